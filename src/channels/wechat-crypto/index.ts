@@ -1,0 +1,2 @@
+export { parseCallbackXml, field, buildXml, cdata, type XmlFields } from './xml.js';
+export { signature, verifySignature, checkFreshness, openEnvelope, sealEnvelope, safeEqual } from './envelope.js';

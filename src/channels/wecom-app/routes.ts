@@ -1,0 +1,57 @@
+// WeCom self-built app callback: GET verifies the URL, POST carries encrypted messages (protocol doc §1).
+import Router from '@koa/router';
+import type { WecomConfig } from '../../lib/config.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError } from '../../lib/errors.js';
+import { readBody } from '../../http/read-body.js';
+import { buildXml, checkFreshness, field, openEnvelope, parseCallbackXml, sealEnvelope, verifySignature } from '../wechat-crypto/index.js';
+import { fitBytes, toInbound } from '../wechat-message.js';
+import type { InboundMessage } from '../types.js';
+
+export interface CallbackDeps {
+  clock: Clock;
+  maxSkewSeconds: number;
+  respond: (msg: InboundMessage) => Promise<string>;
+}
+
+function query(q: Record<string, unknown>, ...names: string[]): string[] {
+  return names.map((n) => {
+    const v = q[n];
+    if (typeof v !== 'string' || v === '') throw new AppError('MISSING_PARAMS', `缺少参数 ${n}`);
+    return v;
+  });
+}
+
+export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
+  const router = new Router();
+
+  router.get('/wecom/callback', (ctx) => {
+    const [sig, ts, nonce, echostr] = query(ctx.query, 'msg_signature', 'timestamp', 'nonce', 'echostr') as [string, string, string, string];
+    verifySignature(sig, cfg.token, ts, nonce, echostr);
+    checkFreshness(ts, deps.clock.now(), deps.maxSkewSeconds);
+    ctx.type = 'text/plain';
+    ctx.body = openEnvelope(cfg.aesKey, echostr, cfg.corpId);
+  });
+
+  router.post('/wecom/callback', async (ctx) => {
+    const [sig, ts, nonce] = query(ctx.query, 'msg_signature', 'timestamp', 'nonce') as [string, string, string];
+    const outer = parseCallbackXml(await readBody(ctx));
+    const encrypted = field(outer, 'Encrypt');
+    if (!encrypted) throw new AppError('BAD_XML', '缺少 Encrypt 字段');
+    verifySignature(sig, cfg.token, ts, nonce, encrypted);
+    checkFreshness(ts, deps.clock.now(), deps.maxSkewSeconds);
+    const msg = toInbound('wecom', parseCallbackXml(openEnvelope(cfg.aesKey, encrypted, cfg.corpId)));
+    const reply = await deps.respond(msg);
+    ctx.status = 200;
+    if (!reply) {
+      ctx.body = '';
+      return;
+    }
+    const now = Math.floor(deps.clock.now().getTime() / 1000);
+    const plain = buildXml({ ToUserName: msg.userId, FromUserName: cfg.corpId, CreateTime: now, MsgType: 'text', Content: fitBytes(reply) });
+    ctx.type = 'application/xml';
+    ctx.body = sealEnvelope(plain, { token: cfg.token, aesKey: cfg.aesKey, receiver: cfg.corpId, timestamp: String(now) });
+  });
+
+  return router;
+}

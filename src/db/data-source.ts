@@ -1,0 +1,46 @@
+// The only code that knows how to connect. SQLite when no DATABASE_URL is set; MySQL/MariaDB otherwise.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../lib/config.js';
+import { Initial1763800000000 } from './migrations/0001-initial.js';
+import { entities } from './schema.js';
+
+export const migrations = [Initial1763800000000];
+
+export function createDataSource(db: DatabaseConfig): DataSource {
+  if (db.type === 'sqlite') {
+    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+    return new DataSource({
+      type: 'better-sqlite3',
+      database: db.path,
+      entities,
+      migrations,
+      migrationsRun: false,
+      // WAL lets the admin API read while the webhook writes; busy_timeout waits instead of failing on a lock.
+      prepareDatabase: (conn: { pragma(s: string): unknown }) => {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('synchronous = NORMAL');
+      },
+    });
+  }
+  return new DataSource({
+    type: db.type,
+    url: db.url,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    entities,
+    migrations,
+    migrationsRun: false,
+    poolSize: 20,
+    extra: { connectionLimit: 20 },
+  });
+}
+
+export async function openDatabase(db: DatabaseConfig): Promise<DataSource> {
+  const ds = createDataSource(db);
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}

@@ -1,0 +1,192 @@
+// Table mappings as EntitySchema: no decorators, so no dependence on emitted design-time metadata (tsx, esbuild).
+import { EntitySchema, type ValueTransformer } from 'typeorm';
+import type { Ticket, TicketEvent } from '../tickets/index.js';
+
+const json: ValueTransformer = {
+  to: (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v)),
+  from: (v: string | null) => (v === null || v === undefined ? null : JSON.parse(v)),
+};
+const ms = { type: 'datetime', precision: 3 } as const;
+const id = { type: 'integer', primary: true, generated: 'increment' } as const;
+
+export interface ResidentRow {
+  id: number;
+  channel: string;
+  userId: string;
+  projectCode: string | null;
+  name: string | null;
+  room: string | null;
+  phone: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const ResidentEntity = new EntitySchema<ResidentRow>({
+  name: 'Resident',
+  tableName: 'resident',
+  columns: {
+    id,
+    channel: { type: 'varchar', length: 16 },
+    userId: { name: 'user_id', type: 'varchar', length: 128 },
+    projectCode: { name: 'project_code', type: 'varchar', length: 16, nullable: true },
+    name: { type: 'varchar', length: 64, nullable: true },
+    room: { type: 'varchar', length: 32, nullable: true },
+    phone: { type: 'varchar', length: 20, nullable: true },
+    createdAt: { name: 'created_at', ...ms },
+    updatedAt: { name: 'updated_at', ...ms },
+  },
+});
+
+export interface SessionRow {
+  channel: string;
+  userId: string;
+  state: unknown;
+  version: number;
+  updatedAt: Date;
+}
+
+export const SessionEntity = new EntitySchema<SessionRow>({
+  name: 'DialogueSession',
+  tableName: 'dialogue_session',
+  columns: {
+    channel: { type: 'varchar', length: 16, primary: true },
+    userId: { name: 'user_id', type: 'varchar', length: 128, primary: true },
+    state: { type: 'text', transformer: json },
+    version: { type: 'integer' },
+    updatedAt: { name: 'updated_at', ...ms },
+  },
+});
+
+export interface InboundRow {
+  id: number;
+  channel: string;
+  dedupeKey: string;
+  userId: string;
+  reply: string | null;
+  receivedAt: Date;
+}
+
+export const InboundEntity = new EntitySchema<InboundRow>({
+  name: 'InboundMessage',
+  tableName: 'inbound_message',
+  columns: {
+    id,
+    channel: { type: 'varchar', length: 16 },
+    dedupeKey: { name: 'dedupe_key', type: 'varchar', length: 191 },
+    userId: { name: 'user_id', type: 'varchar', length: 128 },
+    reply: { type: 'text', nullable: true },
+    receivedAt: { name: 'received_at', ...ms },
+  },
+});
+
+export const TicketEntity = new EntitySchema<Ticket>({
+  name: 'Ticket',
+  tableName: 'ticket',
+  columns: {
+    id,
+    no: { type: 'varchar', length: 32 },
+    projectCode: { name: 'project_code', type: 'varchar', length: 16 },
+    channel: { type: 'varchar', length: 16 },
+    userId: { name: 'user_id', type: 'varchar', length: 128 },
+    residentName: { name: 'resident_name', type: 'varchar', length: 64 },
+    room: { type: 'varchar', length: 32 },
+    phone: { type: 'varchar', length: 20, nullable: true },
+    content: { type: 'text' },
+    summary: { type: 'varchar', length: 255 },
+    kind: { type: 'varchar', length: 16 },
+    category: { type: 'varchar', length: 16 },
+    trade: { type: 'varchar', length: 16, nullable: true },
+    urgency: { type: 'varchar', length: 16 },
+    level: { type: 'varchar', length: 16 },
+    confidence: { type: 'float' },
+    status: { type: 'varchar', length: 16 },
+    receiver: { type: 'varchar', length: 64 },
+    images: { type: 'text', transformer: json },
+    location: { type: 'text', nullable: true, transformer: json },
+    causeAnalysis: { name: 'cause_analysis', type: 'text', nullable: true },
+    correctiveAction: { name: 'corrective_action', type: 'text', nullable: true },
+    handlingOpinion: { name: 'handling_opinion', type: 'text', nullable: true },
+    leaderInstruction: { name: 'leader_instruction', type: 'text', nullable: true },
+    responseDueAt: { name: 'response_due_at', ...ms },
+    createdAt: { name: 'created_at', ...ms },
+    updatedAt: { name: 'updated_at', ...ms },
+  },
+});
+
+export const TicketEventEntity = new EntitySchema<TicketEvent>({
+  name: 'TicketEvent',
+  tableName: 'ticket_event',
+  columns: {
+    id,
+    ticketId: { name: 'ticket_id', type: 'integer' },
+    at: { ...ms },
+    type: { type: 'varchar', length: 32 },
+    actor: { type: 'varchar', length: 128 },
+    data: { type: 'text', nullable: true, transformer: json },
+  },
+});
+
+export interface CounterRow {
+  scope: string;
+  seq: number;
+}
+
+export const CounterEntity = new EntitySchema<CounterRow>({
+  name: 'TicketCounter',
+  tableName: 'ticket_counter',
+  columns: { scope: { type: 'varchar', length: 64, primary: true }, seq: { type: 'integer' } },
+});
+
+export interface OutboxRow {
+  id: number;
+  dedupeKey: string;
+  channel: string;
+  recipient: string;
+  payload: unknown;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  nextAttemptAt: Date;
+  lockedBy: string | null;
+  lockedUntil: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export const OutboxEntity = new EntitySchema<OutboxRow>({
+  name: 'Outbox',
+  tableName: 'outbox',
+  columns: {
+    id,
+    dedupeKey: { name: 'dedupe_key', type: 'varchar', length: 191 },
+    channel: { type: 'varchar', length: 16 },
+    recipient: { type: 'varchar', length: 255 },
+    payload: { type: 'text', transformer: json },
+    status: { type: 'varchar', length: 16 },
+    attempts: { type: 'integer' },
+    nextAttemptAt: { name: 'next_attempt_at', ...ms },
+    lockedBy: { name: 'locked_by', type: 'varchar', length: 64, nullable: true },
+    lockedUntil: { name: 'locked_until', ...ms, nullable: true },
+    lastError: { name: 'last_error', type: 'text', nullable: true },
+    createdAt: { name: 'created_at', ...ms },
+    sentAt: { name: 'sent_at', ...ms, nullable: true },
+  },
+});
+
+export interface AccessTokenRow {
+  key: string;
+  token: string;
+  expiresAt: Date;
+}
+
+export const AccessTokenEntity = new EntitySchema<AccessTokenRow>({
+  name: 'AccessToken',
+  tableName: 'access_token',
+  columns: {
+    key: { type: 'varchar', length: 128, primary: true },
+    token: { type: 'text' },
+    expiresAt: { name: 'expires_at', ...ms },
+  },
+});
+
+export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, CounterEntity, OutboxEntity, AccessTokenEntity];

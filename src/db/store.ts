@@ -1,0 +1,126 @@
+// TypeORM implementation of the intake store.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ChannelName } from '../channels/types.js';
+import type { Profile, Session } from '../dialogue/index.js';
+import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
+import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import { isRetryable, isUniqueViolation } from './errors.js';
+import { CounterEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { serialized } from './sqlite-lock.js';
+
+export function createIntakeStore(ds: DataSource): IntakeStore {
+  return {
+    transaction: (fn) =>
+      serialized(ds, () => ds.transaction((m) => fn(intakeTx(m)))).catch((err: unknown) => {
+        if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
+        throw err;
+      }),
+    async findInboundReply(channel, dedupeKey) {
+      const row = await ds.getRepository(InboundEntity).findOneBy({ channel, dedupeKey });
+      return row ? { reply: row.reply } : undefined;
+    },
+  };
+}
+
+function intakeTx(m: EntityManager): IntakeTx {
+  return {
+    async claimInbound(channel, dedupeKey, userId, now) {
+      try {
+        await m.insert(InboundEntity, { channel, dedupeKey, userId, reply: null, receivedAt: now });
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+    async saveInboundReply(channel, dedupeKey, reply) {
+      await m.update(InboundEntity, { channel, dedupeKey }, { reply });
+    },
+    async loadSession(channel, userId) {
+      const row = await m.findOneBy(SessionEntity, { channel, userId });
+      return row ? { session: row.state as Session, version: row.version } : undefined;
+    },
+    async saveSession(channel, userId, session, expectedVersion, now) {
+      if (expectedVersion === undefined) {
+        try {
+          await m.insert(SessionEntity, { channel, userId, state: session, version: 1, updatedAt: now });
+          return;
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ConcurrencyError('session created concurrently');
+          throw err;
+        }
+      }
+      const r = await m
+        .createQueryBuilder()
+        .update(SessionEntity)
+        .set({ state: session, version: expectedVersion + 1, updatedAt: now })
+        .where('channel = :channel AND user_id = :userId AND version = :v', { channel, userId, v: expectedVersion })
+        .execute();
+      if (r.affected === 0) throw new ConcurrencyError('session changed concurrently');
+    },
+    async loadProfile(channel, userId) {
+      const row = await m.findOneBy(ResidentEntity, { channel, userId });
+      return row ? { name: row.name, room: row.room, phone: row.phone, projectCode: row.projectCode } : undefined;
+    },
+    async saveProfile(channel: ChannelName, userId: string, p: Profile, now: Date) {
+      const existing = await m.findOneBy(ResidentEntity, { channel, userId });
+      const fields = { name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, updatedAt: now };
+      if (existing) await m.update(ResidentEntity, { id: existing.id }, fields);
+      else await m.insert(ResidentEntity, { channel, userId, ...fields, createdAt: now });
+    },
+    async nextTicketSeq(scope) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const r = await m.createQueryBuilder().update(CounterEntity).set({ seq: () => 'seq + 1' }).where('scope = :scope', { scope }).execute();
+        if (r.affected === 0) {
+          try {
+            await m.insert(CounterEntity, { scope, seq: 1 });
+            return 1;
+          } catch (err) {
+            if (!isUniqueViolation(err)) throw err;
+            continue;
+          }
+        }
+        const row = await m.findOneByOrFail(CounterEntity, { scope });
+        return row.seq;
+      }
+      throw new ConcurrencyError(`could not allocate a ticket number in ${scope}`);
+    },
+    async insertTicket(t: NewTicket) {
+      const r = await m.insert(TicketEntity, t);
+      const id = Number(r.identifiers[0]?.id);
+      return { ...t, id } as Ticket;
+    },
+    async updateTicket(id, patch) {
+      await m.update(TicketEntity, { id }, patch);
+    },
+    async findTicket(no) {
+      return (await m.findOneBy(TicketEntity, { no })) ?? undefined;
+    },
+    async listTicketsOf(channel, userId, limit) {
+      return m.find(TicketEntity, { where: { channel, userId }, order: { id: 'DESC' }, take: limit });
+    },
+    async addEvent(e: TicketEvent) {
+      await m.insert(TicketEventEntity, e);
+    },
+    async enqueue(item: OutboxItem, now: Date) {
+      try {
+        await m.insert(OutboxEntity, {
+          dedupeKey: item.dedupeKey,
+          channel: item.channel,
+          recipient: item.recipient,
+          payload: item.payload,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          lockedBy: null,
+          lockedUntil: null,
+          lastError: null,
+          createdAt: now,
+          sentAt: null,
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Read-only ticket queries for the admin API.
+import type { DataSource } from 'typeorm';
+import { ResidentEntity, TicketEntity, TicketEventEntity } from './schema.js';
+
+export interface TicketFilter {
+  status?: string;
+  category?: string;
+  level?: string;
+  resident?: string;
+  from?: Date;
+  to?: Date;
+  page: number;
+  pageSize: number;
+}
+
+export function createTicketQueries(ds: DataSource) {
+  return {
+    async list(f: TicketFilter) {
+      const q = ds.getRepository(TicketEntity).createQueryBuilder('t');
+      if (f.status) q.andWhere('t.status = :status', { status: f.status });
+      if (f.category) q.andWhere('t.category = :category', { category: f.category });
+      if (f.level) q.andWhere('t.level = :level', { level: f.level });
+      if (f.resident) {
+        const like = `%${f.resident.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q.andWhere('(t.resident_name LIKE :like OR t.room LIKE :like OR t.phone LIKE :like OR t.user_id = :exact)', { like, exact: f.resident });
+      }
+      if (f.from) q.andWhere('t.created_at >= :from', { from: f.from });
+      if (f.to) q.andWhere('t.created_at < :to', { to: f.to });
+      const [items, total] = await q
+        .orderBy('t.id', 'DESC')
+        .skip((f.page - 1) * f.pageSize)
+        .take(f.pageSize)
+        .getManyAndCount();
+      return { total, page: f.page, pageSize: f.pageSize, items };
+    },
+    async detail(no: string) {
+      const ticket = await ds.getRepository(TicketEntity).findOneBy({ no });
+      if (!ticket) return undefined;
+      const [resident, timeline] = await Promise.all([
+        ds.getRepository(ResidentEntity).findOneBy({ channel: ticket.channel, userId: ticket.userId }),
+        ds.getRepository(TicketEventEntity).find({ where: { ticketId: ticket.id }, order: { at: 'ASC', id: 'ASC' } }),
+      ]);
+      return { ticket, resident, deadlines: { responseDueAt: ticket.responseDueAt }, timeline };
+    },
+    async ping(): Promise<void> {
+      await ds.query('SELECT 1');
+    },
+  };
+}
+
+export type TicketQueries = ReturnType<typeof createTicketQueries>;

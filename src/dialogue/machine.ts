@@ -1,0 +1,293 @@
+// The intake dialogue as a pure state machine: step(session, inbound, ctx) → { session, replies, commands }.
+// It decides what to ask and what to do; the use case runs the commands (create/update tickets) and renders their replies.
+import type { InboundContent } from '../channels/types.js';
+import { classify, looksLikeProblem, type Classification } from '../rules/index.js';
+import { normalizeText } from '../text/normalize.js';
+import { correctionBody, isCancel, isGreeting, isMyTickets, isNo, isSkip, isYes, TICKET_NO } from './intents.js';
+import { say } from './messages.js';
+import { asBareName, extractSlots, withoutSlots, type Slots } from './slots.js';
+
+export type DialogueState = 'idle' | 'collecting' | 'choosing_project' | 'confirming_identity' | 'awaiting_phone';
+type Expecting = 'problem' | 'name' | 'room';
+
+export interface Draft extends Slots {
+  projectCode?: string;
+  problem?: string;
+  summary?: string;
+  images: string[];
+  location?: { lat: number; lng: number; label?: string };
+}
+
+export interface Session {
+  state: DialogueState;
+  expecting?: Expecting;
+  draft: Draft;
+  /** The ticket this conversation last created: corrections and a late phone number go there. */
+  last?: { ticketNo: string; name: string; room: string };
+  lastActiveAt?: string;
+}
+
+export interface Profile {
+  name?: string | null;
+  room?: string | null;
+  phone?: string | null;
+  projectCode?: string | null;
+}
+
+export interface ProjectRef {
+  code: string;
+  name: string;
+  aliases: string[];
+}
+
+export interface StepContext {
+  now: Date;
+  idleMinutes: number;
+  botName: string;
+  projects: ProjectRef[];
+  profile?: Profile;
+}
+
+export interface Intake {
+  projectCode: string;
+  name: string;
+  room: string;
+  phone?: string;
+  problem: string;
+  summary: string;
+  images: string[];
+  location?: Draft['location'];
+  classification: Classification;
+}
+
+export type TicketPatch = Partial<Pick<Slots, 'name' | 'room' | 'phone'>> & { image?: string; location?: Draft['location'] };
+
+export type Command =
+  | { type: 'create_ticket'; intake: Intake; askPhone: boolean }
+  | { type: 'update_ticket'; ticketNo: string; patch: TicketPatch }
+  | { type: 'cancel_ticket'; ticketNo: string }
+  | { type: 'list_tickets' }
+  | { type: 'show_ticket'; ticketNo: string };
+
+export interface StepResult {
+  session: Session;
+  replies: string[];
+  commands: Command[];
+}
+
+export const newSession = (): Session => ({ state: 'idle', draft: { images: [] } });
+
+export function step(previous: Session, content: InboundContent, ctx: StepContext): StepResult {
+  const { session, notes } = expireIfIdle(previous, ctx);
+  const r = dispatch(session, content, ctx);
+  return { ...r, session: { ...r.session, lastActiveAt: ctx.now.toISOString() }, replies: [...notes, ...r.replies] };
+}
+
+function expireIfIdle(s: Session, ctx: StepContext): { session: Session; notes: string[] } {
+  if (!s.lastActiveAt) return { session: s, notes: [] };
+  const idleMs = ctx.now.getTime() - Date.parse(s.lastActiveAt);
+  if (idleMs <= ctx.idleMinutes * 60_000) return { session: s, notes: [] };
+  const wasCollecting = s.state === 'collecting' || s.state === 'choosing_project' || s.state === 'confirming_identity';
+  return { session: newSession(), notes: wasCollecting ? [say.expired(ctx.idleMinutes)] : [] };
+}
+
+const reply = (session: Session, ...replies: string[]): StepResult => ({ session, replies, commands: [] });
+
+function dispatch(s: Session, c: InboundContent, ctx: StepContext): StepResult {
+  switch (c.type) {
+    case 'text':
+      return onText(s, c.text, ctx);
+    case 'event':
+      return c.event === 'subscribe' || c.event === 'enter_agent' ? reply(s, say.welcome(ctx.botName)) : reply(s);
+    case 'voice':
+      return reply(s, say.voiceUnsupported());
+    case 'image':
+      return onAttachment(s, { image: c.mediaId }, say.imageReceived(), ctx);
+    case 'location':
+      return onAttachment(s, { location: { lat: c.lat, lng: c.lng, label: c.label } }, say.locationReceived(c.label), ctx);
+    default:
+      return reply(s, say.unsupported());
+  }
+}
+
+function onAttachment(s: Session, patch: TicketPatch, ack: string, ctx: StepContext): StepResult {
+  if (s.state === 'awaiting_phone' && s.last) {
+    return { session: s, replies: [], commands: [{ type: 'update_ticket', ticketNo: s.last.ticketNo, patch }] };
+  }
+  const draft: Draft = {
+    ...s.draft,
+    images: patch.image ? [...s.draft.images, patch.image] : s.draft.images,
+    location: patch.location ?? s.draft.location,
+  };
+  return advance({ ...s, state: s.state === 'idle' ? 'collecting' : s.state, draft }, ctx, [ack]);
+}
+
+function onText(s: Session, raw: string, ctx: StepContext): StepResult {
+  const { display, match } = normalizeText(raw);
+  if (!match) return reply(s);
+  const ticketNo = TICKET_NO.exec(match)?.[1];
+  if (ticketNo && isCancel(match)) return { session: s, replies: [], commands: [{ type: 'cancel_ticket', ticketNo }] };
+  if (ticketNo) return { session: s, replies: [], commands: [{ type: 'show_ticket', ticketNo }] };
+  if (isMyTickets(match) && !looksLikeProblem(withoutSlots(match))) return { session: s, replies: [], commands: [{ type: 'list_tickets' }] };
+  if (isCancel(match) && !isSkipInPhoneState(s, match)) return onCancel(s);
+  switch (s.state) {
+    case 'awaiting_phone':
+      return onAwaitingPhone(s, display, match, ctx);
+    case 'confirming_identity':
+      return onConfirmIdentity(s, display, match, ctx);
+    case 'choosing_project':
+      return onChooseProject(s, display, match, ctx);
+    default: {
+      const correction = correctionBody(match);
+      if (s.state === 'idle' && s.last && correction !== undefined) return correctTicket(s, correction);
+      return collect(s, display, match, ctx);
+    }
+  }
+}
+
+const isSkipInPhoneState = (s: Session, match: string) => s.state === 'awaiting_phone' && isSkip(match);
+
+function onCancel(s: Session): StepResult {
+  if (s.state === 'awaiting_phone' && s.last) {
+    return { session: newSession(), replies: [], commands: [{ type: 'cancel_ticket', ticketNo: s.last.ticketNo }] };
+  }
+  if (s.state === 'idle') return reply(s, say.nothingToCancel());
+  return reply({ ...newSession(), last: s.last }, say.cancelled());
+}
+
+function onAwaitingPhone(s: Session, display: string, match: string, ctx: StepContext): StepResult {
+  const last = s.last!;
+  const correction = correctionBody(match);
+  if (correction !== undefined) return correctTicket(s, correction);
+  const slots = extractSlots(match);
+  if (slots.phone) {
+    return { session: { ...s, state: 'idle' }, replies: [], commands: [{ type: 'update_ticket', ticketNo: last.ticketNo, patch: { phone: slots.phone } }] };
+  }
+  if (isSkip(match)) return reply({ ...s, state: 'idle' }, say.phoneSkipped());
+  if (looksLikeProblem(withoutSlots(match))) return collect({ ...newSession(), last }, display, match, ctx);
+  return reply(s, say.askPhoneAgain());
+}
+
+function onConfirmIdentity(s: Session, display: string, match: string, ctx: StepContext): StepResult {
+  if (isYes(match)) return advance({ ...s, state: 'collecting' }, ctx, [], true);
+  if (isNo(match)) {
+    const draft = { ...s.draft, name: undefined, room: undefined, phone: undefined };
+    return advance({ ...s, state: 'collecting', draft }, ctx, [], true);
+  }
+  const slots = { ...extractSlots(correctionBody(match) ?? match) };
+  if (!slots.name && !slots.room && !slots.phone) return reply(s, say.confirmIdentity(s.draft.name!, s.draft.room!, s.draft.phone));
+  return advance({ ...s, state: 'collecting', draft: { ...s.draft, ...slots } }, ctx, [], true);
+}
+
+function onChooseProject(s: Session, display: string, match: string, ctx: StepContext): StepResult {
+  const index = /^\s*(\d{1,2})\s*$/.exec(match)?.[1];
+  const chosen = index ? ctx.projects[Number(index) - 1] : projectIn(match, ctx.projects);
+  if (!chosen) return reply(s, say.askProject(ctx.projects.map((p) => p.name)));
+  return advance({ ...s, state: 'collecting', draft: { ...s.draft, projectCode: chosen.code } }, ctx);
+}
+
+function projectIn(match: string, projects: ProjectRef[]): ProjectRef | undefined {
+  return projects.find((p) => [p.name, ...p.aliases].some((n) => match.includes(n.toUpperCase())));
+}
+
+function collect(s: Session, display: string, match: string, ctx: StepContext): StepResult {
+  const correction = correctionBody(match);
+  const body = correction ?? match;
+  const found = extractSlots(body);
+  if (!found.name && (s.expecting === 'name' || correction !== undefined)) found.name = asBareName(body);
+  if (!found.room && correction !== undefined && s.draft.room) found.room = replaceRoomNumber(s.draft.room, body);
+  const draft: Draft = { ...s.draft, ...definedOnly(found) };
+  const project = projectIn(match, ctx.projects);
+  if (project) draft.projectCode = project.code;
+
+  const rest = withoutSlots(body);
+  const gained = Object.keys(definedOnly(found)).length > 0 || project !== undefined;
+  const describesProblem = rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && (looksLikeProblem(rest) || (s.expecting === 'problem' && !gained));
+  if (describesProblem && correction === undefined) {
+    draft.problem = draft.problem ? `${draft.problem}；${display}` : display;
+    draft.summary = draft.summary ?? summarize(rest);
+  }
+  if (!gained && !describesProblem) {
+    if (s.state === 'idle') return reply(s, isGreeting(match) ? say.welcome(ctx.botName) : say.didNotUnderstand());
+    if (s.expecting === 'room' && /^\d{3,4}$/.test(match.trim())) return reply(s, say.askRoomAgain());
+  }
+  return advance({ ...s, state: 'collecting', draft }, ctx);
+}
+
+/** "不对，是503" with room 3-2-502 on file → 3-2-503. */
+function replaceRoomNumber(room: string, text: string): string | undefined {
+  const n = /^(\d{3,4})(室|号)?$/.exec(text.trim())?.[1];
+  if (!n) return undefined;
+  return room.replace(/\d{3,4}$/, n);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function summarize(rest: string): string {
+  const t = rest
+    .replace(/^(你好|您好|喂|在吗|物业|管家|师傅)[,，!！\s]*/g, '')
+    .replace(/,/g, '，')
+    .replace(/[。.!！]+$/, '');
+  return t.length > 40 ? `${t.slice(0, 39)}…` : t;
+}
+
+/** Ask for the next missing thing, or create the ticket once name, room and problem are known. */
+function advance(s: Session, ctx: StepContext, prefix: string[] = [], identityConfirmed = false): StepResult {
+  const d: Draft = { ...s.draft };
+  if (!d.projectCode) d.projectCode = ctx.projects.length === 1 ? ctx.projects[0]!.code : (ctx.profile?.projectCode ?? undefined);
+  const next = (state: DialogueState, expecting: Expecting | undefined, text: string): StepResult =>
+    reply({ ...s, state, expecting, draft: d }, ...prefix, text);
+
+  if (!d.problem) return next('collecting', 'problem', say.askProblem(d.name));
+  if (!d.projectCode) return next('choosing_project', undefined, say.askProject(ctx.projects.map((p) => p.name)));
+  const p = ctx.profile;
+  if (!identityConfirmed && p?.name && p.room && (!d.name || !d.room)) {
+    d.name ??= p.name;
+    d.room ??= p.room;
+    d.phone ??= p.phone ?? undefined;
+    return next('confirming_identity', undefined, say.confirmIdentity(d.name, d.room, d.phone));
+  }
+  if (!d.name) return next('collecting', 'name', say.askName());
+  if (!d.room) return next('collecting', 'room', say.askRoom());
+  return create(s, d, prefix);
+}
+
+function create(s: Session, d: Draft, prefix: string[]): StepResult {
+  const intake: Intake = {
+    projectCode: d.projectCode!,
+    name: d.name!,
+    room: d.room!,
+    phone: d.phone,
+    problem: d.problem!,
+    summary: d.summary ?? d.problem!.slice(0, 40),
+    images: d.images,
+    location: d.location,
+    classification: classify(normalizeText(d.problem!).match),
+  };
+  const askPhone = !d.phone;
+  return {
+    session: { state: askPhone ? 'awaiting_phone' : 'idle', draft: { images: [] }, last: s.last },
+    replies: prefix,
+    commands: [{ type: 'create_ticket', intake, askPhone }],
+  };
+}
+
+function correctTicket(s: Session, correction: string): StepResult {
+  const last = s.last!;
+  const slots = extractSlots(correction);
+  const patch: TicketPatch = definedOnly(slots);
+  if (!patch.room) {
+    const room = replaceRoomNumber(last.room, correction);
+    if (room) patch.room = room;
+  }
+  if (!patch.name && !patch.room && !patch.phone) {
+    const name = asBareName(correction);
+    if (name) patch.name = name;
+  }
+  if (Object.keys(patch).length === 0) return reply(s, '请告诉我需要更正的内容，例如"不对，是3栋2单元503"。');
+  const updatedLast = { ...last, name: patch.name ?? last.name, room: patch.room ?? last.room };
+  const state = s.state === 'awaiting_phone' && !patch.phone ? 'awaiting_phone' : 'idle';
+  return { session: { ...s, state, last: updatedLast }, replies: [], commands: [{ type: 'update_ticket', ticketNo: last.ticketNo, patch }] };
+}

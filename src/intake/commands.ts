@@ -1,0 +1,121 @@
+// Runs what the dialogue decided: create, correct, cancel and look up tickets, inside the message's transaction.
+import type { InboundMessage } from '../channels/types.js';
+import { ticketSay, type Command, type Intake, type Session, type TicketPatch, type TicketView } from '../dialogue/index.js';
+import { URGENCY_LABEL } from '../rules/index.js';
+import { canResidentCancel, counterScope, formatTicketNo, ticketFromIntake, type Ticket } from '../tickets/index.js';
+import type { IntakeDeps } from './handle-inbound.js';
+import type { IntakeTx } from './ports.js';
+
+interface Ctx {
+  deps: IntakeDeps;
+  tx: IntakeTx;
+  msg: InboundMessage;
+  now: Date;
+}
+
+interface Outcome {
+  session: Session;
+  reply: string;
+}
+
+export async function runCommand(c: Ctx, command: Command, session: Session): Promise<Outcome> {
+  switch (command.type) {
+    case 'create_ticket':
+      return createTicket(c, command.intake, command.askPhone, session);
+    case 'update_ticket':
+      return withOwnTicket(c, command.ticketNo, session, (t) => updateTicket(c, t, command.patch, session));
+    case 'cancel_ticket':
+      return withOwnTicket(c, command.ticketNo, session, (t) => cancelTicket(c, t, session));
+    case 'show_ticket':
+      return withOwnTicket(c, command.ticketNo, session, async (t) => ({ session, reply: ticketSay.detail(view(t)) }));
+    case 'list_tickets': {
+      const tickets = await c.tx.listTicketsOf(c.msg.channel, c.msg.userId, 5);
+      return { session, reply: ticketSay.list(tickets.map(view)) };
+    }
+  }
+}
+
+const actorOf = (msg: InboundMessage) => `${msg.channel}:${msg.userId}`;
+
+export function view(t: Ticket): TicketView {
+  return {
+    no: t.no,
+    summary: t.summary,
+    status: t.status,
+    createdAt: t.createdAt,
+    classification: { kind: t.kind, category: t.category, urgency: t.urgency },
+    responseDueAt: t.responseDueAt,
+    phone: t.phone,
+  };
+}
+
+async function createTicket(c: Ctx, intake: Intake, askPhone: boolean, session: Session): Promise<Outcome> {
+  const project = c.deps.organisation.projects.find((p) => p.code === intake.projectCode) ?? c.deps.organisation.projects[0]!;
+  const seq = await c.tx.nextTicketSeq(counterScope(project.ticketPrefix, c.now));
+  const no = formatTicketNo(project.ticketPrefix, c.now, seq);
+  const ticket = await c.tx.insertTicket(ticketFromIntake({ ...intake, projectCode: project.code }, c.msg, no, project, c.now));
+  await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'created', actor: actorOf(c.msg), data: { channel: c.msg.channel, receiver: ticket.receiver } });
+  await c.tx.saveProfile(c.msg.channel, c.msg.userId, { name: intake.name, room: intake.room, phone: intake.phone, projectCode: project.code }, c.now);
+  if (c.deps.staffChannelEnabled) {
+    for (const staff of project.notifyWecomUsers) {
+      await c.tx.enqueue({ dedupeKey: `ticket:${no}:created:${staff}`, channel: 'wecom_app', recipient: staff, payload: { text: staffNotice(ticket, project.name) } }, c.now);
+    }
+  }
+  c.deps.logger.info({ ticketNo: no, urgency: ticket.urgency, category: ticket.category }, 'ticket created');
+  return {
+    session: { ...session, last: { ticketNo: no, name: intake.name, room: intake.room } },
+    reply: ticketSay.created(view(ticket), intake.name, intake.room, c.now, askPhone),
+  };
+}
+
+function staffNotice(t: Ticket, projectName: string): string {
+  const due = t.responseDueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  return [
+    `【新工单${t.urgency === 'emergency' ? '·紧急' : ''}】${t.no}`,
+    `${projectName} ${t.room} ${t.residentName}${t.phone ? ` ${t.phone}` : ''}`,
+    `内容：${t.summary}`,
+    `等级：${URGENCY_LABEL[t.urgency]}，请于 ${due} 前响应`,
+  ].join('\n');
+}
+
+async function withOwnTicket(c: Ctx, no: string, session: Session, fn: (t: Ticket) => Promise<Outcome>): Promise<Outcome> {
+  const t = await c.tx.findTicket(no);
+  if (!t || t.channel !== c.msg.channel || t.userId !== c.msg.userId) return { session, reply: ticketSay.notFound(no) };
+  return fn(t);
+}
+
+async function updateTicket(c: Ctx, t: Ticket, patch: TicketPatch, session: Session): Promise<Outcome> {
+  const changes: Partial<Ticket> = { updatedAt: c.now };
+  const said: string[] = [];
+  if (patch.name) {
+    changes.residentName = patch.name;
+    said.push(`姓名改为 ${patch.name}`);
+  }
+  if (patch.room) {
+    changes.room = patch.room;
+    said.push(`房号改为 ${patch.room}`);
+  }
+  if (patch.phone) changes.phone = patch.phone;
+  if (patch.image) changes.images = [...t.images, patch.image];
+  if (patch.location) changes.location = patch.location;
+  await c.tx.updateTicket(t.id, changes);
+  const data = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]));
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: patch.image || patch.location ? 'attached' : 'updated', actor: actorOf(c.msg), data });
+  if (patch.name || patch.room || patch.phone) {
+    await c.tx.saveProfile(c.msg.channel, c.msg.userId, { name: changes.residentName ?? t.residentName, room: changes.room ?? t.room, phone: changes.phone ?? t.phone, projectCode: t.projectCode }, c.now);
+  }
+  const replies: string[] = [];
+  if (said.length) replies.push(ticketSay.updated(t.no, said.join('，')));
+  if (patch.phone) replies.push(ticketSay.phoneAttached(t.no, patch.phone));
+  if (patch.image) replies.push(ticketSay.attached(t.no, '图片'));
+  if (patch.location) replies.push(ticketSay.attached(t.no, '位置'));
+  return { session, reply: replies.join('\n') };
+}
+
+async function cancelTicket(c: Ctx, t: Ticket, session: Session): Promise<Outcome> {
+  if (!canResidentCancel(t)) return { session, reply: ticketSay.cannotCancel(t.no, t.status) };
+  await c.tx.updateTicket(t.id, { status: 'cancelled', updatedAt: c.now });
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'cancelled', actor: actorOf(c.msg), data: null });
+  const last = session.last?.ticketNo === t.no ? undefined : session.last;
+  return { session: { ...session, state: 'idle', last }, reply: ticketSay.cancelled(t.no) };
+}

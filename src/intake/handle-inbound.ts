@@ -1,0 +1,69 @@
+// Use case: one resident message in, one reply out — exactly once per platform message id.
+import type { InboundMessage } from '../channels/types.js';
+import { newSession, step, type Command, type Session, type StepContext } from '../dialogue/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Organisation } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import { ConcurrencyError, type IntakeStore, type IntakeTx } from './ports.js';
+import { runCommand } from './commands.js';
+
+export interface IntakeDeps {
+  store: IntakeStore;
+  clock: Clock;
+  organisation: Organisation;
+  idleMinutes: number;
+  logger: Logger;
+  /** Staff notifications go out over the WeCom app only when it can send. */
+  staffChannelEnabled: boolean;
+}
+
+export interface IntakeResult {
+  reply: string;
+  duplicate: boolean;
+}
+
+class DuplicateMessage extends Error {}
+
+const MAX_ATTEMPTS = 4;
+
+export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Promise<IntakeResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const reply = await deps.store.transaction((tx) => processOnce(deps, tx, msg));
+      return { reply, duplicate: false };
+    } catch (err) {
+      if (err instanceof DuplicateMessage) {
+        const stored = await deps.store.findInboundReply(msg.channel, msg.dedupeKey);
+        deps.logger.info({ channel: msg.channel, dedupeKey: msg.dedupeKey }, 'duplicate delivery answered with the stored reply');
+        return { reply: stored?.reply ?? '', duplicate: true };
+      }
+      if (err instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
+      throw err;
+    }
+  }
+}
+
+async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage): Promise<string> {
+  const now = deps.clock.now();
+  if (!(await tx.claimInbound(msg.channel, msg.dedupeKey, msg.userId, now))) throw new DuplicateMessage();
+  const loaded = await tx.loadSession(msg.channel, msg.userId);
+  const ctx: StepContext = {
+    now,
+    idleMinutes: deps.idleMinutes,
+    botName: deps.organisation.botName,
+    projects: deps.organisation.projects,
+    profile: await tx.loadProfile(msg.channel, msg.userId),
+  };
+  const result = step(loaded?.session ?? newSession(), msg.content, ctx);
+  let session: Session = result.session;
+  const replies = [...result.replies];
+  for (const command of result.commands) {
+    const out = await runCommand({ deps, tx, msg, now }, command as Command, session);
+    session = out.session;
+    replies.push(out.reply);
+  }
+  await tx.saveSession(msg.channel, msg.userId, session, loaded?.version, now);
+  const reply = replies.filter(Boolean).join('\n\n');
+  await tx.saveInboundReply(msg.channel, msg.dedupeKey, reply);
+  return reply;
+}

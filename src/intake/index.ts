@@ -1,0 +1,3 @@
+export { handleInbound, type IntakeDeps, type IntakeResult } from './handle-inbound.js';
+export { replyInTime, type DeferredChannel } from './reply-in-time.js';
+export type { IntakeStore, IntakeTx, OutboxItem } from './ports.js';

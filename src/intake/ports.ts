@@ -1,0 +1,39 @@
+// What the intake use case needs from storage. Implemented over TypeORM in src/db/store.ts.
+import type { ChannelName } from '../channels/types.js';
+import type { Profile, Session } from '../dialogue/index.js';
+import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+
+export interface OutboxItem {
+  /** Unique per effect: enqueuing the same key twice delivers once. */
+  dedupeKey: string;
+  channel: ChannelName | 'wecom_app';
+  recipient: string;
+  payload: { text: string };
+}
+
+export interface IntakeTx {
+  /** Records the message id; false when it was already recorded (a platform retry). */
+  claimInbound(channel: ChannelName, dedupeKey: string, userId: string, now: Date): Promise<boolean>;
+  saveInboundReply(channel: ChannelName, dedupeKey: string, reply: string): Promise<void>;
+  loadSession(channel: ChannelName, userId: string): Promise<{ session: Session; version: number } | undefined>;
+  /** Throws ConcurrencyError when another instance saved the same session in between. */
+  saveSession(channel: ChannelName, userId: string, session: Session, expectedVersion: number | undefined, now: Date): Promise<void>;
+  loadProfile(channel: ChannelName, userId: string): Promise<Profile | undefined>;
+  saveProfile(channel: ChannelName, userId: string, profile: Profile, now: Date): Promise<void>;
+  nextTicketSeq(scope: string): Promise<number>;
+  insertTicket(t: NewTicket): Promise<Ticket>;
+  updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
+  findTicket(no: string): Promise<Ticket | undefined>;
+  listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
+  addEvent(e: TicketEvent): Promise<void>;
+  enqueue(item: OutboxItem, now: Date): Promise<void>;
+}
+
+export interface IntakeStore {
+  transaction<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
+  findInboundReply(channel: ChannelName, dedupeKey: string): Promise<{ reply: string | null } | undefined>;
+}
+
+export class ConcurrencyError extends Error {
+  override name = 'ConcurrencyError';
+}

@@ -1,0 +1,181 @@
+// The only module that reads process.env. Everything else receives an AppConfig.
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: optionalString,
+  DATABASE_URL: optionalString,
+  SQLITE_PATH: z.string().default('./data/kf.sqlite'),
+  CONFIG_DIR: z.string().default('./config'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ADMIN_TOKEN: optionalString,
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
+  REPLY_DEADLINE_MS: z.coerce.number().int().positive().default(4000),
+  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  WECOM_CORP_ID: optionalString,
+  WECOM_AGENT_ID: optionalString,
+  WECOM_SECRET: optionalString,
+  WECOM_TOKEN: optionalString,
+  WECOM_AES_KEY: optionalString,
+  WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  MP_APP_ID: optionalString,
+  MP_APP_SECRET: optionalString,
+  MP_TOKEN: optionalString,
+  MP_AES_KEY: optionalString,
+  MP_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
+});
+
+const aesKey = z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母或数字');
+
+const ProjectSchema = z.object({
+  code: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/),
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  ticketPrefix: z.string().regex(/^[A-Z]{1,6}$/),
+  rulePack: z.string().default('residential'),
+  receptionist: z.string().min(1).describe('first-contact owner (接报人) of tickets taken by the bot'),
+  notifyWecomUsers: z.array(z.string()).default([]),
+  responseMinutes: z
+    .object({ emergency: z.number().positive(), normal: z.number().positive() })
+    .default({ emergency: 30, normal: 120 }),
+});
+
+const OrganisationSchema = z.object({
+  company: z.string().min(1),
+  botName: z.string().default('物业客服'),
+  projects: z.array(ProjectSchema).min(1),
+});
+
+export type ProjectConfig = z.infer<typeof ProjectSchema>;
+export type Organisation = z.infer<typeof OrganisationSchema>;
+
+export interface WecomConfig {
+  corpId: string;
+  token: string;
+  aesKey: string;
+  agentId?: number;
+  secret?: string;
+  apiBase: string;
+}
+
+export interface MpConfig {
+  appId?: string;
+  token: string;
+  aesKey?: string;
+  appSecret?: string;
+  apiBase: string;
+}
+
+export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql' | 'mariadb'; url: string };
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  publicUrl?: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  database: DatabaseConfig;
+  adminToken?: string;
+  sessionIdleMinutes: number;
+  callbackMaxSkewSeconds: number;
+  replyDeadlineMs: number;
+  outboxPollMs: number;
+  wecom?: WecomConfig;
+  mp?: MpConfig;
+  organisation: Organisation;
+  /** Channels that are off, with the reason, so start-up can say so. */
+  disabledChannels: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`配置错误：\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const disabledChannels: string[] = [];
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+    database: databaseFrom(e.DATABASE_URL, e.SQLITE_PATH),
+    adminToken: e.ADMIN_TOKEN,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    callbackMaxSkewSeconds: e.CALLBACK_MAX_SKEW_SECONDS,
+    replyDeadlineMs: e.REPLY_DEADLINE_MS,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+    wecom: wecomFrom(e, disabledChannels),
+    mp: mpFrom(e, disabledChannels),
+    organisation: loadOrganisation(resolve(e.CONFIG_DIR, 'organisation.json')),
+    disabledChannels,
+  };
+}
+
+function databaseFrom(url: string | undefined, sqlitePath: string): DatabaseConfig {
+  if (!url) return { type: 'sqlite', path: sqlitePath };
+  const scheme = url.split(':')[0];
+  if (scheme === 'mysql' || scheme === 'mariadb') return { type: scheme, url: url.replace(/^mariadb:/, 'mysql:') };
+  throw new ConfigError(`DATABASE_URL 只支持 mysql:// 或 mariadb://，收到 ${scheme}://`);
+}
+
+function wecomFrom(e: z.infer<typeof EnvSchema>, off: string[]): WecomConfig | undefined {
+  if (!e.WECOM_CORP_ID || !e.WECOM_TOKEN || !e.WECOM_AES_KEY) {
+    off.push('企业微信自建应用（缺少 WECOM_CORP_ID / WECOM_TOKEN / WECOM_AES_KEY）');
+    return undefined;
+  }
+  checkAesKey('WECOM_AES_KEY', e.WECOM_AES_KEY);
+  const agentId = e.WECOM_AGENT_ID ? Number(e.WECOM_AGENT_ID) : undefined;
+  if (agentId !== undefined && !Number.isInteger(agentId)) throw new ConfigError('WECOM_AGENT_ID 必须是整数');
+  return { corpId: e.WECOM_CORP_ID, token: e.WECOM_TOKEN, aesKey: e.WECOM_AES_KEY, agentId, secret: e.WECOM_SECRET, apiBase: e.WECOM_API_BASE };
+}
+
+function mpFrom(e: z.infer<typeof EnvSchema>, off: string[]): MpConfig | undefined {
+  if (!e.MP_TOKEN) {
+    off.push('微信公众号（缺少 MP_TOKEN）');
+    return undefined;
+  }
+  if (e.MP_AES_KEY) {
+    checkAesKey('MP_AES_KEY', e.MP_AES_KEY);
+    if (!e.MP_APP_ID) throw new ConfigError('配置了 MP_AES_KEY（安全/兼容模式）时必须同时配置 MP_APP_ID');
+  }
+  return { appId: e.MP_APP_ID, token: e.MP_TOKEN, aesKey: e.MP_AES_KEY, appSecret: e.MP_APP_SECRET, apiBase: e.MP_API_BASE };
+}
+
+function checkAesKey(name: string, value: string): void {
+  const r = aesKey.safeParse(value);
+  if (!r.success) throw new ConfigError(`${name}: ${r.error.issues[0]?.message}`);
+}
+
+export function loadOrganisation(file: string): Organisation {
+  if (!existsSync(file)) throw new ConfigError(`找不到组织配置文件 ${file}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file} 不是合法的 JSON：${(err as Error).message}`);
+  }
+  return parseOrganisation(json, file);
+}
+
+export function parseOrganisation(json: unknown, source = 'organisation'): Organisation {
+  const r = OrganisationSchema.safeParse(json);
+  if (!r.success) throw new ConfigError(`${source} 校验失败：\n${z.prettifyError(r.error)}`);
+  const codes = new Set<string>();
+  for (const p of r.data.projects) {
+    if (codes.has(p.code)) throw new ConfigError(`${source}: 项目编码 ${p.code} 重复`);
+    codes.add(p.code);
+  }
+  return r.data;
+}

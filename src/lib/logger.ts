@@ -1,0 +1,13 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+// Residents' phone numbers and platform secrets never reach the log.
+const redact = {
+  paths: ['phone', '*.phone', 'secret', '*.secret', 'access_token', '*.access_token', 'authorization', '*.authorization'],
+  censor: '[已隐藏]',
+};
+
+export function createLogger(level: string = 'info'): Logger {
+  return pino({ level, redact, base: { service: 'kf-service-desk' } });
+}

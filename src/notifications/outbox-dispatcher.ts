@@ -1,0 +1,92 @@
+// Delivers outbox rows with retries and backoff. Several instances may run it: a row is leased before sending.
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+
+export interface DueMessage {
+  id: number;
+  channel: string;
+  recipient: string;
+  payload: { text: string };
+  attempts: number;
+}
+
+export interface OutboxRepo {
+  claimDue(now: Date, limit: number, owner: string, leaseMs: number): Promise<DueMessage[]>;
+  markSent(id: number, now: Date): Promise<void>;
+  markFailed(id: number, attempts: number, error: string, nextAttemptAt: Date | null): Promise<void>;
+}
+
+export interface OutboxSender {
+  send(recipient: string, payload: { text: string }): Promise<void>;
+}
+
+export interface DispatcherDeps {
+  repo: OutboxRepo;
+  senders: Partial<Record<string, OutboxSender>>;
+  isPermanent: (err: unknown) => boolean;
+  clock: Clock;
+  logger: Logger;
+  owner: string;
+  pollMs: number;
+}
+
+export const MAX_ATTEMPTS = 10;
+const BATCH = 20;
+const LEASE_MS = 60_000;
+
+/** 5 s, 10 s, 20 s … capped at one hour, with ±20 % jitter so instances do not retry in step. */
+export function backoffMs(attempts: number, random = Math.random): number {
+  const base = Math.min(5_000 * 2 ** (attempts - 1), 3_600_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(private deps: DispatcherDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick().catch((err) => this.deps.logger.error({ err }, 'outbox tick failed')), this.deps.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over what is due; returns how many rows it handled. Overlapping calls share the pass. */
+  tick(): Promise<number> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const { repo, clock, owner } = this.deps;
+    const due = await repo.claimDue(clock.now(), BATCH, owner, LEASE_MS);
+    for (const m of due) await this.deliver(m);
+    return due.length;
+  }
+
+  private async deliver(m: DueMessage): Promise<void> {
+    const { repo, clock, logger, senders } = this.deps;
+    const sender = senders[m.channel];
+    const attempts = m.attempts + 1;
+    if (!sender) {
+      await repo.markFailed(m.id, attempts, `channel ${m.channel} is not configured for sending`, null);
+      logger.error({ outboxId: m.id, channel: m.channel }, 'outbox message dead: channel cannot send');
+      return;
+    }
+    try {
+      await sender.send(m.recipient, m.payload);
+      await repo.markSent(m.id, clock.now());
+      logger.info({ outboxId: m.id, channel: m.channel }, 'outbox message sent');
+    } catch (err) {
+      const dead = this.deps.isPermanent(err) || attempts >= MAX_ATTEMPTS;
+      const next = dead ? null : new Date(clock.now().getTime() + backoffMs(attempts));
+      await repo.markFailed(m.id, attempts, String((err as Error).message ?? err), next);
+      logger[dead ? 'error' : 'warn']({ outboxId: m.id, channel: m.channel, attempts, err: (err as Error).message }, dead ? 'outbox message dead' : 'outbox delivery failed, will retry');
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './codes.js';
+export { classify, looksLikeProblem } from './classify.js';

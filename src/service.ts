@@ -1,0 +1,120 @@
+// Composition root: wire config, database, channels, use cases, HTTP and the outbox dispatcher.
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type Router from '@koa/router';
+import type { AppConfig } from './lib/config.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { openDatabase } from './db/data-source.js';
+import { createIntakeStore } from './db/store.js';
+import { createOutboxRepo } from './db/outbox-repo.js';
+import { createTokenStore } from './db/token-store.js';
+import { createTicketQueries } from './db/ticket-queries.js';
+import { AccessTokens } from './channels/platform-api/access-token.js';
+import { isPermanent, mpCustomSender, wecomAppSender } from './channels/platform-api/senders.js';
+import { wecomRoutes } from './channels/wecom-app/routes.js';
+import { officialAccountRoutes } from './channels/official-account/routes.js';
+import { webChatRoutes } from './channels/web-chat/routes.js';
+import type { InboundMessage } from './channels/types.js';
+import { replyInTime, type IntakeDeps } from './intake/index.js';
+import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { createHttpApp } from './http/app.js';
+
+export interface Service {
+  url: string;
+  port: number;
+  ds: DataSource;
+  dispatcher: OutboxDispatcher;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Tests drive the dispatcher by hand with tick(). */
+  startDispatcher?: boolean;
+}
+
+export async function startService(config: AppConfig, opts: ServiceOptions = {}): Promise<Service> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const ds = await openDatabase(config.database);
+  const tokens = new AccessTokens(createTokenStore(ds), clock);
+
+  const senders: Partial<Record<string, OutboxSender>> = {
+    wecom_app: config.wecom ? wecomAppSender(config.wecom, tokens) : undefined,
+    mp: config.mp ? mpCustomSender(config.mp, tokens) : undefined,
+  };
+  const intake: IntakeDeps = {
+    store: createIntakeStore(ds),
+    clock,
+    organisation: config.organisation,
+    idleMinutes: config.sessionIdleMinutes,
+    logger,
+    staffChannelEnabled: senders.wecom_app !== undefined,
+  };
+  const respondVia = (deferTo: 'wecom_app' | 'mp' | undefined) => (msg: InboundMessage) =>
+    replyInTime(intake, msg, config.replyDeadlineMs, deferTo && senders[deferTo] ? deferTo : undefined);
+
+  const callbackDeps = { clock, maxSkewSeconds: config.callbackMaxSkewSeconds };
+  const routers: Router[] = [webChatRoutes({ respond: respondVia(undefined), title: config.organisation.botName })];
+  if (config.wecom) routers.push(wecomRoutes(config.wecom, { ...callbackDeps, respond: respondVia('wecom_app') }));
+  if (config.mp) routers.push(officialAccountRoutes(config.mp, { ...callbackDeps, respond: respondVia('mp') }));
+  const queries = createTicketQueries(ds);
+  routers.push(adminRoutes(config.adminToken, queries));
+
+  const app = createHttpApp({
+    logger,
+    routers,
+    health: async () => {
+      try {
+        await queries.ping();
+        return { ok: true, database: ds.options.type };
+      } catch (err) {
+        return { ok: false, database: ds.options.type, detail: (err as Error).message };
+      }
+    },
+  });
+
+  const dispatcher = new OutboxDispatcher({
+    repo: createOutboxRepo(ds),
+    senders,
+    isPermanent,
+    clock,
+    logger,
+    owner: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    pollMs: config.outboxPollMs,
+  });
+  if (opts.startDispatcher !== false) dispatcher.start();
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  for (const off of config.disabledChannels) logger.warn({ channel: off }, `渠道未启用：${off}`);
+  if (!config.adminToken) logger.warn('管理接口未启用：未配置 ADMIN_TOKEN');
+
+  return {
+    url: config.publicUrl ?? `http://${host}:${port}`,
+    port,
+    ds,
+    dispatcher,
+    logger,
+    async close() {
+      await dispatcher.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await ds.destroy();
+    },
+  };
+}

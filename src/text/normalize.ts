@@ -1,0 +1,43 @@
+// Text as residents type it → text the rules can read: Simplified, half-width, Arabic digits next to building words.
+import * as OpenCC from 'opencc-js';
+
+const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
+const toSimplifiedHk = OpenCC.Converter({ from: 'hk', to: 'cn' });
+
+export interface NormalizedText {
+  /** Simplified Chinese with Chinese punctuation kept: what people read back. */
+  display: string;
+  /** NFKC (full-width → half-width), upper-case Latin, Chinese numerals in room numbers as digits: what rules match. */
+  match: string;
+}
+
+export function normalizeText(raw: string): NormalizedText {
+  const display = toSimplifiedHk(toSimplified(raw)).replace(/\s+/g, ' ').trim();
+  const match = cnRoomNumerals(display.normalize('NFKC').toUpperCase()).replace(/\s+/g, ' ');
+  return { display, match };
+}
+
+const CN_DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** 十二 → 12, 二十三 → 23, 五零二 → 502 (digit by digit when there is no 十/百). */
+export function cnNumber(s: string): number | undefined {
+  if (!/^[零〇一二两三四五六七八九十百]+$/.test(s)) return undefined;
+  if (!/[十百]/.test(s)) return Number([...s].map((c) => CN_DIGIT[c]).join(''));
+  let total = 0;
+  let current = 0;
+  for (const c of s) {
+    if (c === '百') {
+      total += (current || 1) * 100;
+      current = 0;
+    } else if (c === '十') {
+      total += (current || 1) * 10;
+      current = 0;
+    } else current = CN_DIGIT[c] ?? 0;
+  }
+  return total + current;
+}
+
+function cnRoomNumerals(s: string): string {
+  return s.replace(/([零〇一二两三四五六七八九十百]+)(?=栋|幢|号楼|单元|楼|室|号|座)/g, (m) => String(cnNumber(m) ?? m))
+    .replace(/(单元)([零〇一二两三四五六七八九]{3,4})/g, (_m, u: string, n: string) => u + String(cnNumber(n)));
+}

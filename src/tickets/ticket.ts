@@ -1,0 +1,100 @@
+// Ticket model and the pure rules around it: numbering, promised response time, timeline events.
+import type { Intake } from '../dialogue/index.js';
+import type { Category, Kind, Level, Trade, Urgency } from '../rules/index.js';
+
+export type TicketStatus = 'open' | 'assigned' | 'in_progress' | 'resolved' | 'closed' | 'cancelled';
+
+export interface Ticket {
+  id: number;
+  no: string;
+  projectCode: string;
+  channel: string;
+  userId: string;
+  residentName: string;
+  room: string;
+  phone: string | null;
+  content: string;
+  summary: string;
+  kind: Kind;
+  category: Category;
+  trade: Trade | null;
+  urgency: Urgency;
+  level: Level;
+  confidence: number;
+  status: TicketStatus;
+  /** 接报人: the first-contact owner who follows the ticket to the end (谁受理谁跟进谁回复). */
+  receiver: string;
+  images: string[];
+  location: { lat: number; lng: number; label?: string } | null;
+  causeAnalysis: string | null;
+  correctiveAction: string | null;
+  handlingOpinion: string | null;
+  leaderInstruction: string | null;
+  responseDueAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewTicket = Omit<Ticket, 'id'>;
+
+export interface TicketEvent {
+  id?: number;
+  ticketId: number;
+  at: Date;
+  type: 'created' | 'updated' | 'attached' | 'cancelled' | 'notified';
+  actor: string;
+  data: Record<string, string | number | boolean | null | string[]> | null;
+}
+
+/** Calendar day in Asia/Shanghai as YYYYMMDD, whatever the server's time zone. */
+export function shanghaiDay(at: Date): string {
+  const d = new Date(at.getTime() + 8 * 3600_000);
+  return d.toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+export const counterScope = (prefix: string, at: Date) => `${prefix}-${shanghaiDay(at)}`;
+
+export function formatTicketNo(prefix: string, at: Date, seq: number): string {
+  return `${prefix}-${shanghaiDay(at)}-${String(seq).padStart(4, '0')}`;
+}
+
+export interface TicketPolicy {
+  ticketPrefix: string;
+  receptionist: string;
+  responseMinutes: { emergency: number; normal: number };
+}
+
+export function ticketFromIntake(intake: Intake, who: { channel: string; userId: string }, no: string, policy: TicketPolicy, now: Date): NewTicket {
+  const c = intake.classification;
+  const minutes = policy.responseMinutes[c.urgency];
+  return {
+    no,
+    projectCode: intake.projectCode,
+    channel: who.channel,
+    userId: who.userId,
+    residentName: intake.name,
+    room: intake.room,
+    phone: intake.phone ?? null,
+    content: intake.problem,
+    summary: intake.summary,
+    kind: c.kind,
+    category: c.category,
+    trade: c.trade,
+    urgency: c.urgency,
+    level: c.level,
+    confidence: c.confidence,
+    status: 'open',
+    receiver: policy.receptionist,
+    images: intake.images,
+    location: intake.location ?? null,
+    causeAnalysis: null,
+    correctiveAction: null,
+    handlingOpinion: null,
+    leaderInstruction: null,
+    responseDueAt: new Date(now.getTime() + minutes * 60_000),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export const canResidentCancel = (t: Pick<Ticket, 'status'>) => t.status === 'open';
