@@ -65,6 +65,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   if (config.wecom) routers.push(wecomRoutes(config.wecom, { ...callbackDeps, respond: respondVia('wecom_app') }));
   if (config.mp) routers.push(officialAccountRoutes(config.mp, { ...callbackDeps, respond: respondVia('mp') }));
   const queries = createTicketQueries(ds);
+  const dbLabel = config.database.type;
   routers.push(adminRoutes(config.adminToken, queries));
 
   const app = createHttpApp({
@@ -73,9 +74,9 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     health: async () => {
       try {
         await queries.ping();
-        return { ok: true, database: ds.options.type };
+        return { ok: true, database: dbLabel };
       } catch (err) {
-        return { ok: false, database: ds.options.type, detail: (err as Error).message };
+        return { ok: false, database: dbLabel, detail: (err as Error).message };
       }
     },
   });

@@ -17,7 +17,7 @@ export type ErrorCode =
 const statusOf: Record<ErrorCode, number> = {
   BAD_SIGNATURE: 401,
   STALE_TIMESTAMP: 401,
-  MISSING_PARAMS: 400,
+  MISSING_PARAMS: 401,
   BAD_XML: 400,
   XML_DOCTYPE: 400,
   DECRYPT_FAILED: 400,

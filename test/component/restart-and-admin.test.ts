@@ -1,0 +1,74 @@
+// A restart mid-dialogue resumes where the resident left off; the admin API shows what was recorded.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../../src/service.js';
+import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
+import { DB_KINDS, databaseFor } from '../support/databases.js';
+import { startTestService } from '../support/service.js';
+
+describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
+  let svc: Service;
+  const database = databaseFor(kind, kind === 'mariadb' ? 'restart' : 'x');
+  const say = async (from: string, text: string) => openWecomReply((await post(svc.url, wecomPost({ from, text }))).text).Content ?? '';
+  const admin = (path: string, token = 'test-admin-token') => fetch(`${svc.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    svc = await startTestService(kind, 'restart', { database });
+  });
+  afterAll(async () => svc?.close());
+
+  it('when the service restarts between two answers, then the dialogue resumes and creates the ticket', async () => {
+    expect(await say('r_user', '你好，我家厨房下水道堵了')).toContain('怎么称呼');
+    expect(await say('r_user', '陈静')).toContain('房号');
+    await svc.close();
+    svc = await startTestService(kind, 'restart', { database });
+    const reply = await say('r_user', '6号楼1202');
+    expect(reply).toMatch(/已为您登记工单 KF-\d{8}-\d{4}/);
+    expect(reply).toContain('6-1202 陈静');
+  });
+
+  it('when the same resident comes back, then only a confirmation of name and room is asked', async () => {
+    await say('r_user', '跳过');
+    const ask = await say('r_user', '客厅的插座没电了');
+    expect(ask).toContain('6-1202');
+    expect(ask).toContain('陈静');
+    expect(await say('r_user', '是')).toMatch(/已为您登记工单/);
+  });
+
+  it('when the admin lists tickets, then filters and paging work', async () => {
+    await say('r_other', '我是2栋1单元301的刘洋，物业费收费太乱了，我要投诉，再不处理就打12345');
+    const all = await (await admin('/api/tickets?pageSize=2')).json();
+    expect(all.total).toBe(3);
+    expect(all.items).toHaveLength(2);
+    const page2 = await (await admin('/api/tickets?pageSize=2&page=2')).json();
+    expect(page2.items).toHaveLength(1);
+    const hot = await (await admin('/api/tickets?level=hot')).json();
+    expect(hot.items.map((t: { residentName: string }) => t.residentName)).toEqual(['刘洋']);
+    const byResident = await (await admin(`/api/tickets?resident=${encodeURIComponent('陈静')}`)).json();
+    expect(byResident.total).toBe(2);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    expect((await (await admin(`/api/tickets?from=${today}&to=${today}`)).json()).total).toBe(3);
+    expect((await (await admin('/api/tickets?from=2020-01-01&to=2020-01-31')).json()).total).toBe(0);
+    expect((await admin('/api/tickets?level=urgent')).status).toBe(400);
+  });
+
+  it('when the admin opens a ticket, then its fields, resident, deadlines and timeline are there', async () => {
+    const list = await (await admin(`/api/tickets?resident=${encodeURIComponent('刘洋')}`)).json();
+    const no = list.items[0].no;
+    const d = await (await admin(`/api/tickets/${no}`)).json();
+    expect(d.ticket).toMatchObject({ no, room: '2-1-301', kind: 'complaint', category: 'property', level: 'hot', status: 'open', receiver: 'kf01' });
+    expect(d.resident).toMatchObject({ name: '刘洋', room: '2-1-301' });
+    expect(new Date(d.deadlines.responseDueAt).getTime()).toBeGreaterThan(new Date(d.ticket.createdAt).getTime());
+    expect(d.timeline.map((e: { type: string }) => e.type)).toEqual(['created']);
+    expect((await admin('/api/tickets/KF-19990101-0001')).status).toBe(404);
+  });
+
+  it('when the token is missing or wrong, then 401', async () => {
+    expect((await fetch(`${svc.url}/api/tickets`)).status).toBe(401);
+    expect((await admin('/api/tickets', 'wrong')).status).toBe(401);
+  });
+
+  it('healthz reports the database', async () => {
+    const h = await (await fetch(`${svc.url}/healthz`)).json();
+    expect(h).toEqual({ status: 'ok', database: kind });
+  });
+});

@@ -1,0 +1,69 @@
+// The web chat works with no platform credentials at all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../../src/service.js';
+import { DB_KINDS } from '../support/databases.js';
+import { startTestService } from '../support/service.js';
+
+const noPlatforms = { WECOM_CORP_ID: '', WECOM_TOKEN: '', WECOM_AES_KEY: '', MP_TOKEN: '', MP_AES_KEY: '', MP_APP_ID: '', ADMIN_TOKEN: '' };
+
+describe.each(DB_KINDS)('web chat on %s', (kind) => {
+  let svc: Service;
+  let seq = 0;
+  const send = async (visitorId: string, text: string, msgId = `msg_${Date.now()}_${++seq}`) => {
+    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId, msgId, text }) });
+    return { status: res.status, json: await res.json() };
+  };
+
+  beforeAll(async () => {
+    svc = await startTestService(kind, 'web', { env: noPlatforms });
+  });
+  afterAll(async () => svc?.close());
+
+  it('when no platform is configured, then their callbacks are 404 and the admin API says it is off', async () => {
+    expect((await fetch(`${svc.url}/wecom/callback`)).status).toBe(404);
+    expect((await fetch(`${svc.url}/mp/callback`)).status).toBe(404);
+    const admin = await fetch(`${svc.url}/api/tickets`);
+    expect(admin.status).toBe(503);
+    expect((await admin.json()).message).toContain('ADMIN_TOKEN');
+  });
+
+  it('serves the H5 page in Chinese with a content security policy', async () => {
+    const res = await fetch(`${svc.url}/`);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('lang="zh-CN"');
+    expect(html).toContain('/webchat/messages');
+  });
+
+  it('when a visitor reports in Traditional Chinese, then a ticket is created in Simplified', async () => {
+    const v = 'visitor_trad_01';
+    expect((await send(v, '您好，我家電梯壞了，困在裡面了')).json.replies.join('')).toContain('称呼');
+    await send(v, '黃小明');
+    const r = await send(v, '5棟2單元1001');
+    expect(r.status).toBe(200);
+    expect(r.json.replies[0]).toMatch(/已为您登记工单 KF-\d{8}-\d{4}/);
+    expect(r.json.replies[0]).toContain('5-2-1001 黄小明');
+  });
+
+  it('when the page retries a message with the same msgId, then the reply is the same and nothing is doubled', async () => {
+    const v = 'visitor_retry_01';
+    const a = await send(v, '我是1栋1单元101的马丽，楼道灯坏了', 'same_msg_0001');
+    const b = await send(v, '我是1栋1单元101的马丽，楼道灯坏了', 'same_msg_0001');
+    expect(b.json).toEqual(a.json);
+    const [{ n }] = await svc.ds.query(`SELECT COUNT(*) AS n FROM ticket WHERE user_id = '${v}'`);
+    expect(Number(n)).toBe(1);
+  });
+
+  it.each([
+    ['not JSON', '{oops'],
+    ['a missing text', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001' })],
+    ['an empty text', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001', text: '   ' })],
+    ['a visitor id with markup', JSON.stringify({ visitorId: '<img src=x>', msgId: 'msg_bad_001', text: 'hi' })],
+    ['a text over 1000 characters', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001', text: '漏'.repeat(1001) })],
+  ])('when the request has %s, then 400 with a reason', async (_what, body) => {
+    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe('BAD_REQUEST');
+  });
+});

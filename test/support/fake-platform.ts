@@ -1,0 +1,80 @@
+// A small stand-in for the WeCom and WeChat HTTP APIs on loopback, speaking their documented protocol.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  path: string;
+  query: Record<string, string>;
+  body: any;
+}
+
+type Override = (call: RecordedCall) => { status?: number; json?: unknown } | undefined;
+
+export class FakePlatform {
+  readonly calls: RecordedCall[] = [];
+  private server: Server;
+  private tokenSeq = 0;
+  private validTokens = new Set<string>();
+  /** Answers tried before the default behaviour, first match wins; return undefined to fall through. */
+  overrides: Override[] = [];
+  url = '';
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const u = new URL(req.url ?? '/', 'http://x');
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const call: RecordedCall = { path: u.pathname, query: Object.fromEntries(u.searchParams), body: raw ? JSON.parse(raw) : undefined };
+        this.calls.push(call);
+        const answer = this.overrides.map((o) => o(call)).find((a) => a !== undefined) ?? this.answer(call);
+        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.json ?? {}));
+      });
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Make every token issued so far invalid, as when the platform revokes it early. */
+  revokeTokens(): void {
+    this.validTokens.clear();
+  }
+
+  callsTo(path: string): RecordedCall[] {
+    return this.calls.filter((c) => c.path === path);
+  }
+
+  private issue(): { status: number; json: unknown } {
+    const token = `TOKEN_${++this.tokenSeq}`;
+    this.validTokens.add(token);
+    return { status: 200, json: { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 } };
+  }
+
+  private answer(call: RecordedCall): { status?: number; json?: unknown } {
+    switch (call.path) {
+      case '/cgi-bin/gettoken':
+        if (!call.query.corpid || !call.query.corpsecret) return { json: { errcode: 41002, errmsg: 'corpid missing' } };
+        return this.issue();
+      case '/cgi-bin/stable_token':
+        if (call.body?.grant_type !== 'client_credential' || !call.body?.appid || !call.body?.secret) return { json: { errcode: 40002, errmsg: 'invalid grant_type' } };
+        return this.issue();
+      case '/cgi-bin/message/send':
+      case '/cgi-bin/message/custom/send':
+        if (!this.validTokens.has(call.query.access_token ?? '')) return { json: { errcode: 40014, errmsg: 'invalid access_token' } };
+        return { json: { errcode: 0, errmsg: 'ok', msgid: `m${this.calls.length}` } };
+      default:
+        return { status: 404, json: { errcode: 404, errmsg: 'not found' } };
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// Starts the real service on a loopback port against the given database, with the fake platform behind it.
+import { loadConfig, type AppConfig } from '../../src/lib/config.js';
+import { startService, type Service, type ServiceOptions } from '../../src/service.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { MP, WECOM } from './callbacks.js';
+import { databaseFor, type DbKind } from './databases.js';
+
+export interface TestServiceOptions extends ServiceOptions {
+  env?: Record<string, string>;
+  config?: Partial<AppConfig>;
+  platformUrl?: string;
+  database?: AppConfig['database'];
+}
+
+export function testConfig(kind: DbKind, name: string, o: TestServiceOptions = {}): AppConfig {
+  const env: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: 'test-admin-token',
+    WECOM_CORP_ID: WECOM.corpId,
+    WECOM_TOKEN: WECOM.token,
+    WECOM_AES_KEY: WECOM.aesKey,
+    WECOM_AGENT_ID: WECOM.agentId,
+    WECOM_SECRET: WECOM.secret,
+    MP_APP_ID: MP.appId,
+    MP_TOKEN: MP.token,
+    MP_AES_KEY: MP.aesKey,
+    MP_APP_SECRET: MP.secret,
+    ...(o.platformUrl ? { WECOM_API_BASE: o.platformUrl, MP_API_BASE: o.platformUrl } : {}),
+    ...o.env,
+  };
+  return { ...loadConfig(env), database: o.database ?? databaseFor(kind, name), ...o.config };
+}
+
+export async function startTestService(kind: DbKind, name: string, o: TestServiceOptions = {}): Promise<Service> {
+  return startService(testConfig(kind, name, o), { startDispatcher: false, logger: createLogger(process.env.TEST_LOG ?? 'silent'), ...o });
+}
