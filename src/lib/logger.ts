@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -8,6 +8,6 @@ const redact = {
   censor: '[已隐藏]',
 };
 
-export function createLogger(level: string = 'info'): Logger {
-  return pino({ level, redact, base: { service: 'kf-service-desk' } });
+export function createLogger(level: string = 'info', destination?: DestinationStream): Logger {
+  return pino({ level, redact, base: { service: 'kf-service-desk' } }, destination);
 }

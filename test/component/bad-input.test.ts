@@ -4,6 +4,7 @@ import type { Service } from '../../src/service.js';
 import { mpPost, nowTs, post, wecomPost } from '../support/callbacks.js';
 import { DB_KINDS } from '../support/databases.js';
 import { startTestService } from '../support/service.js';
+import { createLogger } from '../../src/lib/logger.js';
 
 describe.each(DB_KINDS)('bad input on %s', (kind) => {
   let svc: Service;
@@ -13,8 +14,11 @@ describe.each(DB_KINDS)('bad input on %s', (kind) => {
   };
   const text = { from: 'attacker', text: '我是3栋2单元502的李娜，卫生间漏水' };
 
+  const logLines: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void logLines.push(JSON.parse(line)) });
+
   beforeAll(async () => {
-    svc = await startTestService(kind, 'bad');
+    svc = await startTestService(kind, 'bad', { logger });
   });
   afterAll(async () => svc?.close());
 
@@ -43,6 +47,7 @@ describe.each(DB_KINDS)('bad input on %s', (kind) => {
     else expect([400, 403]).toContain(r.status);
     expect(JSON.parse(r.text).error).toMatch(code instanceof RegExp ? code : new RegExp(`^${code}$`));
     expect(await stored()).toBe(before);
+    expect(logLines.at(-1)).toMatchObject({ msg: 'request refused', code: expect.stringMatching(code instanceof RegExp ? code : new RegExp(`^${code}$`)), reason: expect.any(String) });
   });
 
   it('when the path is unknown, then 404; when the method is wrong, then 405', async () => {

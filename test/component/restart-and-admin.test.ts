@@ -1,4 +1,5 @@
 // A restart mid-dialogue resumes where the resident left off; the admin API shows what was recorded.
+import { json } from '../support/http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
 import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
@@ -36,25 +37,25 @@ describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
 
   it('when the admin lists tickets, then filters and paging work', async () => {
     await say('r_other', '我是2栋1单元301的刘洋，物业费收费太乱了，我要投诉，再不处理就打12345');
-    const all = await (await admin('/api/tickets?pageSize=2')).json();
+    const all = await json(await admin('/api/tickets?pageSize=2'));
     expect(all.total).toBe(3);
     expect(all.items).toHaveLength(2);
-    const page2 = await (await admin('/api/tickets?pageSize=2&page=2')).json();
+    const page2 = await json(await admin('/api/tickets?pageSize=2&page=2'));
     expect(page2.items).toHaveLength(1);
-    const hot = await (await admin('/api/tickets?level=hot')).json();
+    const hot = await json(await admin('/api/tickets?level=hot'));
     expect(hot.items.map((t: { residentName: string }) => t.residentName)).toEqual(['刘洋']);
-    const byResident = await (await admin(`/api/tickets?resident=${encodeURIComponent('陈静')}`)).json();
+    const byResident = await json(await admin(`/api/tickets?resident=${encodeURIComponent('陈静')}`));
     expect(byResident.total).toBe(2);
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    expect((await (await admin(`/api/tickets?from=${today}&to=${today}`)).json()).total).toBe(3);
-    expect((await (await admin('/api/tickets?from=2020-01-01&to=2020-01-31')).json()).total).toBe(0);
+    expect((await json(await admin(`/api/tickets?from=${today}&to=${today}`))).total).toBe(3);
+    expect((await json(await admin('/api/tickets?from=2020-01-01&to=2020-01-31'))).total).toBe(0);
     expect((await admin('/api/tickets?level=urgent')).status).toBe(400);
   });
 
   it('when the admin opens a ticket, then its fields, resident, deadlines and timeline are there', async () => {
-    const list = await (await admin(`/api/tickets?resident=${encodeURIComponent('刘洋')}`)).json();
+    const list = await json(await admin(`/api/tickets?resident=${encodeURIComponent('刘洋')}`));
     const no = list.items[0].no;
-    const d = await (await admin(`/api/tickets/${no}`)).json();
+    const d = await json(await admin(`/api/tickets/${no}`));
     expect(d.ticket).toMatchObject({ no, room: '2-1-301', kind: 'complaint', category: 'property', level: 'hot', status: 'open', receiver: 'kf01' });
     expect(d.resident).toMatchObject({ name: '刘洋', room: '2-1-301' });
     expect(new Date(d.deadlines.responseDueAt).getTime()).toBeGreaterThan(new Date(d.ticket.createdAt).getTime());
@@ -68,7 +69,7 @@ describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
   });
 
   it('healthz reports the database', async () => {
-    const h = await (await fetch(`${svc.url}/healthz`)).json();
+    const h = await json(await fetch(`${svc.url}/healthz`));
     expect(h).toEqual({ status: 'ok', database: kind });
   });
 });

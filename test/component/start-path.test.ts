@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { json } from '../support/http.js';
 import { describe, expect, it } from 'vitest';
 
 describe('npm start path', () => {
@@ -29,7 +30,7 @@ describe('npm start path', () => {
     expect(out).toContain('渠道未启用');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const res = await fetch(`${url}/webchat/messages`, { method: 'POST', body: JSON.stringify({ visitorId: 'start_path_1', msgId: 'start_msg_1', text: '我是1栋1单元101的王伟，门锁坏了' }) });
-    expect((await res.json()).replies[0]).toContain('已为您登记工单');
+    expect((await json(res)).replies[0]).toContain('已为您登记工单');
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,4 +1,5 @@
 // The web chat works with no platform credentials at all.
+import { json } from '../support/http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
 import { DB_KINDS } from '../support/databases.js';
@@ -11,7 +12,7 @@ describe.each(DB_KINDS)('web chat on %s', (kind) => {
   let seq = 0;
   const send = async (visitorId: string, text: string, msgId = `msg_${Date.now()}_${++seq}`) => {
     const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId, msgId, text }) });
-    return { status: res.status, json: await res.json() };
+    return { status: res.status, json: await json(res) };
   };
 
   beforeAll(async () => {
@@ -24,7 +25,7 @@ describe.each(DB_KINDS)('web chat on %s', (kind) => {
     expect((await fetch(`${svc.url}/mp/callback`)).status).toBe(404);
     const admin = await fetch(`${svc.url}/api/tickets`);
     expect(admin.status).toBe(503);
-    expect((await admin.json()).message).toContain('ADMIN_TOKEN');
+    expect((await json(admin)).message).toContain('ADMIN_TOKEN');
   });
 
   it('serves the H5 page in Chinese with a content security policy', async () => {
@@ -64,6 +65,6 @@ describe.each(DB_KINDS)('web chat on %s', (kind) => {
   ])('when the request has %s, then 400 with a reason', async (_what, body) => {
     const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('BAD_REQUEST');
+    expect((await json(res)).error).toBe('BAD_REQUEST');
   });
 });
