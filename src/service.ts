@@ -22,6 +22,8 @@ import { replyInTime, type IntakeDeps } from './intake/index.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createHttpApp } from './http/app.js';
+import { purgeInboundBefore } from './db/housekeeping.js';
+import { startHousekeeping } from './scheduler/housekeeping.js';
 
 export interface Service {
   url: string;
@@ -91,6 +93,10 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     pollMs: config.outboxPollMs,
   });
   if (opts.startDispatcher !== false) dispatcher.start();
+  const stopHousekeeping = startHousekeeping(
+    [{ name: 'purge-inbound-keys', cron: '17 3 * * *', run: () => purgeInboundBefore(ds, new Date(clock.now().getTime() - 7 * 86_400_000)) }],
+    logger,
+  );
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -112,6 +118,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     dispatcher,
     logger,
     async close() {
+      await stopHousekeeping();
       await dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
