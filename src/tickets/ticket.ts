@@ -1,10 +1,10 @@
 // Ticket model and the pure rules around it: numbering, promised response time, timeline events.
 import type { Intake } from '../dialogue/index.js';
-import type { Category, Kind, Level, Trade, Urgency } from '../rules/index.js';
+import type { Classification } from '../rules/index.js';
 
 export type TicketStatus = 'open' | 'assigned' | 'in_progress' | 'resolved' | 'closed' | 'cancelled';
 
-export interface Ticket {
+export interface Ticket extends Classification {
   id: number;
   no: string;
   projectCode: string;
@@ -15,12 +15,6 @@ export interface Ticket {
   phone: string | null;
   content: string;
   summary: string;
-  kind: Kind;
-  category: Category;
-  trade: Trade | null;
-  urgency: Urgency;
-  level: Level;
-  confidence: number;
   status: TicketStatus;
   /** 接报人: the first-contact owner who follows the ticket to the end (谁受理谁跟进谁回复). */
   receiver: string;

@@ -2,37 +2,30 @@
 import Router from '@koa/router';
 import type { MpConfig } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
+import { requiredParams } from '../query-params.js';
 import { readBody } from '../../http/read-body.js';
 import { buildXml, checkFreshness, field, openEnvelope, parseCallbackXml, sealEnvelope, verifySignature, type XmlFields } from '../wechat-crypto/index.js';
 import { fitBytes, toInbound } from '../wechat-message.js';
 import type { CallbackDeps } from '../wecom-app/routes.js';
 
-function param(q: Record<string, unknown>, name: string): string {
-  const v = q[name];
-  if (typeof v !== 'string' || v === '') throw new AppError('MISSING_PARAMS', `缺少参数 ${name}`);
-  return v;
-}
-
 export function officialAccountRoutes(cfg: MpConfig, deps: CallbackDeps): Router {
   const router = new Router();
 
   router.get('/mp/callback', (ctx) => {
-    const ts = param(ctx.query, 'timestamp');
-    const nonce = param(ctx.query, 'nonce');
-    verifySignature(param(ctx.query, 'signature'), cfg.token, ts, nonce);
+    const [sig, ts, nonce, echostr] = requiredParams(ctx.query, 'signature', 'timestamp', 'nonce', 'echostr');
+    verifySignature(sig, cfg.token, ts, nonce);
     checkFreshness(ts, deps.clock.now(), deps.maxSkewSeconds);
     ctx.type = 'text/plain';
-    ctx.body = param(ctx.query, 'echostr');
+    ctx.body = echostr;
   });
 
   router.post('/mp/callback', async (ctx) => {
-    const ts = param(ctx.query, 'timestamp');
-    const nonce = param(ctx.query, 'nonce');
-    verifySignature(param(ctx.query, 'signature'), cfg.token, ts, nonce);
+    const [sig, ts, nonce] = requiredParams(ctx.query, 'signature', 'timestamp', 'nonce');
+    verifySignature(sig, cfg.token, ts, nonce);
     checkFreshness(ts, deps.clock.now(), deps.maxSkewSeconds);
     const outer = parseCallbackXml(await readBody(ctx));
     const encrypted = ctx.query.encrypt_type === 'aes';
-    const fields = encrypted ? openSafeMode(cfg, outer, param(ctx.query, 'msg_signature'), ts, nonce) : outer;
+    const fields = encrypted ? openSafeMode(cfg, outer, requiredParams(ctx.query, 'msg_signature')[0], ts, nonce) : outer;
     const msg = toInbound('mp', fields);
     const reply = await deps.respond(msg);
     ctx.status = 200;

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { WecomConfig } from '../../lib/config.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
+import { requiredParams } from '../query-params.js';
 import { readBody } from '../../http/read-body.js';
 import { buildXml, checkFreshness, field, openEnvelope, parseCallbackXml, sealEnvelope, verifySignature } from '../wechat-crypto/index.js';
 import { fitBytes, toInbound } from '../wechat-message.js';
@@ -14,19 +15,11 @@ export interface CallbackDeps {
   respond: (msg: InboundMessage) => Promise<string>;
 }
 
-function query(q: Record<string, unknown>, ...names: string[]): string[] {
-  return names.map((n) => {
-    const v = q[n];
-    if (typeof v !== 'string' || v === '') throw new AppError('MISSING_PARAMS', `缺少参数 ${n}`);
-    return v;
-  });
-}
-
 export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
   const router = new Router();
 
   router.get('/wecom/callback', (ctx) => {
-    const [sig, ts, nonce, echostr] = query(ctx.query, 'msg_signature', 'timestamp', 'nonce', 'echostr') as [string, string, string, string];
+    const [sig, ts, nonce, echostr] = requiredParams(ctx.query, 'msg_signature', 'timestamp', 'nonce', 'echostr');
     verifySignature(sig, cfg.token, ts, nonce, echostr);
     checkFreshness(ts, deps.clock.now(), deps.maxSkewSeconds);
     ctx.type = 'text/plain';
@@ -34,7 +27,7 @@ export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
   });
 
   router.post('/wecom/callback', async (ctx) => {
-    const [sig, ts, nonce] = query(ctx.query, 'msg_signature', 'timestamp', 'nonce') as [string, string, string];
+    const [sig, ts, nonce] = requiredParams(ctx.query, 'msg_signature', 'timestamp', 'nonce');
     const outer = parseCallbackXml(await readBody(ctx));
     const encrypted = field(outer, 'Encrypt');
     if (!encrypted) throw new AppError('BAD_XML', '缺少 Encrypt 字段');
