@@ -3,9 +3,9 @@
 import type { InboundContent } from '../channels/types.js';
 import { classify, looksLikeProblem, type Classification } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
-import { correctionBody, isCancel, isGreeting, isMyTickets, isNo, isSkip, isYes, TICKET_NO } from './intents.js';
+import { correctionBody, isCancel, isCancelTicket, isGreeting, isMyTickets, isNo, isSkip, isThanks, isYes, menuChoice, refersToEarlierReport, TICKET_NO } from './intents.js';
 import { say } from './messages.js';
-import { asBareName, extractSlots, withoutSlots, type Slots } from './slots.js';
+import { asBareName, extractSlots, findPhone, withoutSlots, type Slots } from './slots.js';
 
 export type DialogueState = 'idle' | 'collecting' | 'choosing_project' | 'confirming_identity' | 'awaiting_phone';
 type Expecting = 'problem' | 'name' | 'room';
@@ -80,7 +80,9 @@ export const newSession = (): Session => ({ state: 'idle', draft: { images: [] }
 export function step(previous: Session, content: InboundContent, ctx: StepContext): StepResult {
   const { session, notes } = expireIfIdle(previous, ctx);
   const r = dispatch(session, content, ctx);
-  return { ...r, session: { ...r.session, lastActiveAt: ctx.now.toISOString() }, replies: [...notes, ...r.replies] };
+  // The expiry note already says what to do next; "没有理解" after it would only blame the resident for a stale answer.
+  const replies = notes.length > 0 ? [...notes, ...r.replies.filter((t) => t !== say.didNotUnderstand())] : r.replies;
+  return { ...r, session: { ...r.session, lastActiveAt: ctx.now.toISOString() }, replies };
 }
 
 function expireIfIdle(s: Session, ctx: StepContext): { session: Session; notes: string[] } {
@@ -100,7 +102,8 @@ function dispatch(s: Session, c: InboundContent, ctx: StepContext): StepResult {
     case 'event':
       return c.event === 'subscribe' || c.event === 'enter_agent' ? reply(s, say.welcome(ctx.botName)) : reply(s);
     case 'voice':
-      return reply(s, say.voiceUnsupported());
+      // Mid-dialogue, repeat the pending question so the resident knows what to type.
+      return s.state === 'collecting' ? advance(s, ctx, [say.voiceInText()], identityHandled(s)) : reply(s, say.voiceUnsupported());
     case 'image':
       return onAttachment(s, { image: c.mediaId }, say.imageReceived(), ctx);
     case 'location':
@@ -111,7 +114,8 @@ function dispatch(s: Session, c: InboundContent, ctx: StepContext): StepResult {
 }
 
 function onAttachment(s: Session, patch: TicketPatch, ack: string, ctx: StepContext): StepResult {
-  if (s.state === 'awaiting_phone' && s.last) {
+  // Right after a ticket (until the session goes idle), a photo or location is almost always for that ticket.
+  if ((s.state === 'awaiting_phone' || s.state === 'idle') && s.last) {
     return { session: s, replies: [], commands: [{ type: 'update_ticket', ticketNo: s.last.ticketNo, patch }] };
   }
   const draft: Draft = {
@@ -128,8 +132,8 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
   const ticketNo = TICKET_NO.exec(match)?.[1];
   if (ticketNo && isCancel(match)) return { session: s, replies: [], commands: [{ type: 'cancel_ticket', ticketNo }] };
   if (ticketNo) return { session: s, replies: [], commands: [{ type: 'show_ticket', ticketNo }] };
-  if (isMyTickets(match) && !looksLikeProblem(withoutSlots(match))) return { session: s, replies: [], commands: [{ type: 'list_tickets' }] };
-  if (isCancel(match) && !isSkipInPhoneState(s, match)) return onCancel(s);
+  if (isMyTickets(match) && (!looksLikeProblem(withoutSlots(match)) || refersToEarlierReport(match))) return listTickets(s);
+  if (isCancel(match) && !isSkipInPhoneState(s, match)) return onCancel(s, match);
   switch (s.state) {
     case 'awaiting_phone':
       return onAwaitingPhone(s, display, match, ctx);
@@ -138,17 +142,38 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
     case 'choosing_project':
       return onChooseProject(s, display, match, ctx);
     default: {
-      const correction = correctionBody(match);
-      if (s.state === 'idle' && s.last && correction !== undefined) return correctTicket(s, correction);
+      if (s.state === 'idle' && s.last) {
+        const correction = correctionBody(match);
+        if (correction !== undefined) return correctTicket(s, correction);
+        const slots = extractSlots(match);
+        // The ticket reply asked for a phone; one given after "跳过" still belongs to that ticket.
+        if (slots.phone && !slots.room && !slots.name && !looksLikeProblem(withoutSlots(match))) return updateLast(s, { phone: slots.phone });
+      }
+      if (s.state === 'idle') {
+        const choice = menuChoice(match);
+        if (choice === 'tickets') return listTickets(s);
+        if (choice === 'report') return reply({ ...s, state: 'collecting', expecting: 'problem' }, say.askProblem());
+      }
       return collect(s, display, match, ctx);
     }
   }
 }
 
 const isSkipInPhoneState = (s: Session, match: string) => s.state === 'awaiting_phone' && isSkip(match);
+const listTickets = (s: Session): StepResult => ({ session: s, replies: [], commands: [{ type: 'list_tickets' }] });
+const updateLast = (s: Session, patch: TicketPatch): StepResult => ({
+  session: { ...s, state: 'idle' },
+  replies: [],
+  commands: [{ type: 'update_ticket', ticketNo: s.last!.ticketNo, patch }],
+});
 
-function onCancel(s: Session): StepResult {
-  if (s.state === 'awaiting_phone' && s.last) {
+/**
+ * Before a ticket exists any cancel word drops the draft. Once it exists (the phone question, or later in the
+ * same session) only a clear "取消/算了/不修了" cancels it; "没事了/不用了" there means "that's all".
+ */
+function onCancel(s: Session, match: string): StepResult {
+  if ((s.state === 'awaiting_phone' || s.state === 'idle') && s.last) {
+    if (!isCancelTicket(match)) return reply({ ...s, state: 'idle' }, say.keepTicket(s.last.ticketNo));
     return { session: newSession(), replies: [], commands: [{ type: 'cancel_ticket', ticketNo: s.last.ticketNo }] };
   }
   if (s.state === 'idle') return reply(s, say.nothingToCancel());
@@ -159,12 +184,11 @@ function onAwaitingPhone(s: Session, display: string, match: string, ctx: StepCo
   const last = s.last!;
   const correction = correctionBody(match);
   if (correction !== undefined) return correctTicket(s, correction);
-  const slots = extractSlots(match);
-  if (slots.phone) {
-    return { session: { ...s, state: 'idle' }, replies: [], commands: [{ type: 'update_ticket', ticketNo: last.ticketNo, patch: { phone: slots.phone } }] };
-  }
+  const phone = findPhone(match);
+  const newProblem = looksLikeProblem(withoutSlots(match));
+  if (phone && !newProblem) return updateLast(s, { phone: phone.value });
   if (isSkip(match)) return reply({ ...s, state: 'idle' }, say.phoneSkipped());
-  if (looksLikeProblem(withoutSlots(match))) return collect({ ...newSession(), last }, display, match, ctx);
+  if (newProblem) return collect({ ...newSession(), last }, display, match, ctx);
   return reply(s, say.askPhoneAgain());
 }
 
@@ -182,8 +206,14 @@ function onConfirmIdentity(s: Session, display: string, match: string, ctx: Step
 function onChooseProject(s: Session, display: string, match: string, ctx: StepContext): StepResult {
   const index = /^\s*(\d{1,2})\s*$/.exec(match)?.[1];
   const chosen = index ? ctx.projects[Number(index) - 1] : projectIn(match, ctx.projects);
-  if (!chosen) return reply(s, say.askProject(ctx.projects.map((p) => p.name)));
-  return advance({ ...s, state: 'collecting', draft: { ...s.draft, projectCode: chosen.code } }, ctx);
+  // A name or room given instead of (or with) the 小区 is kept, so it is not asked for again later.
+  const given = index ? {} : { name: asBareName(match), ...definedOnly(extractSlots(match)) };
+  const draft: Draft = { ...s.draft, ...definedOnly(given) };
+  if (!chosen) {
+    const noted = Object.keys(definedOnly(given)).length > 0 ? [say.noted()] : [];
+    return reply({ ...s, draft }, ...noted, say.askProject(ctx.projects.map((p) => p.name)));
+  }
+  return advance({ ...s, state: 'collecting', draft: { ...draft, projectCode: chosen.code } }, ctx);
 }
 
 function projectIn(match: string, projects: ProjectRef[]): ProjectRef | undefined {
@@ -202,21 +232,35 @@ function collect(s: Session, display: string, match: string, ctx: StepContext): 
 
   const rest = withoutSlots(body);
   const gained = Object.keys(definedOnly(found)).length > 0 || project !== undefined;
-  const describesProblem = rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && (looksLikeProblem(rest) || (s.expecting === 'problem' && !gained));
+  const describesProblem =
+    rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && !isThanks(rest) && (looksLikeProblem(rest) || (s.expecting === 'problem' && !gained));
   if (describesProblem && correction === undefined) {
     draft.problem = draft.problem ? `${draft.problem}；${display}` : display;
     draft.summary = draft.summary ?? summarize(rest);
   }
   if (!gained && !describesProblem) {
-    if (s.state === 'idle') return reply(s, isGreeting(match) ? say.welcome(ctx.botName) : say.didNotUnderstand());
-    if (s.expecting === 'room' && /^\d{3,4}$/.test(match.trim())) return reply(s, say.askRoomAgain());
+    if (s.state === 'idle') return reply(s, idleAnswer(match, ctx));
+    if (s.expecting === 'room') return reply(s, say.askRoomAgain());
+    if (s.expecting === 'name') return reply(s, say.askNameAgain());
   }
-  return advance({ ...s, state: 'collecting', draft }, ctx);
+  return advance({ ...s, state: 'collecting', draft }, ctx, [], identityHandled(s));
 }
 
-/** "不对，是503" with room 3-2-502 on file → 3-2-503. */
+function idleAnswer(match: string, ctx: StepContext): string {
+  if (isGreeting(match)) return say.welcome(ctx.botName);
+  if (isThanks(match)) return say.youAreWelcome();
+  return say.didNotUnderstand();
+}
+
+/**
+ * The returning-resident question comes before the name and room questions, so once the dialogue has asked for
+ * a name or room it has been answered (or "不是" cleared it): the profile must not be offered again.
+ */
+const identityHandled = (s: Session) => s.expecting === 'name' || s.expecting === 'room';
+
+/** "不对，是503" or "不是502，是503" with room 3-2-502 on file → 3-2-503. */
 function replaceRoomNumber(room: string, text: string): string | undefined {
-  const n = /^(\d{3,4})(室|号)?$/.exec(text.trim())?.[1];
+  const n = /(?:^|是|为|成)\s*(\d{3,4})(室|号|房)?$/.exec(text.trim())?.[1];
   if (!n) return undefined;
   return room.replace(/\d{3,4}$/, n);
 }
@@ -227,11 +271,14 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 function summarize(rest: string): string {
   const t = rest
-    .replace(/^(你好|您好|喂|在吗|物业|管家|师傅)[,，!！\s]*/g, '')
-    .replace(/,/g, '，')
-    .replace(/[。.!！]+$/, '');
+    // A greeting or a form of address opens the message; "物业费…" is not the address "物业，…".
+    .replace(/^((你好|您好|喂|在吗)[,，!！?？\s]*|(物业|管家|师傅)[,，!！?？\s]+)+/g, '')
+    .replace(/[。.!！]+$/, '')
+    // The match text is NFKC (half-width punctuation); residents read the summary back in Chinese punctuation.
+    .replace(/[,;:!?()]/g, (c) => FULL_WIDTH[c] ?? c);
   return t.length > 40 ? `${t.slice(0, 39)}…` : t;
 }
+const FULL_WIDTH: Record<string, string> = { ',': '，', ';': '；', ':': '：', '!': '！', '?': '？', '(': '（', ')': '）' };
 
 /** Ask for the next missing thing, or create the ticket once name, room and problem are known. */
 function advance(s: Session, ctx: StepContext, prefix: string[] = [], identityConfirmed = false): StepResult {
@@ -249,10 +296,14 @@ function advance(s: Session, ctx: StepContext, prefix: string[] = [], identityCo
     d.phone ??= p.phone ?? undefined;
     return next('confirming_identity', undefined, say.confirmIdentity(d.name, d.room, d.phone));
   }
+  // In an emergency every turn counts: ask for both at once (the answer "李娜，3栋2单元502" is understood).
+  if (!d.name && !d.room && isEmergency(d.problem)) return next('collecting', 'name', say.askNameAndRoomUrgent());
   if (!d.name) return next('collecting', 'name', say.askName());
   if (!d.room) return next('collecting', 'room', say.askRoom());
   return create(s, d, prefix);
 }
+
+const isEmergency = (problem: string) => classify(normalizeText(problem).match).urgency === 'emergency';
 
 function create(s: Session, d: Draft, prefix: string[]): StepResult {
   const intake: Intake = {
@@ -286,7 +337,7 @@ function correctTicket(s: Session, correction: string): StepResult {
     const name = asBareName(correction);
     if (name) patch.name = name;
   }
-  if (Object.keys(patch).length === 0) return reply(s, '请告诉我需要更正的内容，例如"不对，是3栋2单元503"。');
+  if (Object.keys(patch).length === 0) return reply(s, say.whatToCorrect());
   const updatedLast = { ...last, name: patch.name ?? last.name, room: patch.room ?? last.room };
   const state = s.state === 'awaiting_phone' && !patch.phone ? 'awaiting_phone' : 'idle';
   return { session: { ...s, state, last: updatedLast }, replies: [], commands: [{ type: 'update_ticket', ticketNo: last.ticketNo, patch }] };

@@ -27,16 +27,18 @@ export function findRoom(text: string): Hit | undefined {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       if (NOT_OWN_HOME.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
-      let end = m.index + m[0].length;
-      if (text[end] === '室' || text[end] === '房') end++;
-      return { value: build(m), start: m.index, end };
+      const end = m.index + m[0].length;
+      const suffix = /^(房间|室|房)/.exec(text.slice(end))?.[0] ?? '';
+      return { value: build(m), start: m.index, end: end + suffix.length };
     }
   }
   return undefined;
 }
 
-const MOBILE = /(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g;
-const SOMEONE_ELSE = /(师傅|维修|保安|物业|客服|管家|电工|水工)[^，,。；;]{0,6}$/;
+// A +86 / 86 country prefix is part of the number, not a digit run before it.
+const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g;
+// A number right after a staff word is that person's ("师傅电话…"), unless the resident says it is theirs ("让师傅打我电话…").
+const SOMEONE_ELSE = /(师傅|维修|保安|物业|客服|管家|电工|水工)[^，,。；;我]{0,6}$/;
 
 export function findPhone(text: string): Hit | undefined {
   MOBILE.lastIndex = 0;
@@ -47,43 +49,92 @@ export function findPhone(text: string): Hit | undefined {
   return undefined;
 }
 
-const NAME_INTRO = /(?:我是|我叫|本人是?|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?)\s*(?:业主|住户|的|,|，|\s|<R>)*([\u4e00-\u9fa5·]{2,6})/;
+// The most common Chinese surnames (about 95% of people). Used where nothing but the shape says "this is a name":
+// a bare clause such as "B座1203，刘洋，空调不制冷", or "我是…" which is as often "我是新来的" as "我是李娜".
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻祁蒲滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝封谈匡鞠惠荆乐冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺闻厉伊仝郜阚权帅屠朴盖练廉禹井祖漆巴丰支卿狄计索宣晋扈晁芮普阙浦戈伏鹿薄邸雍辜';
+const COMPOUND_SURNAMES = /^(欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|轩辕|令狐|端木|独孤|南宫|西门|呼延)/;
+
+/** Does this 2–4 character string read as surname + given name, or as 小王 / 老李 / 阿强? */
+function startsLikeName(s: string): boolean {
+  const compound = COMPOUND_SURNAMES.exec(s)?.[1];
+  if (compound) return s.length >= compound.length + 1 && s.length <= compound.length + 2;
+  if (/^[小老]/.test(s) && s.length === 2) return SURNAMES.includes(s[1]!);
+  if (/^阿/.test(s)) return s.length >= 2 && s.length <= 4;
+  return s.length >= 2 && s.length <= 3 && SURNAMES.includes(s[0]!);
+}
+
+// Introductions: after the strong ones the next words are the name whatever they look like ("我叫古丽");
+// after "我是" they are a name only when they start like one ("我是新来的" is not).
+const NAME_INTRO = /(我叫|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?|叫我|我是|本人是?)\s*(?:业主|住户|租户|的|,|，|\s|<R>)*([\u4e00-\u9fa5·]{2,6})/;
+const STRONG_INTRO = /^(我叫|名字|姓名|联系人|称呼|叫我)/;
 const TITLE = /([\u4e00-\u9fa5])(先生|女士|小姐|阿姨|大爷|大妈|老师)/;
-const SURNAME_ONLY = /我姓([\u4e00-\u9fa5])/;
+const SURNAME_ONLY = /(?:我|免贵)姓([\u4e00-\u9fa5])/;
 // Words that follow a name in a sentence: the name ends before them.
-const AFTER_NAME = /(我|家|的|电话|手机|住|在|要|想|报|房|楼|这|那|啊|呀|吧|了|，|。)/;
-const NOT_A_NAME = /[漏坏修水电灯门窗墙栋单元室号业主住户物业谢你您好请问投诉报师傅楼道房子天花板卫生间厨房不对是吗呢啊哦嗯]/;
-
-export function findName(text: string): string | undefined {
-  const masked = maskRoomAndPhone(text);
-  const intro = NAME_INTRO.exec(masked);
-  if (intro?.[1]) {
-    const cut = intro[1].search(AFTER_NAME);
-    const name = cut >= 2 ? intro[1].slice(0, cut) : cut === -1 ? intro[1].slice(0, 4) : undefined;
-    if (name && isPlausibleName(name)) return name;
-  }
-  const title = TITLE.exec(masked);
-  if (title && !/[师工]/.test(title[1] ?? '') && isPlausibleSurname(title[1]!)) return title[0];
-  const surname = SURNAME_ONLY.exec(masked);
-  if (surname && isPlausibleSurname(surname[1]!)) return `${surname[1]}先生/女士`;
-  return undefined;
-}
-
-/** A bare answer to "怎么称呼": 2–4 Chinese characters that read like a name. */
-export function asBareName(text: string): string | undefined {
-  const t = text.replace(/[。.!！,，\s]+$/g, '').replace(/^(我是|我叫|叫我)/, '');
-  if (/^[\u4e00-\u9fa5·]{2,4}$/.test(t) && isPlausibleName(t)) return t;
-  const title = TITLE.exec(t);
-  if (title && title[0] === t && isPlausibleSurname(title[1]!)) return t;
-  return undefined;
-}
+const AFTER_NAME = /(我|家|的|电话|手机|住|在|要|想|报|房|楼|这|那|啊|呀|吧|了|就|可以|即可|，|。)/;
+// Characters and words no name contains; kept to what residents write instead of a name ("好的", "楼上漏水", "谢谢").
+const NOT_A_NAME_CHAR = /[漏坏修水电灯门窗墙栋室号楼报吗呢啊哦嗯吧了的我你您他她这那是不对好请问桶梯锁堵住户]/;
+const NOT_A_NAME_WORD = /单元|号楼|谢谢|天花板|卫生|厨房|业主|物业|投诉|师傅|楼道|房子|马桶|没有|知道|等等|稍等|马上|周末|周[一二三四五六日天]|星期|白天|方便|全部|全家|安全|车位|车库|于是|还有|以上|万一/;
 
 function isPlausibleName(s: string): boolean {
-  return s.length >= 2 && s.length <= 5 && !NOT_A_NAME.test(s);
+  return s.length >= 2 && s.length <= 5 && !NOT_A_NAME_CHAR.test(s) && !NOT_A_NAME_WORD.test(s);
 }
 
-function isPlausibleSurname(c: string): boolean {
-  return !NOT_A_NAME.test(c) && !/[这那我你他她有没]/.test(c);
+const isSurname = (c: string) => SURNAMES.includes(c);
+
+/** Where the name is in a text whose room and phone are masked, and the span to cut out with its introduction. */
+function nameHit(masked: string): Hit | undefined {
+  const intro = NAME_INTRO.exec(masked);
+  if (intro?.[2]) {
+    const words = intro[2];
+    // A name is at least two characters, so an after-name word at position 0 or 1 is part of the name ("王家明").
+    const cut = words.slice(2).search(AFTER_NAME);
+    const name = cut === -1 ? words.slice(0, 4) : words.slice(0, cut + 2);
+    const strong = STRONG_INTRO.test(intro[1]!);
+    if (isPlausibleName(name) && (strong || startsLikeName(name))) {
+      const start = intro.index;
+      const end = intro.index + intro[0].length - words.length + name.length;
+      return { value: name, start, end };
+    }
+  }
+  const title = TITLE.exec(masked);
+  if (title && isSurname(title[1]!)) return { value: title[0], start: title.index, end: title.index + title[0].length };
+  const surname = SURNAME_ONLY.exec(masked);
+  if (surname && isSurname(surname[1]!)) return { value: `${surname[1]}先生/女士`, start: surname.index, end: surname.index + surname[0].length };
+  return bareName(masked);
+}
+
+/**
+ * A clause that is nothing but a name, maybe right after the room: "B座1203，刘洋，空调不制冷", "锦华苑12号楼1803的王强".
+ * Only in a message that also gives a room or phone: that is when people introduce themselves, and it keeps
+ * "周末，楼上很吵" from naming anyone.
+ */
+function bareName(masked: string): Hit | undefined {
+  if (!/<R>|<P>/.test(masked)) return undefined;
+  const clause = /[^,，。.;；!！?？\s]+/g;
+  for (let m = clause.exec(masked); m; m = clause.exec(masked)) {
+    const c = /^(?:[^<]*(?:<R>|<P>))?的?([\u4e00-\u9fa5·]{2,4})(?:<R>|<P>)?$/.exec(m[0]);
+    const name = c?.[1];
+    if (name && startsLikeName(name) && isPlausibleName(name)) return { value: name, start: m.index, end: m.index + m[0].length };
+  }
+  return undefined;
+}
+
+export function findName(text: string): string | undefined {
+  return nameHit(maskRoomAndPhone(text))?.value;
+}
+
+/** A bare answer to "怎么称呼": the bot asked, so a plain name is enough ("李娜", "王先生", "小王", "姓李"). */
+export function asBareName(text: string): string | undefined {
+  const t = text.replace(/[。.!！,，\s]+$/g, '').trim();
+  const surnameOnly = /^(?:我|免贵)?姓([\u4e00-\u9fa5])$/.exec(t)?.[1];
+  if (surnameOnly && isSurname(surnameOnly)) return `${surnameOnly}先生/女士`;
+  const explicit = /^(我叫|叫我)/.test(t);
+  const bare = t.replace(/^(我是|我叫|叫我)/, '');
+  if (/^[\u4e00-\u9fa5·]{2,4}$/.test(bare) && isPlausibleName(bare) && (explicit || startsLikeName(bare))) return bare;
+  const title = TITLE.exec(bare);
+  if (title && title[0] === bare && isSurname(title[1]!)) return bare;
+  return undefined;
 }
 
 function maskRoomAndPhone(text: string): string {
@@ -106,13 +157,21 @@ export function extractSlots(text: string): Slots {
   return slots;
 }
 
-/** Text with the slot phrases taken out, so what is left can be judged as a problem description. */
+/**
+ * Text with the slot phrases taken out, so what is left can be judged and summarised as the problem:
+ * "我家热水器坏了，周杰，5栋1单元201，我的电话13812345678" → "我家热水器坏了".
+ * Only labels next to a slot go ("电话13812345678"), so "手机信号差" keeps its words.
+ */
 export function withoutSlots(text: string): string {
-  return maskRoomAndPhone(text)
-    .replace(/<R>|<P>/g, '')
-    .replace(NAME_INTRO, '')
-    .replace(/(电话|手机|联系方式)(号码)?[是为:：]?/g, '')
-    .replace(/^[\s,，。.!！]+|[\s,，。.!！]+$/g, '')
+  let t = maskRoomAndPhone(text);
+  const name = nameHit(t);
+  if (name) t = `${t.slice(0, name.start)}<N>${t.slice(name.end)}`;
+  return t
+    .replace(/(?:我的|本人)?(?:联系)?(?:电话|手机|联系方式)(?:号码|号)?\s*(?:是|为|:|：)?\s*<P>/g, '')
+    .replace(/(?:我家|我|家)?(?:住在|住|在|是)?\s*<R>\s*(?:的)?/g, '')
+    .replace(/<N>|<P>|<R>/g, '')
+    .replace(/\s*[,，;；]+[\s,，;；。.]*/g, '，')
+    .replace(/^[\s,，。.!！;；:：]+|[\s,，。.!！;；:：]+$/g, '')
     .trim();
 }
 

@@ -13,7 +13,7 @@ export interface NormalizedText {
 
 export function normalizeText(raw: string): NormalizedText {
   const display = toSimplifiedHk(toSimplified(raw)).replace(/\s+/g, ' ').trim();
-  const match = cnRoomNumerals(display.normalize('NFKC').toUpperCase()).replace(/\s+/g, ' ');
+  const match = cnRoomNumerals(dashesBetweenDigits(display.normalize('NFKC').toUpperCase())).replace(/\s+/g, ' ');
   return { display, match };
 }
 
@@ -37,7 +37,17 @@ export function cnNumber(s: string): number | undefined {
   return total + current;
 }
 
+/** The Chinese keyboard's dash key types 3—2—502; NFKC leaves em and en dashes alone, rooms are written with "-". */
+function dashesBetweenDigits(s: string): string {
+  return s.replace(/(?<=[\dA-Z])\s*[‐‑‒–—―]+\s*(?=\d)/g, '-');
+}
+
+/**
+ * 三栋二单元五零二 → 3栋2单元502, 十二号楼一八零三 → 12号楼1803. A room number read digit by digit after the
+ * building or unit word has no 十/百; a numeral before 楼/室/号 may ("三楼", "一百零二室").
+ */
 function cnRoomNumerals(s: string): string {
-  return s.replace(/([零〇一二两三四五六七八九十百]+)(?=栋|幢|号楼|单元|楼|室|号|座)/g, (m) => String(cnNumber(m) ?? m))
-    .replace(/(单元)([零〇一二两三四五六七八九]{3,4})/g, (_m, u: string, n: string) => u + String(cnNumber(n)));
+  return s
+    .replace(/([零〇一二两三四五六七八九十百]+)(?=栋|幢|号楼|单元|楼|室|号|座)/g, (m) => String(cnNumber(m) ?? m))
+    .replace(/(单元|栋|幢|号楼|座)([零〇一二三四五六七八九]{3,4})(?![零〇一二三四五六七八九十百])/g, (_m, u: string, n: string) => u + String(cnNumber(n)));
 }
