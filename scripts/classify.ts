@@ -2,6 +2,11 @@
 // A bad line gets {"id","error"} in its place, so output lines stay aligned with input lines.
 import { createInterface } from 'node:readline';
 import { analyseText } from '../src/intake/analyse-text.js';
+import { loadRuleEngine } from '../src/lib/rule-packs.js';
+
+// Same packs as the service: CONFIG_DIR or ./config; RULE_PACK picks one (default residential).
+const engine = loadRuleEngine(process.env['CONFIG_DIR'] ?? 'config');
+const pack = process.env['RULE_PACK'];
 
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 let n = 0;
@@ -13,7 +18,7 @@ for await (const line of lines) {
     const rec = JSON.parse(line) as { id?: unknown; text?: unknown };
     id = rec.id ?? null;
     if (typeof rec.text !== 'string') throw new Error('缺少 text 字段');
-    process.stdout.write(`${JSON.stringify({ id, ...analyseText(rec.text) })}\n`);
+    process.stdout.write(`${JSON.stringify({ id, ...(await analyseText(engine, rec.text, pack)) })}\n`);
   } catch (err) {
     process.stderr.write(`第 ${n} 行无法处理：${(err as Error).message}\n`);
     process.stdout.write(`${JSON.stringify({ id, error: (err as Error).message })}\n`);

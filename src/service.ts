@@ -18,7 +18,8 @@ import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
 import type { InboundMessage } from './channels/types.js';
-import { replyInTime, type IntakeDeps } from './intake/index.js';
+import { replyInTime, resolveIncident, type IntakeDeps } from './intake/index.js';
+import { loadRuleEngine } from './lib/rule-packs.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createHttpApp } from './http/app.js';
@@ -51,10 +52,23 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     wecom_app: config.wecom ? wecomAppSender(config.wecom, tokens) : undefined,
     mp: config.mp ? mpCustomSender(config.mp, tokens) : undefined,
   };
+  let rules = config.rules;
+  const reloadRules = () => {
+    try {
+      rules = loadRuleEngine(config.configDir, config.organisation);
+      logger.info({ packs: rules.packNames() }, 'rule packs reloaded');
+      return { ok: true as const, packs: rules.packNames() };
+    } catch (err) {
+      logger.error({ err }, 'rule packs not reloaded; the previous rules stay in force');
+      return { ok: false as const, error: (err as Error).message };
+    }
+  };
+  const store = createIntakeStore(ds);
   const intake: IntakeDeps = {
-    store: createIntakeStore(ds),
+    store,
     clock,
     organisation: config.organisation,
+    rules: () => rules,
     idleMinutes: config.sessionIdleMinutes,
     logger,
     staffChannelEnabled: senders.wecom_app !== undefined,
@@ -68,7 +82,14 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   if (config.mp) routers.push(officialAccountRoutes(config.mp, { ...callbackDeps, respond: respondVia('mp') }));
   const queries = createTicketQueries(ds);
   const dbLabel = config.database.type;
-  routers.push(adminRoutes(config.adminToken, queries));
+  routers.push(
+    adminRoutes(config.adminToken, {
+      queries,
+      reloadRules,
+      levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
+      resolveIncident: (id, resolution, actor) => resolveIncident({ store, clock, logger }, id, resolution, actor),
+    }),
+  );
 
   const app = createHttpApp({
     logger,

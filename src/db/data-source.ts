@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../lib/config.js';
 import { Initial1763800000000 } from './migrations/0001-initial.js';
+import { RulesEngine1763900000000 } from './migrations/0002-rules-engine.js';
 import { entities } from './schema.js';
 
-export const migrations = [Initial1763800000000];
+export const migrations = [Initial1763800000000, RulesEngine1763900000000];
 
 export function createDataSource(db: DatabaseConfig): DataSource {
   if (db.type === 'sqlite') {

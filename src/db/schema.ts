@@ -1,6 +1,6 @@
 // Table mappings as EntitySchema: no decorators, so no dependence on emitted design-time metadata (tsx, esbuild).
 import { EntitySchema, type ValueTransformer } from 'typeorm';
-import type { Ticket, TicketEvent } from '../tickets/index.js';
+import type { Incident, Ticket, TicketEvent } from '../tickets/index.js';
 
 const json: ValueTransformer = {
   to: (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v)),
@@ -107,6 +107,11 @@ export const TicketEntity = new EntitySchema<Ticket>({
     correctiveAction: { name: 'corrective_action', type: 'text', nullable: true },
     handlingOpinion: { name: 'handling_opinion', type: 'text', nullable: true },
     leaderInstruction: { name: 'leader_instruction', type: 'text', nullable: true },
+    rulePack: { name: 'rule_pack', type: 'varchar', length: 32 },
+    department: { type: 'varchar', length: 32, nullable: true },
+    handler: { type: 'varchar', length: 64, nullable: true },
+    incidentId: { name: 'incident_id', type: 'integer', nullable: true },
+    faultTerms: { name: 'fault_terms', type: 'text', nullable: true, transformer: json },
     responseDueAt: { name: 'response_due_at', ...ms },
     createdAt: { name: 'created_at', ...ms },
     updatedAt: { name: 'updated_at', ...ms },
@@ -123,6 +128,25 @@ export const TicketEventEntity = new EntitySchema<TicketEvent>({
     type: { type: 'varchar', length: 32 },
     actor: { type: 'varchar', length: 128 },
     data: { type: 'text', nullable: true, transformer: json },
+  },
+});
+
+export const IncidentEntity = new EntitySchema<Incident>({
+  name: 'Incident',
+  tableName: 'incident',
+  columns: {
+    id,
+    projectCode: { name: 'project_code', type: 'varchar', length: 16 },
+    category: { type: 'varchar', length: 16 },
+    trade: { type: 'varchar', length: 16, nullable: true },
+    title: { type: 'varchar', length: 255 },
+    status: { type: 'varchar', length: 16 },
+    level: { type: 'varchar', length: 16 },
+    residents: { type: 'integer' },
+    resolution: { type: 'text', nullable: true },
+    createdAt: { name: 'created_at', ...ms },
+    updatedAt: { name: 'updated_at', ...ms },
+    resolvedAt: { name: 'resolved_at', ...ms, nullable: true },
   },
 });
 
@@ -189,4 +213,4 @@ export const AccessTokenEntity = new EntitySchema<AccessTokenRow>({
   },
 });
 
-export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, CounterEntity, OutboxEntity, AccessTokenEntity];
+export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, IncidentEntity, CounterEntity, OutboxEntity, AccessTokenEntity];

@@ -5,7 +5,7 @@ import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
 import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
-import { CounterEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { CounterEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { serialized } from './sqlite-lock.js';
 
 export function createIntakeStore(ds: DataSource): IntakeStore {
@@ -101,6 +101,29 @@ function intakeTx(m: EntityManager): IntakeTx {
     },
     async addEvent(e: TicketEvent) {
       await m.insert(TicketEventEntity, e);
+    },
+    async recentReports(projectCode, category, since, limit) {
+      const q = m
+        .createQueryBuilder(TicketEntity, 't')
+        .where('t.project_code = :projectCode AND t.category = :category AND t.created_at >= :since', { projectCode, category, since })
+        .andWhere("t.status <> 'cancelled'")
+        .orderBy('t.created_at', 'DESC')
+        .limit(limit);
+      if (m.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_read');
+      return q.getMany();
+    },
+    async insertIncident(i) {
+      const r = await m.insert(IncidentEntity, i);
+      return { ...i, id: Number(r.identifiers[0]?.id) };
+    },
+    async findIncident(id) {
+      return (await m.findOneBy(IncidentEntity, { id })) ?? undefined;
+    },
+    async updateIncident(id, patch) {
+      await m.update(IncidentEntity, { id }, patch);
+    },
+    async ticketsOfIncident(id) {
+      return m.find(TicketEntity, { where: { incidentId: id }, order: { id: 'ASC' } });
     },
     async enqueue(item: OutboxItem, now: Date) {
       try {

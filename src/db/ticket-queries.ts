@@ -1,6 +1,6 @@
 // Read-only ticket queries for the admin API.
 import type { DataSource } from 'typeorm';
-import { ResidentEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { IncidentEntity, ResidentEntity, TicketEntity, TicketEventEntity } from './schema.js';
 
 export interface TicketFilter {
   status?: string;
@@ -41,6 +41,21 @@ export function createTicketQueries(ds: DataSource) {
         ds.getRepository(TicketEventEntity).find({ where: { ticketId: ticket.id }, order: { at: 'ASC', id: 'ASC' } }),
       ]);
       return { ticket, resident, deadlines: { responseDueAt: ticket.responseDueAt }, timeline };
+    },
+    async incidents(status: 'open' | 'resolved' | undefined, page: number, pageSize: number) {
+      const [items, total] = await ds.getRepository(IncidentEntity).findAndCount({
+        where: status ? { status } : {},
+        order: { updatedAt: 'DESC', id: 'DESC' },
+        skip: (page - 1) * pageSize,
+        take: pageSize,
+      });
+      return { total, page, pageSize, items };
+    },
+    async incident(id: number) {
+      const incident = await ds.getRepository(IncidentEntity).findOneBy({ id });
+      if (!incident) return undefined;
+      const tickets = await ds.getRepository(TicketEntity).find({ where: { incidentId: id }, order: { id: 'ASC' } });
+      return { incident, tickets };
     },
     async ping(): Promise<void> {
       await ds.query('SELECT 1');

@@ -1,7 +1,7 @@
 // The intake dialogue as a pure state machine: step(session, inbound, ctx) → { session, replies, commands }.
 // It decides what to ask and what to do; the use case runs the commands (create/update tickets) and renders their replies.
 import type { InboundContent } from '../channels/types.js';
-import { classify, looksLikeProblem, type Classification } from '../rules/index.js';
+import type { RuleEngine, TextClassification } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
 import { correctionBody, isCancel, isCancelTicket, isGreeting, isMyTickets, isNo, isSkip, isThanks, isYes, menuChoice, refersToEarlierReport, TICKET_NO } from './intents.js';
 import { say } from './messages.js';
@@ -38,10 +38,15 @@ export interface ProjectRef {
   code: string;
   name: string;
   aliases: string[];
+  rulePack?: string;
 }
+
+/** The text rules the dialogue needs: what a message is about, and whether it describes a problem at all. */
+export type TextRules = Pick<RuleEngine, 'classify' | 'looksLikeProblem'>;
 
 export interface StepContext {
   now: Date;
+  rules: TextRules;
   idleMinutes: number;
   botName: string;
   projects: ProjectRef[];
@@ -57,7 +62,7 @@ export interface Intake {
   summary: string;
   images: string[];
   location?: Draft['location'];
-  classification: Classification;
+  classification: TextClassification;
 }
 
 export type TicketPatch = Partial<Pick<Slots, 'name' | 'room' | 'phone'>> & { image?: string; location?: Draft['location'] };
@@ -132,7 +137,7 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
   const ticketNo = TICKET_NO.exec(match)?.[1];
   if (ticketNo && isCancel(match)) return { session: s, replies: [], commands: [{ type: 'cancel_ticket', ticketNo }] };
   if (ticketNo) return { session: s, replies: [], commands: [{ type: 'show_ticket', ticketNo }] };
-  if (isMyTickets(match) && (!looksLikeProblem(withoutSlots(match)) || refersToEarlierReport(match))) return listTickets(s);
+  if (isMyTickets(match) && (!ctx.rules.looksLikeProblem(withoutSlots(match)) || refersToEarlierReport(match))) return listTickets(s);
   if (isCancel(match) && !isSkipInPhoneState(s, match)) return onCancel(s, match);
   switch (s.state) {
     case 'awaiting_phone':
@@ -147,7 +152,7 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
         if (correction !== undefined) return correctTicket(s, correction);
         const slots = extractSlots(match);
         // The ticket reply asked for a phone; one given after "跳过" still belongs to that ticket.
-        if (slots.phone && !slots.room && !slots.name && !looksLikeProblem(withoutSlots(match))) return updateLast(s, { phone: slots.phone });
+        if (slots.phone && !slots.room && !slots.name && !ctx.rules.looksLikeProblem(withoutSlots(match))) return updateLast(s, { phone: slots.phone });
       }
       if (s.state === 'idle') {
         const choice = menuChoice(match);
@@ -185,7 +190,7 @@ function onAwaitingPhone(s: Session, display: string, match: string, ctx: StepCo
   const correction = correctionBody(match);
   if (correction !== undefined) return correctTicket(s, correction);
   const phone = findPhone(match);
-  const newProblem = looksLikeProblem(withoutSlots(match));
+  const newProblem = ctx.rules.looksLikeProblem(withoutSlots(match));
   if (phone && !newProblem) return updateLast(s, { phone: phone.value });
   if (isSkip(match)) return reply({ ...s, state: 'idle' }, say.phoneSkipped());
   if (newProblem) return collect({ ...newSession(), last }, display, match, ctx);
@@ -233,7 +238,7 @@ function collect(s: Session, display: string, match: string, ctx: StepContext): 
   const rest = withoutSlots(body);
   const gained = Object.keys(definedOnly(found)).length > 0 || project !== undefined;
   const describesProblem =
-    rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && !isThanks(rest) && (looksLikeProblem(rest) || (s.expecting === 'problem' && !gained));
+    rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && !isThanks(rest) && (ctx.rules.looksLikeProblem(rest) || (s.expecting === 'problem' && !gained));
   if (describesProblem && correction === undefined) {
     draft.problem = draft.problem ? `${draft.problem}；${display}` : display;
     draft.summary = draft.summary ?? summarize(rest);
@@ -297,15 +302,18 @@ function advance(s: Session, ctx: StepContext, prefix: string[] = [], identityCo
     return next('confirming_identity', undefined, say.confirmIdentity(d.name, d.room, d.phone));
   }
   // In an emergency every turn counts: ask for both at once (the answer "李娜，3栋2单元502" is understood).
-  if (!d.name && !d.room && isEmergency(d.problem)) return next('collecting', 'name', say.askNameAndRoomUrgent());
+  if (!d.name && !d.room && isEmergency(d.problem, ctx)) return next('collecting', 'name', say.askNameAndRoomUrgent());
   if (!d.name) return next('collecting', 'name', say.askName());
   if (!d.room) return next('collecting', 'room', say.askRoom());
-  return create(s, d, prefix);
+  return create(s, d, prefix, ctx);
 }
 
-const isEmergency = (problem: string) => classify(normalizeText(problem).match).urgency === 'emergency';
+const isEmergency = (problem: string, ctx: StepContext) => classifyFor(problem, ctx, undefined).urgency === 'emergency';
+const packOf = (ctx: StepContext, projectCode: string | undefined) => ctx.projects.find((p) => p.code === projectCode)?.rulePack;
+const classifyFor = (problem: string, ctx: StepContext, projectCode: string | undefined) =>
+  ctx.rules.classify(normalizeText(problem).match, packOf(ctx, projectCode));
 
-function create(s: Session, d: Draft, prefix: string[]): StepResult {
+function create(s: Session, d: Draft, prefix: string[], ctx: StepContext): StepResult {
   const intake: Intake = {
     projectCode: d.projectCode!,
     name: d.name!,
@@ -315,7 +323,7 @@ function create(s: Session, d: Draft, prefix: string[]): StepResult {
     summary: d.summary ?? d.problem!.slice(0, 40),
     images: d.images,
     location: d.location,
-    classification: classify(normalizeText(d.problem!).match),
+    classification: classifyFor(d.problem!, ctx, d.projectCode),
   };
   const askPhone = !d.phone;
   return {

@@ -60,16 +60,19 @@ function promise(t: TicketView, now: Date): string {
 }
 
 export const ticketSay = {
-  created: (t: TicketView, name: string, room: string, now: Date, askPhone: boolean) =>
+  created: (t: TicketView, name: string, room: string, now: Date, askPhone: boolean, note?: string) =>
     [
       `已为您登记工单 ${t.no}。`,
       `${room} ${name}：${t.summary}`,
       `类别：${KIND_LABEL[t.classification.kind]} · ${CATEGORY_LABEL[t.classification.category]}`,
       promise(t, now),
+      note ?? '',
       askPhone ? '请留一个联系电话，方便师傅上门前联系您（不方便请回复"跳过"）。' : '',
     ]
       .filter(Boolean)
       .join('\n'),
+  sameFault: (residents: number) => `同一问题已有 ${residents} 位业主反映，我们已合并为一个事件集中处理，解决后会逐一通知您。`,
+  incidentResolved: (no: string, resolution: string) => `您反映的问题（工单 ${no}）已处理完毕：${resolution}\n如仍有问题，请直接回复告诉我们。`,
   phoneAttached: (no: string, phone: string) => `已将联系电话 ${maskPhone(phone)} 记录到工单 ${no}。`,
   updated: (no: string, what: string) => `已更正工单 ${no}：${what}。`,
   attached: (no: string, what: string) => `${what}已补充到工单 ${no}。`,

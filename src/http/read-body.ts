@@ -13,3 +13,14 @@ export async function readBody(ctx: Context): Promise<string> {
     throw new AppError('BAD_REQUEST', '无法读取请求体');
   }
 }
+
+/** The body parsed as JSON; an empty body is {}. */
+export async function readJson(ctx: Context): Promise<unknown> {
+  const text = await readBody(ctx);
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('BAD_REQUEST', '请求体不是合法的 JSON');
+  }
+}

@@ -1,12 +1,12 @@
 // Runs what the dialogue decided: create, correct, cancel and look up tickets, inside the message's transaction.
 import type { InboundMessage } from '../channels/types.js';
 import { ticketSay, type Command, type Intake, type Session, type TicketPatch, type TicketView } from '../dialogue/index.js';
-import { URGENCY_LABEL } from '../rules/index.js';
-import { canResidentCancel, counterScope, formatTicketNo, ticketFromIntake, type Ticket } from '../tickets/index.js';
+import { canResidentCancel, type Ticket } from '../tickets/index.js';
+import { fileTicket } from './file-ticket.js';
 import type { IntakeDeps } from './handle-inbound.js';
 import type { IntakeTx } from './ports.js';
 
-interface Ctx {
+export interface CommandCtx {
   deps: IntakeDeps;
   tx: IntakeTx;
   msg: InboundMessage;
@@ -18,7 +18,7 @@ interface Outcome {
   reply: string;
 }
 
-export async function runCommand(c: Ctx, command: Command, session: Session): Promise<Outcome> {
+export async function runCommand(c: CommandCtx, command: Command, session: Session): Promise<Outcome> {
   switch (command.type) {
     case 'create_ticket':
       return createTicket(c, command.intake, command.askPhone, session);
@@ -49,42 +49,25 @@ export function view(t: Ticket): TicketView {
   };
 }
 
-async function createTicket(c: Ctx, intake: Intake, askPhone: boolean, session: Session): Promise<Outcome> {
+async function createTicket(c: CommandCtx, intake: Intake, askPhone: boolean, session: Session): Promise<Outcome> {
   const project = c.deps.organisation.projects.find((p) => p.code === intake.projectCode) ?? c.deps.organisation.projects[0]!;
-  const seq = await c.tx.nextTicketSeq(counterScope(project.ticketPrefix, c.now));
-  const no = formatTicketNo(project.ticketPrefix, c.now, seq);
-  const ticket = await c.tx.insertTicket(ticketFromIntake({ ...intake, projectCode: project.code }, c.msg, no, project, c.now));
-  await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'created', actor: actorOf(c.msg), data: { channel: c.msg.channel, receiver: ticket.receiver } });
+  const { ticket, incident } = await fileTicket(c, intake, project);
   await c.tx.saveProfile(c.msg.channel, c.msg.userId, { name: intake.name, room: intake.room, phone: intake.phone, projectCode: project.code }, c.now);
-  if (c.deps.staffChannelEnabled) {
-    for (const staff of project.notifyWecomUsers) {
-      await c.tx.enqueue({ dedupeKey: `ticket:${no}:created:${staff}`, channel: 'wecom_app', recipient: staff, payload: { text: staffNotice(ticket, project.name) } }, c.now);
-    }
-  }
-  c.deps.logger.info({ ticketNo: no, urgency: ticket.urgency, category: ticket.category }, 'ticket created');
+  c.deps.logger.info({ ticketNo: ticket.no, urgency: ticket.urgency, category: ticket.category, level: ticket.level, department: ticket.department, incidentId: incident?.id }, 'ticket created');
+  const note = incident && incident.residents > 1 ? ticketSay.sameFault(incident.residents) : undefined;
   return {
-    session: { ...session, last: { ticketNo: no, name: intake.name, room: intake.room } },
-    reply: ticketSay.created(view(ticket), intake.name, intake.room, c.now, askPhone),
+    session: { ...session, last: { ticketNo: ticket.no, name: intake.name, room: intake.room } },
+    reply: ticketSay.created(view(ticket), intake.name, intake.room, c.now, askPhone, note),
   };
 }
 
-function staffNotice(t: Ticket, projectName: string): string {
-  const due = t.responseDueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-  return [
-    `【新工单${t.urgency === 'emergency' ? '·紧急' : ''}】${t.no}`,
-    `${projectName} ${t.room} ${t.residentName}${t.phone ? ` ${t.phone}` : ''}`,
-    `内容：${t.summary}`,
-    `等级：${URGENCY_LABEL[t.urgency]}，请于 ${due} 前响应`,
-  ].join('\n');
-}
-
-async function withOwnTicket(c: Ctx, no: string, session: Session, fn: (t: Ticket) => Promise<Outcome>): Promise<Outcome> {
+async function withOwnTicket(c: CommandCtx, no: string, session: Session, fn: (t: Ticket) => Promise<Outcome>): Promise<Outcome> {
   const t = await c.tx.findTicket(no);
   if (!t || t.channel !== c.msg.channel || t.userId !== c.msg.userId) return { session, reply: ticketSay.notFound(no) };
   return fn(t);
 }
 
-async function updateTicket(c: Ctx, t: Ticket, patch: TicketPatch, session: Session): Promise<Outcome> {
+async function updateTicket(c: CommandCtx, t: Ticket, patch: TicketPatch, session: Session): Promise<Outcome> {
   const changes: Partial<Ticket> = { updatedAt: c.now };
   const said: string[] = [];
   if (patch.name) {
@@ -112,7 +95,7 @@ async function updateTicket(c: Ctx, t: Ticket, patch: TicketPatch, session: Sess
   return { session, reply: replies.join('\n') };
 }
 
-async function cancelTicket(c: Ctx, t: Ticket, session: Session): Promise<Outcome> {
+async function cancelTicket(c: CommandCtx, t: Ticket, session: Session): Promise<Outcome> {
   if (!canResidentCancel(t)) return { session, reply: ticketSay.cannotCancel(t.no, t.status) };
   await c.tx.updateTicket(t.id, { status: 'cancelled', updatedAt: c.now });
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'cancelled', actor: actorOf(c.msg), data: null });

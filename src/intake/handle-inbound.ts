@@ -4,6 +4,7 @@ import { newSession, step, type Command, type Session, type StepContext } from '
 import type { Clock } from '../lib/clock.js';
 import type { Organisation } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
+import type { RuleEngine } from '../rules/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx } from './ports.js';
 import { runCommand } from './commands.js';
 
@@ -11,6 +12,8 @@ export interface IntakeDeps {
   store: IntakeStore;
   clock: Clock;
   organisation: Organisation;
+  /** The rules in force now; a reload swaps them between messages. */
+  rules: () => RuleEngine;
   idleMinutes: number;
   logger: Logger;
   /** Staff notifications go out over the WeCom app only when it can send. */
@@ -49,6 +52,7 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage):
   const loaded = await tx.loadSession(msg.channel, msg.userId);
   const ctx: StepContext = {
     now,
+    rules: deps.rules(),
     idleMinutes: deps.idleMinutes,
     botName: deps.organisation.botName,
     projects: deps.organisation.projects,

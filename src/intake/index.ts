@@ -1,3 +1,4 @@
 export { handleInbound, type IntakeDeps, type IntakeResult } from './handle-inbound.js';
 export { replyInTime, type DeferredChannel } from './reply-in-time.js';
 export type { IntakeStore, IntakeTx, OutboxItem } from './ports.js';
+export { resolveIncident, type ResolveOutcome } from './resolve-incident.js';

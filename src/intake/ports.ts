@@ -1,7 +1,7 @@
 // What the intake use case needs from storage. Implemented over TypeORM in src/db/store.ts.
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
-import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import type { Incident, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 
 export interface OutboxItem {
   /** Unique per effect: enqueuing the same key twice delivers once. */
@@ -26,6 +26,15 @@ export interface IntakeTx {
   findTicket(no: string): Promise<Ticket | undefined>;
   listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
   addEvent(e: TicketEvent): Promise<void>;
+  /**
+   * Tickets of the project and category created since `since`, newest first, read past the transaction's snapshot
+   * (the ticket-number lock orders concurrent reports, so the later one sees the earlier).
+   */
+  recentReports(projectCode: string, category: string, since: Date, limit: number): Promise<Ticket[]>;
+  insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
+  findIncident(id: number): Promise<Incident | undefined>;
+  updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
+  ticketsOfIncident(id: number): Promise<Ticket[]>;
   enqueue(item: OutboxItem, now: Date): Promise<void>;
 }
 

@@ -2,6 +2,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isValidShift } from '../rules/roster.js';
+import { RulePackError, type RuleEngine } from '../rules/index.js';
+import { loadRuleEngine } from './rule-packs.js';
 
 const optionalString = z
   .string()
@@ -48,6 +51,19 @@ const ProjectSchema = z.object({
   responseMinutes: z
     .object({ emergency: z.number().positive(), normal: z.number().positive() })
     .default({ emergency: 30, normal: 120 }),
+  /** Role → WeCom user ids: lead (项目负责人), quality (品质部), head_office (总部), finance (财务), or a department code. */
+  people: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  /** On-duty roster: who handles a department's tickets at a given time (department "duty" is the night/holiday duty). */
+  roster: z
+    .array(
+      z.object({
+        user: z.string().min(1),
+        name: z.string().optional(),
+        department: z.string().min(1),
+        shifts: z.array(z.string().refine(isValidShift, '班次格式应为 "1-5 08:30-17:30"（周一到周五）或 "1-7 17:30-08:30"（跨夜）')).min(1),
+      }),
+    )
+    .default([]),
 });
 
 const OrganisationSchema = z.object({
@@ -92,6 +108,8 @@ export interface AppConfig {
   wecom?: WecomConfig;
   mp?: MpConfig;
   organisation: Organisation;
+  configDir: string;
+  rules: RuleEngine;
   /** Channels that are off, with the reason, so start-up can say so. */
   disabledChannels: string[];
 }
@@ -105,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) throw new ConfigError(`配置错误：\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
   const disabledChannels: string[] = [];
+  const organisation = loadOrganisation(resolve(e.CONFIG_DIR, 'organisation.json'));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -118,7 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxPollMs: e.OUTBOX_POLL_MS,
     wecom: wecomFrom(e, disabledChannels),
     mp: mpFrom(e, disabledChannels),
-    organisation: loadOrganisation(resolve(e.CONFIG_DIR, 'organisation.json')),
+    organisation,
+    configDir: e.CONFIG_DIR,
+    rules: rulesOrFail(e.CONFIG_DIR, organisation),
     disabledChannels,
   };
 }
@@ -156,6 +177,15 @@ function mpFrom(e: z.infer<typeof EnvSchema>, off: string[]): MpConfig | undefin
 function checkAesKey(name: string, value: string): void {
   const r = aesKey.safeParse(value);
   if (!r.success) throw new ConfigError(`${name}: ${r.error.issues[0]?.message}`);
+}
+
+function rulesOrFail(configDir: string, organisation: Organisation): RuleEngine {
+  try {
+    return loadRuleEngine(configDir, organisation);
+  } catch (err) {
+    if (err instanceof RulePackError) throw new ConfigError(`规则包有误，拒绝启动：${err.message}`);
+    throw err;
+  }
 }
 
 export function loadOrganisation(file: string): Organisation {

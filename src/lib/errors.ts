@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'ADMIN_DISABLED'
   | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RULES_INVALID'
   | 'CHANNEL_OFF';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -27,6 +29,8 @@ const statusOf: Record<ErrorCode, number> = {
   UNAUTHORIZED: 401,
   ADMIN_DISABLED: 503,
   NOT_FOUND: 404,
+  CONFLICT: 409,
+  RULES_INVALID: 422,
   CHANNEL_OFF: 404,
 };
 

@@ -29,7 +29,8 @@ export interface Classification {
   category: Category;
   trade: Trade | null;
   urgency: Urgency;
-  level: Level;
+  /** A level code of the ticket's rule pack (the residential pack's are LEVELS). */
+  level: string;
   /** 0..1: how sure the rules are; the rules-engine issue uses it to decide on a second opinion. */
   confidence: number;
 }

@@ -1,1 +1,2 @@
 export * from './ticket.js';
+export * from './incident.js';

@@ -2,6 +2,7 @@
 import type { Intake } from '../dialogue/index.js';
 import type { Classification } from '../rules/index.js';
 
+
 export type TicketStatus = 'open' | 'assigned' | 'in_progress' | 'resolved' | 'closed' | 'cancelled';
 
 export interface Ticket extends Classification {
@@ -24,6 +25,15 @@ export interface Ticket extends Classification {
   correctiveAction: string | null;
   handlingOpinion: string | null;
   leaderInstruction: string | null;
+  /** The rule pack that classified, graded and routed it (the project's policy). */
+  rulePack: string;
+  department: string | null;
+  /** The on-duty person of the department when it was routed. */
+  handler: string | null;
+  /** The collective-complaint incident it belongs to, if other residents reported the same fault. */
+  incidentId: number | null;
+  /** Words that name the fault ("电梯", "漏水"), compared across residents to find the same fault. */
+  faultTerms: string[] | null;
   responseDueAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -35,7 +45,7 @@ export interface TicketEvent {
   id?: number;
   ticketId: number;
   at: Date;
-  type: 'created' | 'updated' | 'attached' | 'cancelled' | 'notified';
+  type: 'created' | 'updated' | 'attached' | 'cancelled' | 'notified' | 'graded' | 'routed' | 'incident' | 'reclassified' | 'resolved';
   actor: string;
   data: Record<string, string | number | boolean | null | string[]> | null;
 }
@@ -85,6 +95,11 @@ export function ticketFromIntake(intake: Intake, who: { channel: string; userId:
     correctiveAction: null,
     handlingOpinion: null,
     leaderInstruction: null,
+    rulePack: c.pack,
+    department: null,
+    handler: null,
+    incidentId: null,
+    faultTerms: c.faultTerms,
     responseDueAt: new Date(now.getTime() + minutes * 60_000),
     createdAt: now,
     updatedAt: now,

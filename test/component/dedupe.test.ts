@@ -62,7 +62,7 @@ describe.each(DB_KINDS)('duplicate delivery on %s', (kind) => {
     const pending = await count(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`);
     expect(pending).toBeGreaterThan(0);
     while ((await Promise.all([a.dispatcher.tick(), b.dispatcher.tick()])).some((n) => n > 0));
-    const sends = platform.callsTo('/cgi-bin/message/send').map((c) => c.body.text.content);
+    const sends = platform.callsTo('/cgi-bin/message/send').map((c) => `${c.body.touser}:${c.body.text.content}`);
     expect(sends).toHaveLength(pending);
     expect(new Set(sends).size).toBe(pending);
   });

@@ -59,7 +59,11 @@ describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
     expect(d.ticket).toMatchObject({ no, room: '2-1-301', kind: 'complaint', category: 'property', level: 'hot', status: 'open', receiver: 'kf01' });
     expect(d.resident).toMatchObject({ name: '刘洋', room: '2-1-301' });
     expect(new Date(d.deadlines.responseDueAt).getTime()).toBeGreaterThan(new Date(d.ticket.createdAt).getTime());
-    expect(d.timeline.map((e: { type: string }) => e.type)).toEqual(['created']);
+    expect(d.ticket.rulePack).toBe('residential');
+    expect(d.timeline.map((e: { type: string }) => e.type)).toEqual(['created', 'graded', 'routed', 'notified', 'notified']);
+    expect(d.timeline[1].data.level).toBe('hot');
+    // This organisation names nobody in the quality department: the hot-event notice is visible as undelivered.
+    expect(d.timeline[3].data).toMatchObject({ rule: '热点事件报品质部', undelivered: 'quality' });
     expect((await admin('/api/tickets/KF-19990101-0001')).status).toBe(404);
   });
 

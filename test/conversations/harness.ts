@@ -11,6 +11,9 @@ export const TWO_PROJECTS: ProjectRef[] = [
   { code: 'JHY', name: '锦华苑', aliases: ['锦华'] },
 ];
 export const BOT_NAME = '幸福里物业客服';
+import { loadRuleEngine } from '../../src/lib/rule-packs.js';
+
+const RULES = loadRuleEngine('config');
 const START = new Date('2026-11-22T09:00:00+08:00');
 
 type Text = string | RegExp;
@@ -101,7 +104,7 @@ export function play(c: Conversation): Transcript {
   let now = START;
   c.turns.forEach(([says, want], i) => {
     now = new Date(now.getTime() + (want.after ?? 1) * 60_000);
-    const ctx: StepContext = { now, idleMinutes: 30, botName: BOT_NAME, projects: c.projects ?? ONE_PROJECT, profile: t.profile };
+    const ctx: StepContext = { now, rules: RULES, idleMinutes: 30, botName: BOT_NAME, projects: c.projects ?? ONE_PROJECT, profile: t.profile };
     const lastTicket = t.session.last?.ticketNo;
     const r = step(t.session, asContent(says), ctx);
     t.session = r.session;

@@ -30,7 +30,16 @@ export function testConfig(kind: DbKind, name: string, o: TestServiceOptions = {
     ...(o.platformUrl ? { WECOM_API_BASE: o.platformUrl, MP_API_BASE: o.platformUrl } : {}),
     ...o.env,
   };
-  return { ...loadConfig(env), database: o.database ?? databaseFor(kind, name), ...o.config };
+  const loaded = loadConfig(env);
+  return { ...loaded, organisation: receptionOnly(loaded.organisation), database: o.database ?? databaseFor(kind, name), ...o.config };
+}
+
+/**
+ * The shipped organisation without its roster and role holders: intake tests then see exactly one staff message per
+ * ticket (to the receptionist). Tests of routing and notices pass the full organisation in `config`.
+ */
+export function receptionOnly(org: AppConfig['organisation']): AppConfig['organisation'] {
+  return { ...org, projects: org.projects.map((p) => ({ ...p, people: {}, roster: [] })) };
 }
 
 export async function startTestService(kind: DbKind, name: string, o: TestServiceOptions = {}): Promise<Service> {

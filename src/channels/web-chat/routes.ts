@@ -2,7 +2,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
-import { readBody } from '../../http/read-body.js';
+import { readJson } from '../../http/read-body.js';
 import type { InboundMessage } from '../types.js';
 import { webChatPage } from './page.js';
 
@@ -20,14 +20,7 @@ export function webChatRoutes(deps: { respond: (msg: InboundMessage) => Promise<
   });
 
   router.post('/webchat/messages', async (ctx) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(await readBody(ctx));
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw new AppError('BAD_REQUEST', '请求体不是合法的 JSON');
-    }
-    const parsed = MessageBody.safeParse(json);
+    const parsed = MessageBody.safeParse(await readJson(ctx));
     if (!parsed.success) throw new AppError('BAD_REQUEST', `参数错误：${z.prettifyError(parsed.error)}`);
     const { visitorId, msgId, text } = parsed.data;
     const reply = await deps.respond({ channel: 'web', userId: visitorId, dedupeKey: `msg:${msgId}`, content: { type: 'text', text } });

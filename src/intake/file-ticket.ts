@@ -1,0 +1,91 @@
+// A finished intake becomes a graded, routed ticket; reports of one fault by several residents become one incident.
+import type { Intake } from '../dialogue/index.js';
+import type { ProjectConfig } from '../lib/config.js';
+import type { RuleEngine, RulePack } from '../rules/index.js';
+import { onShift } from '../rules/roster.js';
+import { normalizeText } from '../text/normalize.js';
+import { collectiveLevel, counterScope, formatTicketNo, sameFault, sameResident, ticketFromIntake, type FaultReport, type Incident, type Ticket } from '../tickets/index.js';
+import type { CommandCtx } from './commands.js';
+import { notifyStaff } from './staff-notices.js';
+
+export interface Filed {
+  ticket: Ticket;
+  incident?: Incident;
+}
+
+const CANDIDATES = 200;
+
+export async function fileTicket(c: CommandCtx, intake: Intake, project: ProjectConfig): Promise<Filed> {
+  const rules = c.deps.rules();
+  const pack = rules.pack(project.rulePack);
+  const cls = intake.classification;
+  const seq = await c.tx.nextTicketSeq(counterScope(project.ticketPrefix, c.now));
+  const draft = ticketFromIntake({ ...intake, projectCode: project.code }, c.msg, formatTicketNo(project.ticketPrefix, c.now, seq), project, c.now);
+  const history = await c.tx.listTicketsOf(c.msg.channel, c.msg.userId, 20);
+  const me = reportOf(rules, pack, draft);
+  const repeatAfterClose = history.some((t) => (t.status === 'resolved' || t.status === 'closed') && sameFault(reportOf(rules, pack, t), me, { ...pack.collective, windowDays: 365 }));
+  const facts = { project: project.code, repeatAfterClose };
+  const grade = await rules.grade(cls, facts);
+  const routing = await rules.route({ ...cls, level: grade.level }, facts);
+  const handler = onShift(project.roster, routing.department, c.now)[0]?.user ?? project.people[routing.department]?.[0] ?? null;
+  const ticket = await c.tx.insertTicket({ ...draft, level: grade.level, department: routing.department, handler });
+  const actor = `${c.msg.channel}:${c.msg.userId}`;
+  await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'created', actor, data: { channel: c.msg.channel, receiver: ticket.receiver, confidence: cls.confidence } });
+  if (grade.reasons.length) {
+    await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'graded', actor: 'rules', data: { level: grade.level, reasons: grade.reasons.map((r) => r.reason), score: sum(grade.reasons.map((r) => r.score ?? 0)) } });
+  }
+  await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'routed', actor: 'rules', data: { department: routing.department, handler } });
+  await notifyStaff(c, project, ticket, [...routing.notices, ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : [])], grade.reasons.map((r) => r.reason));
+  const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket, me) : undefined;
+  const current = incident ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : ticket;
+  return { ticket: current, ...(incident ? { incident } : {}) };
+}
+
+function reportOf(rules: RuleEngine, pack: RulePack, t: Pick<Ticket, 'channel' | 'userId' | 'projectCode' | 'room' | 'content' | 'category' | 'trade' | 'faultTerms' | 'createdAt'>): FaultReport {
+  const signals = rules.classify(normalizeText(t.content).match, pack.pack).signals;
+  return { ...t, commonArea: signals.some((s) => pack.collective.commonAreaSignals.includes(s)) };
+}
+
+/** Joins the ticket to the incident of the same fault (creating one), and raises the incident when enough residents report it. */
+async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket, me: FaultReport): Promise<Incident | undefined> {
+  const rules = c.deps.rules();
+  const since = new Date(c.now.getTime() - pack.collective.windowDays * 86_400_000);
+  const recent = await c.tx.recentReports(project.code, ticket.category, since, CANDIDATES);
+  const matches = recent.filter((t) => t.id !== ticket.id && !sameResident(t, ticket) && sameFault(reportOf(rules, pack, t), me, pack.collective));
+  if (matches.length === 0) return undefined;
+  const joinedId = matches.find((t) => t.incidentId !== null)?.incidentId;
+  const existing = joinedId ? await c.tx.findIncident(joinedId) : undefined;
+  const incident =
+    existing && existing.status === 'open'
+      ? existing
+      : await c.tx.insertIncident({ projectCode: project.code, category: ticket.category, trade: ticket.trade, title: ticket.summary, status: 'open', level: pack.defaultLevel, residents: 0, resolution: null, createdAt: c.now, updatedAt: c.now, resolvedAt: null });
+  for (const t of [ticket, ...matches.filter((m) => m.incidentId === null || m.incidentId !== incident.id)]) {
+    await c.tx.updateTicket(t.id, { incidentId: incident.id });
+    await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
+  }
+  const members = await c.tx.ticketsOfIncident(incident.id);
+  const residents = new Set(members.map((t) => `${t.channel}:${t.userId}`)).size;
+  const raised = collectiveLevel(residents, pack.collective);
+  const level = raised && rules.higher(pack.pack, raised, incident.level) ? raised : incident.level;
+  await c.tx.updateIncident(incident.id, { residents, level, updatedAt: c.now });
+  if (level !== incident.level) await raiseMembers(c, project, pack, members, level, residents);
+  return { ...incident, residents, level };
+}
+
+async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePack, members: Ticket[], level: string, residents: number): Promise<void> {
+  const rules = c.deps.rules();
+  const reason = `集体投诉：${residents} 位业主反映同一问题（000 §5.3.1）`;
+  for (const t of members.filter((m) => rules.higher(pack.pack, level, m.level))) {
+    await c.tx.updateTicket(t.id, { level, updatedAt: c.now });
+    await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'graded', actor: 'rules', data: { level, reasons: [reason], residents } });
+  }
+  // One set of notices for the incident, sent with its first ticket. Judged as a sure, non-urgent report so that
+  // only the level's own rules fire (the emergency call-out already went with the ticket itself).
+  const first = members[0]!;
+  const cls = rules.classify(normalizeText(first.content).match, pack.pack);
+  const routing = await rules.route({ ...cls, urgency: 'normal', confidence: 1, level }, { project: project.code, incidentResidents: residents });
+  await notifyStaff(c, project, { ...first, level }, routing.notices, [reason], `incident:${first.incidentId}:${level}`);
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+

@@ -1,0 +1,192 @@
+// One engine, several policies: classify (decision lists), grade and route (json-rules-engine) by a rule pack.
+import { Engine, type TopLevelCondition } from 'json-rules-engine';
+import type { Category, Classification, Kind, Urgency } from './codes.js';
+import { firedSignals, headcountOf, reportedDaysOf, termsOf } from './facts.js';
+import type { Level, RulePack } from './pack-loader.js';
+import type { Decision } from './pack-schema.js';
+
+export interface TextClassification extends Classification {
+  pack: string;
+  signals: string[];
+  /** Words that name the fault, for telling whether two residents report the same one. */
+  faultTerms: string[];
+  headcount: number | null;
+  reportedDays: number | null;
+}
+
+/** Facts known only once there is a ticket: the resident's history and the incident it joined. */
+export interface TicketFacts {
+  project?: string;
+  repeatAfterClose?: boolean;
+  incidentResidents?: number;
+}
+
+export interface GradeReason {
+  rule: string;
+  level: string;
+  reason: string;
+  score?: number;
+}
+
+export interface Grade {
+  level: string;
+  reasons: GradeReason[];
+}
+
+export interface Notice {
+  rule: string;
+  notify: string[];
+  within: string;
+  approval?: string;
+}
+
+export interface Routing {
+  department: string;
+  departmentLabel: string;
+  notices: Notice[];
+}
+
+const DEFAULT_CONFIDENCE = 0.3;
+
+export class RuleEngine {
+  private readonly graders = new Map<string, Engine>();
+  private readonly routers = new Map<string, Engine>();
+
+  constructor(
+    private readonly packs: Map<string, RulePack>,
+    readonly defaultPack: string,
+  ) {
+    if (!packs.has(defaultPack)) throw new Error(`默认规则包 ${defaultPack} 不存在`);
+    for (const [name, pack] of packs) {
+      this.graders.set(name, gradingEngine(pack));
+      this.routers.set(name, routingEngine(pack));
+    }
+  }
+
+  pack(name?: string): RulePack {
+    return this.packs.get(name ?? this.defaultPack) ?? this.packs.get(this.defaultPack)!;
+  }
+
+  packNames(): string[] {
+    return [...this.packs.keys()];
+  }
+
+  /** Text-only classification; the level is what the words alone justify until grade() adds the ticket's facts. */
+  classify(match: string, packName?: string): TextClassification {
+    const pack = this.pack(packName);
+    const hits = firedSignals(pack.signals, match);
+    const fired = new Set(hits.keys());
+    const urgency = decide(pack.urgency, fired, {}) ?? { value: 'normal' as Urgency, weight: 0.8 };
+    if (urgency.value === 'emergency') fired.add('emergency');
+    const kind = decide(pack.kind, fired, { urgency: urgency.value });
+    const kindValue = kind?.value ?? pack.defaults.kind;
+    const category = decide(pack.category, fired, { urgency: urgency.value, kind: kindValue });
+    const categoryValue = category?.value ?? pack.defaults.category;
+    const trade = decide(pack.trade, fired, { urgency: urgency.value, kind: kindValue, category: categoryValue });
+    fired.delete('emergency');
+    return {
+      pack: pack.pack,
+      kind: kindValue,
+      category: categoryValue,
+      trade: trade?.value ?? null,
+      urgency: urgency.value,
+      level: pack.defaultLevel,
+      confidence: Math.min(kind?.weight ?? DEFAULT_CONFIDENCE, category?.weight ?? DEFAULT_CONFIDENCE),
+      signals: [...fired],
+      faultTerms: termsOf(pack.signals, pack.collective.faultSignals, match),
+      headcount: headcountOf(match),
+      reportedDays: reportedDaysOf(match),
+    };
+  }
+
+  /** Does this text describe something to handle (as opposed to a greeting or a bare slot answer)? */
+  looksLikeProblem(match: string, packName?: string): boolean {
+    const pack = this.pack(packName);
+    const fired = firedSignals(pack.signals, match);
+    return pack.problemSignals.some((s) => fired.has(s));
+  }
+
+  /** The highest level any grading rule gives (000 §5.3.1: major > hot > important > general), with every reason. */
+  async grade(c: TextClassification, t: TicketFacts = {}): Promise<Grade> {
+    const pack = this.pack(c.pack);
+    const { events } = await this.graders.get(pack.pack)!.run(factsOf(c, t));
+    const reasons = events.map((e) => pack.grading[Number(e.params!['i'])]!).map((r) => ({ rule: r.name, level: r.level, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) }));
+    const rank = (code: string) => pack.levels.find((l) => l.code === code)?.rank ?? 0;
+    const level = reasons.reduce((best, r) => (rank(r.level) > rank(best) ? r.level : best), pack.defaultLevel);
+    return { level, reasons };
+  }
+
+  /** Department (highest-priority matching route) and who must be told, for a graded ticket. */
+  async route(c: TextClassification & { level: string }, t: TicketFacts = {}): Promise<Routing> {
+    const pack = this.pack(c.pack);
+    const { events } = await this.routers.get(pack.pack)!.run({ ...factsOf(c, t), level: c.level });
+    const routes = events.filter((e) => e.type === 'route').map((e) => pack.routing[Number(e.params!['i'])]!);
+    const best = routes.sort((a, b) => b.priority - a.priority)[0];
+    const department = best?.department ?? pack.defaultDepartment;
+    const notices = events
+      .filter((e) => e.type === 'notify')
+      .map((e) => pack.notifications[Number(e.params!['i'])]!)
+      .map((n) => ({ rule: n.name, notify: n.notify, within: n.within, ...(n.approval ? { approval: n.approval } : {}) }));
+    return { department, departmentLabel: pack.departments[department]!.label, notices };
+  }
+
+  levelOf(packName: string | undefined, code: string): Level | undefined {
+    return this.pack(packName).levels.find((l) => l.code === code);
+  }
+
+  /** Is `a` more serious than `b` under the pack's ranking? */
+  higher(packName: string | undefined, a: string, b: string): boolean {
+    return (this.levelOf(packName, a)?.rank ?? 0) > (this.levelOf(packName, b)?.rank ?? 0);
+  }
+}
+
+function factsOf(c: TextClassification, t: TicketFacts): Record<string, unknown> {
+  return {
+    kind: c.kind,
+    category: c.category,
+    trade: c.trade,
+    urgency: c.urgency,
+    signals: c.signals,
+    headcount: c.headcount,
+    reportedDays: c.reportedDays,
+    repeatAfterClose: t.repeatAfterClose ?? false,
+    incidentResidents: t.incidentResidents ?? 0,
+    project: t.project ?? null,
+    confidence: c.confidence,
+  };
+}
+
+interface Known {
+  urgency?: Urgency;
+  kind?: Kind;
+  category?: Category;
+}
+
+/** First line of the list whose conditions hold. */
+function decide<T>(list: Decision<T>[], fired: Set<string>, known: Known): { value: T; weight: number } | undefined {
+  const has = (s: string) => fired.has(s);
+  const line = list.find(
+    (d) =>
+      (!d.any || d.any.some(has)) &&
+      (!d.all || d.all.every(has)) &&
+      !d.none.some(has) &&
+      (!d.kind || (known.kind !== undefined && d.kind.includes(known.kind))) &&
+      (!d.category || (known.category !== undefined && d.category.includes(known.category))) &&
+      (!d.urgency || (known.urgency !== undefined && d.urgency.includes(known.urgency))),
+  );
+  return line ? { value: line.set, weight: line.weight } : undefined;
+}
+
+function gradingEngine(pack: RulePack): Engine {
+  const engine = new Engine([], { allowUndefinedFacts: true });
+  pack.grading.forEach((r, i) => engine.addRule({ name: r.name, conditions: r.conditions as TopLevelCondition, event: { type: 'grade', params: { i } } }));
+  return engine;
+}
+
+function routingEngine(pack: RulePack): Engine {
+  const engine = new Engine([], { allowUndefinedFacts: true });
+  pack.routing.forEach((r, i) => engine.addRule({ name: r.name, conditions: r.conditions as TopLevelCondition, event: { type: 'route', params: { i } } }));
+  pack.notifications.forEach((n, i) => engine.addRule({ name: n.name, conditions: n.conditions as TopLevelCondition, event: { type: 'notify', params: { i } } }));
+  return engine;
+}
+

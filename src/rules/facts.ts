@@ -1,0 +1,84 @@
+// Facts are code: what a message says, read off normalised text for the rules to test.
+import { cnNumber } from '../text/normalize.js';
+import type { CompiledSignal } from './pack-loader.js';
+
+// "已经不漏了", "没有燃气味了", "不再冒烟": a negation just before the match. "不停地漏" is not one.
+const NEGATION_BEFORE = /(?:不|没有?|不再|无|未|别)(?:再|在|怎么)?$/u;
+
+/** The signals that fire in the text, each with the words that fired it; a negated mention does not fire a negatable signal. */
+export function firedSignals(signals: CompiledSignal[], text: string): Map<string, string> {
+  const fired = new Map<string, string>();
+  for (const s of signals) {
+    s.re.lastIndex = 0;
+    for (let m = s.re.exec(text); m; m = s.re.exec(text)) {
+      if (!s.negatable || !NEGATION_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index))) {
+        fired.set(s.name, m[0]);
+        break;
+      }
+      if (m[0].length === 0) s.re.lastIndex++;
+    }
+  }
+  return fired;
+}
+
+const NUM = '(\\d+|[一二两三四五六七八九十百几]+)';
+const HEADCOUNT = new RegExp(
+  `(上|近|将近|超过|有)?${NUM}(多|来|余)?(户|家(?!里|人)|位|名|个)(业主|住户|居民|邻居|人家|人)?(?=.{0,8}(联名|一起|都|集体|投诉|反映|遇到|出现|受影响|一样|同样|也))`,
+  'gu',
+);
+
+/**
+ * An explicit head count of affected residents ("我们12户", "十几户业主都", "二三十户"); null when none is given.
+ * "几" counts at its least: 十几 → 11, 几十 → 20, 好几/几 → 3.
+ */
+export function headcountOf(text: string): number | null {
+  let best: number | null = null;
+  for (const m of text.matchAll(HEADCOUNT)) {
+    const [, , raw, , unit, who] = m;
+    if ((unit === '个' || unit === '位' || unit === '名') && !who) continue;
+    if (/(家里?|屋里)$/.test(text.slice(Math.max(0, m.index - 3), m.index))) continue;
+    const n = countOf(raw!);
+    if (n !== undefined && n >= 2) best = Math.max(best ?? 0, n);
+  }
+  if (/好几(户|家|位业主|个业主)/.test(text)) best = Math.max(best ?? 0, 3);
+  return best;
+}
+
+function countOf(raw: string): number | undefined {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (raw === '几' || raw === '好几') return 3;
+  if (/^几十/.test(raw)) return 20;
+  if (/^[二两三四五六七八九]{2}十$/.test(raw)) return cnNumber(`${raw[0]}十`);
+  return cnNumber(raw.replace(/几$/, '一'));
+}
+
+const UNIT_DAYS: Record<string, number> = { 天: 1, 日: 1, 周: 7, 星期: 7, 礼拜: 7, 月: 30, 年: 365 };
+// A duration counts only once the problem was reported to us: "报了一个多月了", "拖了两周", not "漏了一个月了".
+const REPORTED_FOR = new RegExp(
+  `(?:报|报修|反映|投诉|打电话|打了电话|找|说|提|等|拖|催)(?:了|过)*(?:都|已经|有|快|将近|差不多|整整|足足)*(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|星期|礼拜|月|年)(?<more2>多)?`,
+  'gu',
+);
+
+/** Days the problem has waited since it was reported, when the text says so; null otherwise. */
+export function reportedDaysOf(text: string): number | null {
+  let best: number | null = null;
+  for (const m of text.matchAll(REPORTED_FOR)) {
+    const g = m.groups!;
+    const n = g.n === '半' ? 0.5 : countOf(g.n!);
+    const unit = UNIT_DAYS[g.unit!];
+    if (n === undefined || unit === undefined) continue;
+    const days = Math.round(n * unit) + (g.more || g.more2 ? 1 : 0);
+    best = Math.max(best ?? 0, days);
+  }
+  return best;
+}
+
+/** Every distinct word of two or more characters that the named signals match: what the fault is ("电梯", "马桶"). */
+export function termsOf(signals: CompiledSignal[], names: string[], text: string): string[] {
+  const terms = new Set<string>();
+  for (const s of signals) {
+    if (!names.includes(s.name)) continue;
+    for (const m of text.matchAll(s.re)) if (m[0].length >= 2) terms.add(m[0]);
+  }
+  return [...terms];
+}
