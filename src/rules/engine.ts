@@ -112,7 +112,8 @@ export class RuleEngine {
     const { events } = await this.graders.get(pack.pack)!.run(factsOf(c, t));
     const reasons = events.map((e) => pack.grading[Number(e.params!['i'])]!).map((r) => ({ rule: r.name, level: r.level, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) }));
     const rank = (code: string) => pack.levels.find((l) => l.code === code)?.rank ?? 0;
-    const level = reasons.reduce((best, r) => (rank(r.level) > rank(best) ? r.level : best), pack.defaultLevel);
+    // The default applies only when no rule fired: a pack may rank a level below its default (内部投诉).
+    const level = reasons.reduce<string | undefined>((best, r) => (best === undefined || rank(r.level) > rank(best) ? r.level : best), undefined) ?? pack.defaultLevel;
     return { level, reasons };
   }
 

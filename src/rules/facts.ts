@@ -17,6 +17,8 @@ export function firedSignals(signals: CompiledSignal[], text: string): Map<strin
       }
       if (m[0].length === 0) s.re.lastIndex++;
     }
+    // matchAll and exec start from lastIndex: leave the shared pattern as found.
+    s.re.lastIndex = 0;
   }
   return fired;
 }
@@ -78,6 +80,7 @@ export function termsOf(signals: CompiledSignal[], names: string[], text: string
   const terms = new Set<string>();
   for (const s of signals) {
     if (!names.includes(s.name)) continue;
+    s.re.lastIndex = 0;
     for (const m of text.matchAll(s.re)) if (m[0].length >= 2) terms.add(m[0]);
   }
   return [...terms];

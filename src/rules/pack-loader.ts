@@ -123,10 +123,10 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
     levels,
     defaultLevel: pick('defaultLevel').value,
     signals: [...signals.values()],
-    urgency: pick('urgency').value,
-    kind: pick('kind').value,
-    category: pick('category').value,
-    trade: pick('trade').value,
+    urgency: decisions(layers, 'urgency', p),
+    kind: decisions(layers, 'kind', p),
+    category: decisions(layers, 'category', p),
+    trade: decisions(layers, 'trade', p),
     defaults: pick('defaults').value,
     problemSignals: pick('problemSignals').value,
     grading: pick('grading').value,
@@ -139,6 +139,18 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
   };
   checkReferences(pack, layers, signals);
   return pack;
+}
+
+/** Walks up the inheritance chain, collecting `prepend` lines until a layer gives the whole list. */
+function decisions<K extends 'urgency' | 'kind' | 'category' | 'trade'>(layers: Parsed[], key: K, p: Parsed): RulePack[K] {
+  const before: unknown[] = [];
+  for (const l of layers) {
+    const v = l.data[key];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) return [...before, ...v] as RulePack[K];
+    before.push(...v.prepend);
+  }
+  throw new RulePackError(p.file, 1, `缺少 ${key}（本包及其继承的包都没有完整的判定表）`);
 }
 
 function compileSignal(layer: Parsed, name: string, s: PackFile['signals'][string]): CompiledSignal {

@@ -44,6 +44,9 @@ const decision = <T extends z.ZodType>(value: T) =>
     })
     .strict();
 
+/** A whole list, or `{ prepend: [...] }`: these lines first, then the inherited pack's. */
+const decisionList = <T extends z.ZodType>(value: T) => z.union([z.array(decision(value)), z.object({ prepend: z.array(decision(value)).min(1) }).strict()]);
+
 interface ConditionShape {
   all?: ConditionShape[];
   any?: ConditionShape[];
@@ -108,10 +111,10 @@ export const PackSchema = z
     levels: z.array(z.object({ code: name, label: z.string().min(1) }).strict()).min(1).optional(),
     defaultLevel: name.optional(),
     signals: z.record(name, SignalSchema).default({}),
-    urgency: z.array(decision(z.enum(URGENCIES))).optional(),
-    kind: z.array(decision(z.enum(KINDS))).optional(),
-    category: z.array(decision(z.enum(CATEGORIES))).optional(),
-    trade: z.array(decision(z.enum(TRADES).nullable())).optional(),
+    urgency: decisionList(z.enum(URGENCIES)).optional(),
+    kind: decisionList(z.enum(KINDS)).optional(),
+    category: decisionList(z.enum(CATEGORIES)).optional(),
+    trade: decisionList(z.enum(TRADES).nullable()).optional(),
     defaults: z.object({ kind: z.enum(KINDS), category: z.enum(CATEGORIES) }).strict().optional(),
     /** Signals that mean "this describes something to handle", for the dialogue. */
     problemSignals: z.array(name).optional(),

@@ -12,10 +12,20 @@ export interface NormalizedText {
 }
 
 export function normalizeText(raw: string): NormalizedText {
-  const display = toSimplifiedHk(toSimplified(raw)).replace(/\s+/g, ' ').trim();
-  const match = cnRoomNumerals(dashesBetweenDigits(display.normalize('NFKC').toUpperCase())).replace(/\s+/g, ' ');
+  const display = toSimplifiedHk(toSimplified(withoutNoise(raw))).replace(/\s+/g, ' ').trim();
+  const match = cnRoomNumerals(dashesBetweenDigits(withoutEmoji(display).normalize('NFKC').toUpperCase()))
+    .replace(/([!?。，,.~～…])\1+/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
   return { display, match };
 }
+
+// WeChat's own stickers arrive as text ("[流泪]", "/::<"); zero-width characters come from copy and paste.
+const WECHAT_STICKER = /\[[\u4e00-\u9fa5A-Za-z]{1,4}\]|\/:[^\s\u4e00-\u9fa5]{1,6}/g;
+const INVISIBLE = /[\u200B-\u200F\u2060\uFEFF]/g;
+const withoutNoise = (s: string) => s.replace(INVISIBLE, '').replace(WECHAT_STICKER, ' ');
+const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0E\uFE0F\u20E3]/gu;
+const withoutEmoji = (s: string) => s.replace(EMOJI, ' ');
 
 const CN_DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
