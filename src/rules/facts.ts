@@ -24,10 +24,10 @@ export function firedSignals(signals: CompiledSignal[], text: string): Map<strin
 }
 
 const NUM = '(\\d+|[一二两三四五六七八九十百几]+)';
-const HEADCOUNT = new RegExp(
-  `(上|近|将近|超过|有)?${NUM}(多|来|余)?(户|家(?!里|人)|位|名|个)(业主|住户|居民|邻居|人家|人)?(?=.{0,8}(联名|一起|都|集体|投诉|反映|遇到|出现|受影响|一样|同样|也))`,
-  'gu',
-);
+const HEADCOUNT = new RegExp(`(上|近|将近|超过|有)?${NUM}(多|来|余)?(户|家(?!里|人)|位|名|个)(业主|住户|居民|邻居|人家|人)?`, 'gu');
+// "12户业主" says who on its own; a bare "5户" or "3个人" needs the rest of the sentence to say they complain together.
+const TOGETHER = /^.{0,8}(联名|一起|都|集体|投诉|反映|遇到|出现|受影响|一样|同样|也|准备|打算|要求|联合)/u;
+const RESIDENTS = new Set(['业主', '住户', '居民', '邻居', '人家']);
 
 /**
  * An explicit head count of affected residents ("我们12户", "十几户业主都", "二三十户"); null when none is given.
@@ -36,9 +36,10 @@ const HEADCOUNT = new RegExp(
 export function headcountOf(text: string): number | null {
   let best: number | null = null;
   for (const m of text.matchAll(HEADCOUNT)) {
-    const [, , raw, , unit, who] = m;
+    const [whole, , raw, , unit, who] = m;
     if ((unit === '个' || unit === '位' || unit === '名') && !who) continue;
     if (/(家里?|屋里)$/.test(text.slice(Math.max(0, m.index - 3), m.index))) continue;
+    if (!(who && RESIDENTS.has(who)) && !TOGETHER.test(text.slice(m.index + whole.length))) continue;
     const n = countOf(raw!);
     if (n !== undefined && n >= 2) best = Math.max(best ?? 0, n);
   }

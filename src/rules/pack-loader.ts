@@ -63,11 +63,28 @@ export function parsePack(file: string, text: string): Parsed {
   const lineOf = (path: (string | number)[]) => nodeLine(doc, lines, path);
   const result = PackSchema.safeParse(doc.toJS());
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    throw new RulePackError(file, lineOf(path), `${path.join('.') || '(文件)'}：${issue.message}`);
+    const { path, message } = deepest(result.error.issues[0]!, []);
+    throw new RulePackError(file, lineOf(path), `${path.join('.') || '(文件)'}：${message}`);
   }
   return { file, data: result.data, lineOf };
+}
+
+interface Issue {
+  code?: string;
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+}
+
+/** A condition is a union: "invalid input" says nothing, the branch that got furthest says what is wrong. */
+function deepest(issue: Issue, prefix: (string | number)[]): { path: (string | number)[]; message: string; wrongShape: boolean } {
+  const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
+  const branches = (issue.errors ?? []).map((b) => b[0]).filter((b): b is Issue => b !== undefined);
+  // A branch that only misses its key ("all", "any", "not") or has foreign keys is the wrong shape, not the mistake.
+  const wrongShape = issue.code === 'unrecognized_keys' || /received undefined/.test(issue.message);
+  if (issue.code !== 'invalid_union' || branches.length === 0) return { path, message: issue.message, wrongShape };
+  const score = (d: { path: unknown[]; wrongShape: boolean }) => d.path.length - (d.wrongShape ? 100 : 0);
+  return branches.map((b) => deepest(b, path)).reduce((a, b) => (score(b) > score(a) ? b : a));
 }
 
 /** The line of the deepest node on the path that exists (an absent key points at its parent). */
