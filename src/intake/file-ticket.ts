@@ -51,7 +51,8 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
   const rules = c.deps.rules();
   const since = new Date(c.now.getTime() - pack.collective.windowDays * 86_400_000);
   const recent = await c.tx.recentReports(project.code, ticket.category, since, CANDIDATES);
-  const matches = recent.filter((t) => t.id !== ticket.id && !sameResident(t, ticket) && sameFault(reportOf(rules, pack, t), me, pack.collective));
+  // A fault fixed and reported again starts afresh: resolved tickets stay with their closed incident.
+  const matches = recent.filter((t) => t.id !== ticket.id && isOpen(t) && !sameResident(t, ticket) && sameFault(reportOf(rules, pack, t), me, pack.collective));
   if (matches.length === 0) return undefined;
   const joinedId = matches.find((t) => t.incidentId !== null)?.incidentId;
   const existing = joinedId ? await c.tx.findIncident(joinedId) : undefined;
@@ -59,7 +60,7 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
     existing && existing.status === 'open'
       ? existing
       : await c.tx.insertIncident({ projectCode: project.code, category: ticket.category, trade: ticket.trade, title: ticket.summary, status: 'open', level: pack.defaultLevel, residents: 0, resolution: null, createdAt: c.now, updatedAt: c.now, resolvedAt: null });
-  for (const t of [ticket, ...matches.filter((m) => m.incidentId === null || m.incidentId !== incident.id)]) {
+  for (const t of [ticket, ...matches.filter((m) => m.incidentId === null)]) {
     await c.tx.updateTicket(t.id, { incidentId: incident.id });
     await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
   }
@@ -87,5 +88,6 @@ async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePac
   await notifyStaff(c, project, { ...first, level }, routing.notices, [reason], `incident:${first.incidentId}:${level}`);
 }
 
+const isOpen = (t: Ticket) => t.status !== 'resolved' && t.status !== 'closed' && t.status !== 'cancelled';
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 

@@ -150,4 +150,15 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     for (const n of numbers) expect((await json(await admin(`/api/tickets/${n}`))).ticket.status).toBe('resolved');
     expect((await admin(`/api/incidents/${incidentId}/resolve`, { method: 'POST', body: JSON.stringify({ resolution: '再次办结' }) })).status).toBe(409);
   });
+
+  it('when a reporter comes back with the same fault after it was resolved, then the new ticket is important and the 000 §6.5 deduction is recorded', async () => {
+    await say('mp', 'r04', '电梯又坏了，跟上次一样不动了');
+    const reply = await say('mp', 'r04', '是的');
+    const no = /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
+    const d = await json(await admin(`/api/tickets/${no}`));
+    expect(d.ticket.level).toBe('important');
+    const graded = d.timeline.find((e: { type: string }) => e.type === 'graded');
+    expect(graded.data.reasons.join('')).toContain('000 §6.5 扣 4 分');
+    expect(graded.data.score).toBe(-4);
+  });
 });
