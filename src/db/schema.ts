@@ -112,6 +112,7 @@ export const TicketEntity = new EntitySchema<Ticket>({
     handler: { type: 'varchar', length: 64, nullable: true },
     incidentId: { name: 'incident_id', type: 'integer', nullable: true },
     faultTerms: { name: 'fault_terms', type: 'text', nullable: true, transformer: json },
+    commonArea: { name: 'common_area', type: 'boolean', default: false },
     responseDueAt: { name: 'response_due_at', ...ms },
     createdAt: { name: 'created_at', ...ms },
     updatedAt: { name: 'updated_at', ...ms },

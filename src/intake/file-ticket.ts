@@ -1,10 +1,10 @@
 // A finished intake becomes a graded, routed ticket; reports of one fault by several residents become one incident.
 import type { Intake } from '../dialogue/index.js';
 import type { ProjectConfig } from '../lib/config.js';
-import type { RuleEngine, RulePack } from '../rules/index.js';
+import type { RulePack } from '../rules/index.js';
 import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
-import { collectiveLevel, counterScope, formatTicketNo, sameFault, sameResident, ticketFromIntake, type FaultReport, type Incident, type Ticket } from '../tickets/index.js';
+import { collectiveLevel, counterScope, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
 import { notifyStaff } from './staff-notices.js';
 
@@ -22,8 +22,7 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   const seq = await c.tx.nextTicketSeq(counterScope(project.ticketPrefix, c.now));
   const draft = ticketFromIntake({ ...intake, projectCode: project.code }, c.msg, formatTicketNo(project.ticketPrefix, c.now, seq), project, c.now);
   const history = await c.tx.listTicketsOf(c.msg.channel, c.msg.userId, 20);
-  const me = reportOf(rules, pack, draft);
-  const repeatAfterClose = history.some((t) => (t.status === 'resolved' || t.status === 'closed') && sameFault(reportOf(rules, pack, t), me, { ...pack.collective, windowDays: 365 }));
+  const repeatAfterClose = history.some((t) => (t.status === 'resolved' || t.status === 'closed') && sameFault(t, draft, { ...pack.collective, windowDays: 365 }));
   const facts = { project: project.code, repeatAfterClose };
   const grade = await rules.grade(cls, facts);
   const routing = await rules.route({ ...cls, level: grade.level }, facts);
@@ -36,23 +35,18 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   }
   await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'routed', actor: 'rules', data: { department: routing.department, handler } });
   await notifyStaff(c, project, ticket, [...routing.notices, ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : [])], grade.reasons.map((r) => r.reason));
-  const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket, me) : undefined;
+  const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
   const current = incident ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : ticket;
   return { ticket: current, ...(incident ? { incident } : {}) };
 }
 
-function reportOf(rules: RuleEngine, pack: RulePack, t: Pick<Ticket, 'channel' | 'userId' | 'projectCode' | 'room' | 'content' | 'category' | 'trade' | 'faultTerms' | 'createdAt'>): FaultReport {
-  const signals = rules.classify(normalizeText(t.content).match, pack.pack).signals;
-  return { ...t, commonArea: signals.some((s) => pack.collective.commonAreaSignals.includes(s)) };
-}
-
 /** Joins the ticket to the incident of the same fault (creating one), and raises the incident when enough residents report it. */
-async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket, me: FaultReport): Promise<Incident | undefined> {
+async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket): Promise<Incident | undefined> {
   const rules = c.deps.rules();
   const since = new Date(c.now.getTime() - pack.collective.windowDays * 86_400_000);
   const recent = await c.tx.recentReports(project.code, ticket.category, since, CANDIDATES);
   // A fault fixed and reported again starts afresh: resolved tickets stay with their closed incident.
-  const matches = recent.filter((t) => t.id !== ticket.id && isOpen(t) && !sameResident(t, ticket) && sameFault(reportOf(rules, pack, t), me, pack.collective));
+  const matches = recent.filter((t) => t.id !== ticket.id && isOpen(t) && !sameResident(t, ticket) && sameFault(t, ticket, pack.collective));
   if (matches.length === 0) return undefined;
   const joinedId = matches.find((t) => t.incidentId !== null)?.incidentId;
   const existing = joinedId ? await c.tx.findIncident(joinedId) : undefined;

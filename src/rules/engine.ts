@@ -10,6 +10,8 @@ export interface TextClassification extends Classification {
   signals: string[];
   /** Words that name the fault, for telling whether two residents report the same one. */
   faultTerms: string[];
+  /** Names a shared facility of the pack's collective policy (reports from different buildings may be one fault). */
+  commonArea: boolean;
   headcount: number | null;
   reportedDays: number | null;
 }
@@ -94,6 +96,7 @@ export class RuleEngine {
       confidence: Math.min(kind?.weight ?? DEFAULT_CONFIDENCE, category?.weight ?? DEFAULT_CONFIDENCE),
       signals: [...fired],
       faultTerms: termsOf(pack.signals, pack.collective.faultSignals, match),
+      commonArea: pack.collective.commonAreaSignals.some((s) => fired.has(s)),
       headcount: headcountOf(match),
       reportedDays: reportedDaysOf(match),
     };

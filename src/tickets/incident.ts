@@ -28,10 +28,7 @@ export interface CollectivePolicy {
   majorLevel: string;
 }
 
-export type FaultReport = Pick<Ticket, 'channel' | 'userId' | 'projectCode' | 'room' | 'content' | 'category' | 'trade' | 'faultTerms' | 'createdAt'> & {
-  /** The report names a shared facility (lift, gate, the building's supply), not something inside one home. */
-  commonArea: boolean;
-};
+export type FaultReport = Pick<Ticket, 'channel' | 'userId' | 'projectCode' | 'room' | 'content' | 'category' | 'trade' | 'faultTerms' | 'commonArea' | 'createdAt'>;
 
 /** "3-2-502" → "3", "12-1803" → "12", "B-1203" → "B". */
 export const buildingOf = (room: string) => room.split('-')[0] ?? room;

@@ -34,6 +34,8 @@ export interface Ticket extends Classification {
   incidentId: number | null;
   /** Words that name the fault ("电梯", "漏水"), compared across residents to find the same fault. */
   faultTerms: string[] | null;
+  /** The report is about a shared facility (lift, gate, the building's supply), not something inside one home. */
+  commonArea: boolean;
   responseDueAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -100,6 +102,7 @@ export function ticketFromIntake(intake: Intake, who: { channel: string; userId:
     handler: null,
     incidentId: null,
     faultTerms: c.faultTerms,
+    commonArea: c.commonArea,
     responseDueAt: new Date(now.getTime() + minutes * 60_000),
     createdAt: now,
     updatedAt: now,

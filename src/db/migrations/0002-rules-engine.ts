@@ -15,6 +15,7 @@ export class RulesEngine1763900000000 implements MigrationInterface {
       new TableColumn(str('handler', 64, true)),
       new TableColumn({ name: 'incident_id', type: 'integer', isNullable: true }),
       new TableColumn({ name: 'fault_terms', type: 'text', isNullable: true }),
+      new TableColumn({ name: 'common_area', type: 'boolean', default: false }),
     ]);
     await q.createIndex('ticket', new TableIndex({ name: 'ix_ticket_project_category', columnNames: ['project_code', 'category', 'created_at'] }));
     await q.createIndex('ticket', new TableIndex({ name: 'ix_ticket_incident', columnNames: ['incident_id'] }));
@@ -44,6 +45,6 @@ export class RulesEngine1763900000000 implements MigrationInterface {
     await q.dropTable('incident');
     await q.dropIndex('ticket', 'ix_ticket_incident');
     await q.dropIndex('ticket', 'ix_ticket_project_category');
-    for (const c of ['fault_terms', 'incident_id', 'handler', 'department', 'rule_pack']) await q.dropColumn('ticket', c);
+    for (const c of ['common_area', 'fault_terms', 'incident_id', 'handler', 'department', 'rule_pack']) await q.dropColumn('ticket', c);
   }
 }
