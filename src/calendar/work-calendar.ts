@@ -1,0 +1,109 @@
+// The mainland-China working calendar in Asia/Shanghai: public holidays, make-up working days (调休), a project's
+// closed days and working hours with a lunch break. Pure: the data comes in, dates go out.
+
+/** One year of the State Council's notice: days off that would be working days, and weekend days that are worked. */
+export interface YearCalendar {
+  holidays: string[];
+  workdays: string[];
+}
+
+export interface CalendarData {
+  /** Years with an official calendar, by year. A year missing here falls back to Monday–Friday, with a warning. */
+  years: Record<number, YearCalendar>;
+  /** Extra days the project is closed (YYYY-MM-DD). */
+  closedDays?: string[];
+  /** Working periods of a day, e.g. [["08:30","12:00"],["13:30","17:30"]]. */
+  workingHours: [string, string][];
+}
+
+const SHANGHAI_MS = 8 * 3600_000;
+const DAY_MS = 86_400_000;
+
+/** YYYY-MM-DD of the Shanghai calendar day that contains `at`. */
+export const shanghaiDate = (at: Date) => new Date(at.getTime() + SHANGHAI_MS).toISOString().slice(0, 10);
+
+/** The instant of HH:MM on a Shanghai calendar day. */
+export const shanghaiTime = (day: string, hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`);
+
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+
+export class WorkCalendar {
+  private readonly holidays = new Set<string>();
+  private readonly workdays = new Set<string>();
+  private readonly closed: Set<string>;
+  private readonly known: Set<number>;
+  private readonly periods: { from: string; to: string }[];
+
+  constructor(data: CalendarData) {
+    for (const y of Object.values(data.years)) {
+      y.holidays.forEach((d) => this.holidays.add(d));
+      y.workdays.forEach((d) => this.workdays.add(d));
+    }
+    this.known = new Set(Object.keys(data.years).map(Number));
+    this.closed = new Set(data.closedDays ?? []);
+    this.periods = data.workingHours.map(([from, to]) => ({ from, to })).sort((a, b) => a.from.localeCompare(b.from));
+    if (this.periods.length === 0) throw new Error('工作时间至少要有一段');
+  }
+
+  /** Is there an official holiday calendar for the year? Without one, only weekends are days off. */
+  knowsYear(year: number): boolean {
+    return this.known.has(year);
+  }
+
+  /** Years between the two instants (inclusive) with no official calendar loaded. */
+  unknownYears(from: Date, to: Date): number[] {
+    const out: number[] = [];
+    for (let y = Number(shanghaiDate(from).slice(0, 4)); y <= Number(shanghaiDate(to).slice(0, 4)); y++) if (!this.knowsYear(y)) out.push(y);
+    return out;
+  }
+
+  isWorkday(day: string): boolean {
+    if (this.closed.has(day)) return false;
+    if (this.workdays.has(day)) return true;
+    if (this.holidays.has(day)) return false;
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+    return weekday !== 0 && weekday !== 6;
+  }
+
+  /** Closing time of the nth working day after the day of `from` (003 §2.5.1 "1–3 个工作日", 000 §5.3.2 "3 个工作日内"). */
+  addWorkdays(from: Date, n: number): Date {
+    let day = shanghaiDate(from);
+    for (let left = n; left > 0; ) {
+      day = nextDay(day);
+      if (this.isWorkday(day)) left--;
+    }
+    return shanghaiTime(day, this.periods[this.periods.length - 1]!.to);
+  }
+
+  /** `minutes` of working time after `from`, counting only working periods of working days (lunch break excluded). */
+  addWorkingMinutes(from: Date, minutes: number): Date {
+    let left = minutes * 60_000;
+    let cursor = from;
+    for (let guard = 0; guard < 3660; guard++) {
+      const day = shanghaiDate(cursor);
+      if (this.isWorkday(day)) {
+        for (const p of this.periods) {
+          const start = Math.max(cursor.getTime(), shanghaiTime(day, p.from).getTime());
+          const end = shanghaiTime(day, p.to).getTime();
+          if (start >= end) continue;
+          if (end - start >= left) return new Date(start + left);
+          left -= end - start;
+        }
+      }
+      cursor = shanghaiTime(nextDay(day), '00:00');
+    }
+    throw new Error('工作日历十年内找不到足够的工作时间');
+  }
+
+  /** Is `at` inside working hours of a working day? Non-urgent alerts wait for this. */
+  isWorkingTime(at: Date): boolean {
+    const day = shanghaiDate(at);
+    if (!this.isWorkday(day)) return false;
+    return this.periods.some((p) => at >= shanghaiTime(day, p.from) && at < shanghaiTime(day, p.to));
+  }
+
+  /** `at` itself when it is working time, else the start of the next working period. */
+  nextWorkingTime(at: Date): Date {
+    return this.isWorkingTime(at) ? at : this.addWorkingMinutes(at, 0);
+  }
+}
