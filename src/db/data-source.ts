@@ -5,9 +5,10 @@ import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../lib/config.js';
 import { Initial1763800000000 } from './migrations/0001-initial.js';
 import { RulesEngine1763900000000 } from './migrations/0002-rules-engine.js';
+import { Deadlines1764000000000 } from './migrations/0003-deadlines.js';
 import { entities } from './schema.js';
 
-export const migrations = [Initial1763800000000, RulesEngine1763900000000];
+export const migrations = [Initial1763800000000, RulesEngine1763900000000, Deadlines1764000000000];
 
 export function createDataSource(db: DatabaseConfig): DataSource {
   if (db.type === 'sqlite') {

@@ -1,6 +1,6 @@
 // Table mappings as EntitySchema: no decorators, so no dependence on emitted design-time metadata (tsx, esbuild).
 import { EntitySchema, type ValueTransformer } from 'typeorm';
-import type { Incident, Ticket, TicketEvent } from '../tickets/index.js';
+import type { Deadline, Incident, Ticket, TicketEvent } from '../tickets/index.js';
 
 const json: ValueTransformer = {
   to: (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v)),
@@ -151,6 +151,39 @@ export const IncidentEntity = new EntitySchema<Incident>({
   },
 });
 
+export interface LeaseRow {
+  name: string;
+  holder: string;
+  expiresAt: Date;
+}
+
+export const LeaseEntity = new EntitySchema<LeaseRow>({
+  name: 'JobLease',
+  tableName: 'job_lease',
+  columns: { name: { type: 'varchar', length: 64, primary: true }, holder: { type: 'varchar', length: 128 }, expiresAt: { name: 'expires_at', ...ms } },
+});
+
+export const DeadlineEntity = new EntitySchema<Deadline>({
+  name: 'TicketDeadline',
+  tableName: 'ticket_deadline',
+  columns: {
+    id,
+    ticketId: { name: 'ticket_id', type: 'integer' },
+    kind: { type: 'varchar', length: 32 },
+    label: { type: 'varchar', length: 64 },
+    dueAt: { name: 'due_at', ...ms },
+    warnAt: { name: 'warn_at', ...ms, nullable: true },
+    nextCheckAt: { name: 'next_check_at', ...ms, nullable: true },
+    stage: { type: 'varchar', length: 16 },
+    escalationStep: { name: 'escalation_step', type: 'integer', default: 0 },
+    urgent: { type: 'boolean', default: false },
+    notify: { type: 'text', transformer: json },
+    upgradeTo: { name: 'upgrade_to', type: 'varchar', length: 16, nullable: true },
+    metAt: { name: 'met_at', ...ms, nullable: true },
+    createdAt: { name: 'created_at', ...ms },
+  },
+});
+
 export interface CounterRow {
   scope: string;
   seq: number;
@@ -214,4 +247,4 @@ export const AccessTokenEntity = new EntitySchema<AccessTokenRow>({
   },
 });
 
-export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, IncidentEntity, CounterEntity, OutboxEntity, AccessTokenEntity];
+export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, IncidentEntity, DeadlineEntity, LeaseEntity, CounterEntity, OutboxEntity, AccessTokenEntity];

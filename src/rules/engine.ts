@@ -3,7 +3,7 @@ import { Engine, type TopLevelCondition } from 'json-rules-engine';
 import type { Category, Classification, Kind, Urgency } from './codes.js';
 import { firedSignals, headcountOf, reportedDaysOf, termsOf } from './facts.js';
 import type { Level, RulePack } from './pack-loader.js';
-import type { Decision } from './pack-schema.js';
+import type { DeadlineRuleDef, Decision } from './pack-schema.js';
 
 export interface TextClassification extends Classification {
   pack: string;
@@ -46,6 +46,8 @@ export interface Routing {
   department: string;
   departmentLabel: string;
   notices: Notice[];
+  /** The pack's deadlines that apply to this ticket. */
+  deadlines: DeadlineRuleDef[];
 }
 
 const DEFAULT_CONFIDENCE = 0.3;
@@ -131,7 +133,8 @@ export class RuleEngine {
       .filter((e) => e.type === 'notify')
       .map((e) => pack.notifications[Number(e.params!['i'])]!)
       .map((n) => ({ rule: n.name, notify: n.notify, within: n.within, ...(n.approval ? { approval: n.approval } : {}) }));
-    return { department, departmentLabel: pack.departments[department]!.label, notices };
+    const deadlines = events.filter((e) => e.type === 'deadline').map((e) => pack.deadlines[Number(e.params!['i'])]!);
+    return { department, departmentLabel: pack.departments[department]!.label, notices, deadlines };
   }
 
   levelOf(packName: string | undefined, code: string): Level | undefined {
@@ -191,6 +194,7 @@ function routingEngine(pack: RulePack): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
   pack.routing.forEach((r, i) => engine.addRule({ name: r.name, conditions: r.conditions as TopLevelCondition, event: { type: 'route', params: { i } } }));
   pack.notifications.forEach((n, i) => engine.addRule({ name: n.name, conditions: n.conditions as TopLevelCondition, event: { type: 'notify', params: { i } } }));
+  pack.deadlines.forEach((d, i) => engine.addRule({ name: `deadline:${d.kind}`, conditions: d.conditions as TopLevelCondition, event: { type: 'deadline', params: { i } } }));
   return engine;
 }
 

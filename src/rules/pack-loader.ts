@@ -1,6 +1,6 @@
 // Rule pack text → validated, compiled packs. Every refusal names the file, the line and the reason.
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { PackSchema, type Decision, type GradeRuleDef, type NotifyRuleDef, type PackFile, type RouteRuleDef } from './pack-schema.js';
+import { PackSchema, type DeadlineRuleDef, type Decision, type GradeRuleDef, type NotifyRuleDef, type PackFile, type RouteRuleDef } from './pack-schema.js';
 import type { Category, Kind, Trade, Urgency } from './codes.js';
 
 export class RulePackError extends Error {
@@ -45,6 +45,7 @@ export interface RulePack {
   routing: RouteRuleDef[];
   defaultDepartment: string;
   notifications: NotifyRuleDef[];
+  deadlines: DeadlineRuleDef[];
   collective: NonNullable<PackFile['collective']>;
   llmThreshold: number;
 }
@@ -151,6 +152,7 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
     routing: pick('routing').value,
     defaultDepartment: pick('defaultDepartment').value,
     notifications: pick('notifications').value,
+    deadlines: pick('deadlines').value,
     collective: pick('collective').value,
     llmThreshold: p.data.llmThreshold ?? layers.find((l) => l.data.llmThreshold !== undefined)?.data.llmThreshold ?? 0.6,
   };
@@ -200,6 +202,7 @@ function checkReferences(pack: RulePack, layers: Parsed[], signals: Map<string, 
   pack.problemSignals.forEach((s, i) => known(s) || fail('problemSignals', [i], `未定义的信号 ${s}`));
   if (!levelCodes.has(pack.defaultLevel)) fail('defaultLevel', [], `未定义的等级 ${pack.defaultLevel}`);
   pack.grading.forEach((r, i) => levelCodes.has(r.level) || fail('grading', [i, 'level'], `未定义的等级 ${r.level}`));
+  pack.deadlines.forEach((d, i) => !d.upgradeTo || levelCodes.has(d.upgradeTo) || fail('deadlines', [i, 'upgradeTo'], `未定义的等级 ${d.upgradeTo}`));
   pack.routing.forEach((r, i) => pack.departments[r.department] || fail('routing', [i, 'department'], `未定义的部门 ${r.department}`));
   if (!pack.departments[pack.defaultDepartment]) fail('defaultDepartment', [], `未定义的部门 ${pack.defaultDepartment}`);
   for (const key of ['hotLevel', 'majorLevel'] as const) {
@@ -223,5 +226,5 @@ function signalRefsInConditions(pack: RulePack, signals: Map<string, CompiledSig
     cond.any?.forEach((x, i) => visit(x, key, [...path, 'any', i]));
     if (cond.not) visit(cond.not, key, [...path, 'not']);
   };
-  for (const key of ['grading', 'routing', 'notifications'] as const) pack[key].forEach((r, i) => visit(r.conditions, key, [i, 'conditions']));
+  for (const key of ['grading', 'routing', 'notifications', 'deadlines'] as const) pack[key].forEach((r, i) => visit(r.conditions, key, [i, 'conditions']));
 }

@@ -103,6 +103,23 @@ const NotifyRule = z
   })
   .strict();
 
+const DeadlineRule = z
+  .object({
+    kind: name,
+    label: z.string().min(1),
+    conditions: TopCondition,
+    /** minutes: clock time; working_minutes: inside working hours; workdays: closing time of the nth working day. */
+    clock: z.enum(['minutes', 'working_minutes', 'workdays']),
+    amount: z.number().min(0),
+    warnBeforeMinutes: z.number().min(0).default(0),
+    /** Urgent alerts go out at any hour; the others wait for working hours. */
+    urgent: z.boolean().default(false),
+    notify: z.array(name).min(1),
+    /** Missing it raises the ticket to this level (000 §5.3.1). */
+    upgradeTo: name.optional(),
+  })
+  .strict();
+
 export const PackSchema = z
   .object({
     pack: name,
@@ -123,6 +140,7 @@ export const PackSchema = z
     routing: z.array(RouteRule).optional(),
     defaultDepartment: name.optional(),
     notifications: z.array(NotifyRule).optional(),
+    deadlines: z.array(DeadlineRule).optional(),
     collective: z
       .object({
         windowDays: z.number().int().positive(),
@@ -148,4 +166,5 @@ export type Decision<T> = { set: T; any?: string[]; all?: string[]; none: string
 export type GradeRuleDef = z.infer<typeof GradeRule>;
 export type RouteRuleDef = z.infer<typeof RouteRule>;
 export type NotifyRuleDef = z.infer<typeof NotifyRule>;
+export type DeadlineRuleDef = z.infer<typeof DeadlineRule>;
 export type TopConditionDef = z.infer<typeof TopCondition>;

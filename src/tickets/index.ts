@@ -1,2 +1,3 @@
 export * from './ticket.js';
 export * from './incident.js';
+export * from './deadline.js';
