@@ -13,13 +13,18 @@ import { createOutboxRepo } from './db/outbox-repo.js';
 import { createTokenStore } from './db/token-store.js';
 import { createTicketQueries } from './db/ticket-queries.js';
 import { AccessTokens } from './channels/platform-api/access-token.js';
-import { isPermanent, mpCustomSender, wecomAppSender } from './channels/platform-api/senders.js';
+import { isPermanent, mpCustomSender, ROBOT_PER_MINUTE, wecomAppSender, wecomRobotSender } from './channels/platform-api/senders.js';
+import { createLeaseStore } from './db/lease.js';
+import { LeasedScheduler } from './scheduler/leased-jobs.js';
+import { RateWindow } from './notifications/rate-window.js';
+import { scanDeadlines } from './alerts/deadline-scan.js';
 import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
 import type { InboundMessage } from './channels/types.js';
 import { replyInTime, resolveIncident, type IntakeDeps } from './intake/index.js';
 import { loadRuleEngine } from './lib/rule-packs.js';
+import { buildCalendar } from './lib/calendar-data.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createHttpApp } from './http/app.js';
@@ -31,6 +36,8 @@ export interface Service {
   port: number;
   ds: DataSource;
   dispatcher: OutboxDispatcher;
+  /** Leased jobs: deadline-scan, robot-alerts. Tests call runOnce(name). */
+  scheduler: LeasedScheduler;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -40,6 +47,10 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Tests drive the dispatcher by hand with tick(). */
   startDispatcher?: boolean;
+  /** Tests drive the leased jobs by hand with scheduler.runOnce(). */
+  startScheduler?: boolean;
+  /** Names this instance in job leases and outbox locks (tests run two "instances" side by side). */
+  instanceId?: string;
 }
 
 export async function startService(config: AppConfig, opts: ServiceOptions = {}): Promise<Service> {
@@ -51,6 +62,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const senders: Partial<Record<string, OutboxSender>> = {
     wecom_app: config.wecom ? wecomAppSender(config.wecom, tokens) : undefined,
     mp: config.mp ? mpCustomSender(config.mp, tokens) : undefined,
+    wecom_robot: wecomRobotSender(config.wecomApiBase),
   };
   let rules = config.rules;
   const reloadRules = () => {
@@ -63,12 +75,15 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
       return { ok: false as const, error: (err as Error).message };
     }
   };
+  const calendars = new Map(config.organisation.projects.map((p) => [p.code, buildCalendar(config.calendar, p)]));
+  const calendar = (code: string) => calendars.get(code) ?? buildCalendar(config.calendar);
   const store = createIntakeStore(ds);
   const intake: IntakeDeps = {
     store,
     clock,
     organisation: config.organisation,
     rules: () => rules,
+    calendar,
     idleMinutes: config.sessionIdleMinutes,
     logger,
     staffChannelEnabled: senders.wecom_app !== undefined,
@@ -104,15 +119,18 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     },
   });
 
-  const dispatcher = new OutboxDispatcher({
-    repo: createOutboxRepo(ds),
-    senders,
-    isPermanent,
-    clock,
-    logger,
-    owner: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    pollMs: config.outboxPollMs,
-  });
+  const owner = opts.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const outboxRepo = createOutboxRepo(ds);
+  const dispatcherDeps = { repo: outboxRepo, senders, isPermanent, clock, logger, owner, pollMs: config.outboxPollMs };
+  const dispatcher = new OutboxDispatcher({ ...dispatcherDeps, channels: { except: ['wecom_robot'] } });
+  // Group robots are sent by one instance only (the lease holder), so their 20-a-minute limit holds across instances.
+  const robots = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['wecom_robot'] }, limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000) });
+  const scanDeps = { store, clock, logger, organisation: config.organisation, rules: () => rules, calendar, staffChannelEnabled: senders.wecom_app !== undefined };
+  const scheduler = new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder: owner }, [
+    { name: 'deadline-scan', cron: '*/30 * * * * *', leaseMs: 90_000, run: () => scanDeadlines(scanDeps) },
+    { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
+  ]);
+  if (opts.startScheduler !== false) scheduler.start();
   if (opts.startDispatcher !== false) dispatcher.start();
   const stopHousekeeping = startHousekeeping(
     [{ name: 'purge-inbound-keys', cron: '17 3 * * *', run: () => purgeInboundBefore(ds, new Date(clock.now().getTime() - 7 * 86_400_000)) }],
@@ -137,9 +155,11 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     port,
     ds,
     dispatcher,
+    scheduler,
     logger,
     async close() {
       await stopHousekeeping();
+      await scheduler.stop();
       await dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();

@@ -5,7 +5,7 @@ import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
 import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
-import { CounterEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { serialized } from './sqlite-lock.js';
 
 export function createIntakeStore(ds: DataSource): IntakeStore {
@@ -102,6 +102,25 @@ function intakeTx(m: EntityManager): IntakeTx {
     async addEvent(e: TicketEvent) {
       await m.insert(TicketEventEntity, e);
     },
+    async insertDeadlines(rows) {
+      // A kind the ticket already has keeps its clock: a later grade adds deadlines, it never restarts one.
+      for (const row of rows) {
+        try {
+          await m.insert(DeadlineEntity, row);
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+        }
+      }
+    },
+    async dueDeadlines(now, limit) {
+      return m.createQueryBuilder(DeadlineEntity, 'd').where('d.next_check_at <= :now', { now }).orderBy('d.next_check_at', 'ASC').addOrderBy('d.id', 'ASC').limit(limit).getMany();
+    },
+    async updateDeadline(id, patch) {
+      await m.update(DeadlineEntity, { id }, patch);
+    },
+    async findTicketById(id) {
+      return (await m.findOneBy(TicketEntity, { id })) ?? undefined;
+    },
     async recentReports(projectCode, category, since, limit) {
       const q = m
         .createQueryBuilder(TicketEntity, 't')
@@ -125,7 +144,7 @@ function intakeTx(m: EntityManager): IntakeTx {
     async ticketsOfIncident(id) {
       return m.find(TicketEntity, { where: { incidentId: id }, order: { id: 'ASC' } });
     },
-    async enqueue(item: OutboxItem, now: Date) {
+    async enqueue(item: OutboxItem, now: Date, notBefore?: Date) {
       try {
         await m.insert(OutboxEntity, {
           dedupeKey: item.dedupeKey,
@@ -134,7 +153,7 @@ function intakeTx(m: EntityManager): IntakeTx {
           payload: item.payload,
           status: 'pending',
           attempts: 0,
-          nextAttemptAt: now,
+          nextAttemptAt: notBefore && notBefore > now ? notBefore : now,
           lockedBy: null,
           lockedUntil: null,
           lastError: null,

@@ -2,9 +2,10 @@
 import type { Intake } from '../dialogue/index.js';
 import type { ProjectConfig } from '../lib/config.js';
 import type { RulePack } from '../rules/index.js';
+import type { DeadlineRuleDef } from '../rules/pack-schema.js';
 import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
-import { collectiveLevel, counterScope, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
+import { collectiveLevel, counterScope, planDeadlines, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
 import { notifyStaff } from './staff-notices.js';
 
@@ -34,6 +35,7 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
     await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'graded', actor: 'rules', data: { level: grade.level, reasons: grade.reasons.map((r) => r.reason), score: sum(grade.reasons.map((r) => r.score ?? 0)) } });
   }
   await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'routed', actor: 'rules', data: { department: routing.department, handler } });
+  await planTicketDeadlines(c, ticket, routing.deadlines);
   await notifyStaff(c, project, ticket, [...routing.notices, ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : [])], grade.reasons.map((r) => r.reason));
   const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
   const current = incident ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : ticket;
@@ -80,6 +82,19 @@ async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePac
   const cls = rules.classify(normalizeText(first.content).match, pack.pack);
   const routing = await rules.route({ ...cls, urgency: 'normal', confidence: 1, level }, { project: project.code, incidentResidents: residents });
   await notifyStaff(c, project, { ...first, level }, routing.notices, [reason], `incident:${first.incidentId}:${level}`);
+}
+
+async function planTicketDeadlines(c: CommandCtx, ticket: Ticket, rules: DeadlineRuleDef[]): Promise<void> {
+  const cal = c.deps.calendar(ticket.projectCode);
+  const rows = planDeadlines(ticket, rules, cal, c.now);
+  await c.tx.insertDeadlines(rows);
+  const last = rows.reduce((a, b) => (b.dueAt > a ? b.dueAt : a), c.now);
+  const unknown = cal.unknownYears(c.now, last);
+  if (unknown.length) {
+    // The packages lag the State Council's notice: say so loudly rather than count a holiday as a working day.
+    c.deps.logger.warn({ ticketNo: ticket.no, years: unknown }, 'deadline falls in a year with no official holiday calendar; add it to config/calendar.json');
+    await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'notified', actor: 'calendar', data: { warning: `时限落在 ${unknown.join('、')} 年，尚未载入官方节假日安排，按周一至周五计算` } });
+  }
 }
 
 const isOpen = (t: Ticket) => t.status !== 'resolved' && t.status !== 'closed' && t.status !== 'cancelled';

@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Organisation } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine } from '../rules/index.js';
+import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx } from './ports.js';
 import { runCommand } from './commands.js';
 
@@ -14,6 +15,8 @@ export interface IntakeDeps {
   organisation: Organisation;
   /** The rules in force now; a reload swaps them between messages. */
   rules: () => RuleEngine;
+  /** The working calendar of a project (holidays, 调休, its working hours and closed days). */
+  calendar: (projectCode: string) => WorkCalendar;
   idleMinutes: number;
   logger: Logger;
   /** Staff notifications go out over the WeCom app only when it can send. */

@@ -1,12 +1,13 @@
 // What the intake use case needs from storage. Implemented over TypeORM in src/db/store.ts.
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
-import type { Incident, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import type { Deadline, Incident, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 
 export interface OutboxItem {
   /** Unique per effect: enqueuing the same key twice delivers once. */
   dedupeKey: string;
-  channel: ChannelName | 'wecom_app';
+  /** wecom_robot: a group robot, recipient is its webhook key; several due together are sent as one digest. */
+  channel: ChannelName | 'wecom_app' | 'wecom_robot';
   recipient: string;
   payload: { text: string };
 }
@@ -35,7 +36,13 @@ export interface IntakeTx {
   findIncident(id: number): Promise<Incident | undefined>;
   updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
   ticketsOfIncident(id: number): Promise<Ticket[]>;
-  enqueue(item: OutboxItem, now: Date): Promise<void>;
+  /** `notBefore` holds a non-urgent alert until working hours. */
+  enqueue(item: OutboxItem, now: Date, notBefore?: Date): Promise<void>;
+  insertDeadlines(rows: NewDeadline[]): Promise<void>;
+  /** Deadlines whose next check is due, oldest first (an index on next_check_at: cost follows what is due). */
+  dueDeadlines(now: Date, limit: number): Promise<Deadline[]>;
+  updateDeadline(id: number, patch: Partial<Deadline>): Promise<void>;
+  findTicketById(id: number): Promise<Ticket | undefined>;
 }
 
 export interface IntakeStore {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isValidShift } from '../rules/roster.js';
 import { RulePackError, type RuleEngine } from '../rules/index.js';
 import { loadRuleEngine } from './rule-packs.js';
+import { loadCalendarConfig, type CalendarConfig } from './calendar-data.js';
 
 const optionalString = z
   .string()
@@ -51,6 +52,21 @@ const ProjectSchema = z.object({
   responseMinutes: z
     .object({ emergency: z.number().positive(), normal: z.number().positive() })
     .default({ emergency: 30, normal: 120 }),
+  /** Working hours and closed days of this project, when they differ from config/calendar.json. */
+  workingHours: z.array(z.tuple([z.string().regex(/^\d{2}:\d{2}$/), z.string().regex(/^\d{2}:\d{2}$/)])).optional(),
+  closedDays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+  /** Where deadline alerts go: a WeCom group robot (webhook key), else the people one by one. */
+  alerts: z.object({ robotKey: z.string().min(1).optional() }).default({}),
+  /** Who hears about a missed deadline, and how long after it is missed (minutes): 处理人 → 主管 → 项目负责人 → 总部. */
+  escalation: z
+    .array(z.object({ role: z.string().min(1), afterMinutes: z.number().min(0) }))
+    .min(1)
+    .default([
+      { role: 'handler', afterMinutes: 0 },
+      { role: 'supervisor', afterMinutes: 60 },
+      { role: 'lead', afterMinutes: 240 },
+      { role: 'head_office', afterMinutes: 1440 },
+    ]),
   /** Role → WeCom user ids: lead (项目负责人), quality (品质部), head_office (总部), finance (财务), or a department code. */
   people: z.record(z.string(), z.array(z.string().min(1))).default({}),
   /** On-duty roster: who handles a department's tickets at a given time (department "duty" is the night/holiday duty). */
@@ -110,6 +126,9 @@ export interface AppConfig {
   organisation: Organisation;
   configDir: string;
   rules: RuleEngine;
+  calendar: CalendarConfig;
+  /** WeCom API host for group robots, which need no app credentials. */
+  wecomApiBase: string;
   /** Channels that are off, with the reason, so start-up can say so. */
   disabledChannels: string[];
 }
@@ -140,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     organisation,
     configDir: e.CONFIG_DIR,
     rules: rulesOrFail(e.CONFIG_DIR, organisation),
+    calendar: loadCalendarConfig(resolve(e.CONFIG_DIR, 'calendar.json')),
+    wecomApiBase: e.WECOM_API_BASE,
     disabledChannels,
   };
 }

@@ -1,6 +1,7 @@
 // Delivers outbox rows with retries and backoff. Several instances may run it: a row is leased before sending.
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { RateWindow } from './rate-window.js';
 
 export interface DueMessage {
   id: number;
@@ -10,14 +11,23 @@ export interface DueMessage {
   attempts: number;
 }
 
+export interface ChannelFilter {
+  only?: string[];
+  except?: string[];
+}
+
 export interface OutboxRepo {
-  claimDue(now: Date, limit: number, owner: string, leaseMs: number): Promise<DueMessage[]>;
+  claimDue(now: Date, limit: number, owner: string, leaseMs: number, channels?: ChannelFilter): Promise<DueMessage[]>;
+  /** Gives the row back untouched (no attempt counted) to be tried again at `until`. */
+  postpone(id: number, until: Date): Promise<void>;
   markSent(id: number, now: Date): Promise<void>;
   markFailed(id: number, attempts: number, error: string, nextAttemptAt: Date | null): Promise<void>;
 }
 
 export interface OutboxSender {
   send(recipient: string, payload: { text: string }): Promise<void>;
+  /** Channels that fold messages due together into digests; returns how many messages went out. */
+  sendDigest?(recipient: string, texts: string[]): Promise<number>;
 }
 
 export interface DispatcherDeps {
@@ -28,6 +38,10 @@ export interface DispatcherDeps {
   logger: Logger;
   owner: string;
   pollMs: number;
+  /** Which channels this dispatcher delivers (the group robots have their own, under a lease). */
+  channels?: ChannelFilter;
+  /** Per-target send limit (the group robot's 20 a minute). */
+  limiter?: RateWindow;
 }
 
 export const MAX_ATTEMPTS = 10;
@@ -63,18 +77,44 @@ export class OutboxDispatcher {
   }
 
   private async pass(): Promise<number> {
-    const { repo, clock, owner } = this.deps;
-    const due = await repo.claimDue(clock.now(), BATCH, owner, LEASE_MS);
-    for (const m of due) await this.deliver(m);
+    const { repo, clock, owner, senders } = this.deps;
+    const due = await repo.claimDue(clock.now(), BATCH, owner, LEASE_MS, this.deps.channels);
+    const digests = new Map<string, DueMessage[]>();
+    for (const m of due) {
+      if (senders[m.channel]?.sendDigest) digests.set(`${m.channel}\u0000${m.recipient}`, [...(digests.get(`${m.channel}\u0000${m.recipient}`) ?? []), m]);
+      else await this.deliver(m);
+    }
+    for (const group of digests.values()) await this.deliverDigest(group);
     return due.length;
+  }
+
+  /** Everything due for one target goes as one digest, inside the target's rate limit; the rest waits, unpenalised. */
+  private async deliverDigest(group: DueMessage[]): Promise<void> {
+    const { repo, clock, logger, senders, limiter } = this.deps;
+    const { channel, recipient } = group[0]!;
+    const now = clock.now();
+    if (limiter && limiter.available(recipient, now) === 0) {
+      const until = limiter.nextFree(recipient, now);
+      for (const m of group) await repo.postpone(m.id, until);
+      logger.info({ channel, count: group.length, until }, 'digest held back by the rate limit');
+      return;
+    }
+    try {
+      const sent = await senders[channel]!.sendDigest!(recipient, group.map((m) => m.payload.text));
+      limiter?.record(recipient, now, sent);
+      for (const m of group) await repo.markSent(m.id, clock.now());
+      logger.info({ channel, folded: group.length, messages: sent }, 'digest sent');
+    } catch (err) {
+      limiter?.record(recipient, now);
+      for (const m of group) await this.failed(m, err);
+    }
   }
 
   private async deliver(m: DueMessage): Promise<void> {
     const { repo, clock, logger, senders } = this.deps;
     const sender = senders[m.channel];
-    const attempts = m.attempts + 1;
     if (!sender) {
-      await repo.markFailed(m.id, attempts, `channel ${m.channel} is not configured for sending`, null);
+      await repo.markFailed(m.id, m.attempts + 1, `channel ${m.channel} is not configured for sending`, null);
       logger.error({ outboxId: m.id, channel: m.channel }, 'outbox message dead: channel cannot send');
       return;
     }
@@ -83,10 +123,16 @@ export class OutboxDispatcher {
       await repo.markSent(m.id, clock.now());
       logger.info({ outboxId: m.id, channel: m.channel }, 'outbox message sent');
     } catch (err) {
-      const dead = this.deps.isPermanent(err) || attempts >= MAX_ATTEMPTS;
-      const next = dead ? null : new Date(clock.now().getTime() + backoffMs(attempts));
-      await repo.markFailed(m.id, attempts, String((err as Error).message ?? err), next);
-      logger[dead ? 'error' : 'warn']({ outboxId: m.id, channel: m.channel, attempts, err: (err as Error).message }, dead ? 'outbox message dead' : 'outbox delivery failed, will retry');
+      await this.failed(m, err);
     }
+  }
+
+  private async failed(m: DueMessage, err: unknown): Promise<void> {
+    const { repo, clock, logger } = this.deps;
+    const attempts = m.attempts + 1;
+    const dead = this.deps.isPermanent(err) || attempts >= MAX_ATTEMPTS;
+    const next = dead ? null : new Date(clock.now().getTime() + backoffMs(attempts));
+    await repo.markFailed(m.id, attempts, String((err as Error).message ?? err), next);
+    logger[dead ? 'error' : 'warn']({ outboxId: m.id, channel: m.channel, attempts, err: (err as Error).message }, dead ? 'outbox message dead' : 'outbox delivery failed, will retry');
   }
 }

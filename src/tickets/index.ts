@@ -1,3 +1,4 @@
 export * from './ticket.js';
 export * from './incident.js';
 export * from './deadline.js';
+export * from './plan-deadlines.js';

@@ -43,5 +43,5 @@ export function receptionOnly(org: AppConfig['organisation']): AppConfig['organi
 }
 
 export async function startTestService(kind: DbKind, name: string, o: TestServiceOptions = {}): Promise<Service> {
-  return startService(testConfig(kind, name, o), { startDispatcher: false, logger: createLogger(process.env.TEST_LOG ?? 'silent'), ...o });
+  return startService(testConfig(kind, name, o), { startDispatcher: false, startScheduler: false, logger: createLogger(process.env.TEST_LOG ?? 'silent'), ...o });
 }

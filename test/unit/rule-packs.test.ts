@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseOrganisation } from '../../src/lib/config.js';
 import { loadRuleEngine } from '../../src/lib/rule-packs.js';
 import { buildPacks, parsePack, RulePackError } from '../../src/rules/index.js';
 
@@ -106,7 +107,7 @@ describe('a broken pack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kf-rules-'));
     mkdirSync(join(dir, 'rules'));
     writeFileSync(join(dir, 'rules', 'residential.yaml'), shipped('residential.yaml'));
-    const org = { company: 'x', projects: [{ code: 'P1', name: '一期', ticketPrefix: 'KF', rulePack: 'hotel', receptionist: 'kf01', aliases: [], notifyWecomUsers: [], responseMinutes: { emergency: 30, normal: 120 }, people: {}, roster: [] }] };
-    expect(() => loadRuleEngine(dir, { company: 'x', botName: 'b', projects: org.projects })).toThrow(/规则包 hotel 不存在/);
+    const org = parseOrganisation({ company: 'x', projects: [{ code: 'P1', name: '一期', ticketPrefix: 'KF', rulePack: 'hotel', receptionist: 'kf01' }] });
+    expect(() => loadRuleEngine(dir, org)).toThrow(/规则包 hotel 不存在/);
   });
 });

@@ -48,3 +48,43 @@ export function mpCustomSender(cfg: MpConfig, tokens: AccessTokens): Sender | un
     },
   };
 }
+
+/** Group robot messages are capped at 20 a minute per robot (WeCom answers 45009 beyond that). */
+export const ROBOT_PER_MINUTE = 20;
+const ROBOT_MARKDOWN_BYTES = 4096;
+
+/**
+ * A WeCom group robot: markdown to the webhook key. Alerts due together arrive as one digest, split only where the
+ * robot's size limit forces it.
+ */
+export function wecomRobotSender(apiBase: string): Sender & { sendDigest(recipient: string, texts: string[]): Promise<number> } {
+  const post = (key: string, content: string) => platformCall(`${apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, { msgtype: 'markdown', markdown: { content } });
+  return {
+    async send(recipient, payload) {
+      await post(recipient, payload.text);
+    },
+    async sendDigest(recipient, texts) {
+      const chunks = digestChunks(texts, ROBOT_MARKDOWN_BYTES);
+      for (const c of chunks) await post(recipient, c);
+      return chunks.length;
+    },
+  };
+}
+
+/** Joins alerts into as few messages as fit the byte limit, a header counting them when there are several. */
+export function digestChunks(texts: string[], maxBytes: number): string[] {
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  const chunks: string[][] = [[]];
+  let size = 0;
+  for (const t of texts) {
+    const current = chunks[chunks.length - 1]!;
+    if (current.length > 0 && size + bytes(t) + 64 > maxBytes) {
+      chunks.push([t]);
+      size = bytes(t);
+    } else {
+      current.push(t);
+      size += bytes(t) + 2;
+    }
+  }
+  return chunks.map((c) => (c.length === 1 ? c[0]! : [`**${c.length} 条时限提醒**`, ...c].join('\n\n')));
+}

@@ -1,0 +1,98 @@
+// The deadline scan: what is due now gets its warning, its missed-deadline alert up the escalation chain, or its
+// automatic upgrade — each exactly once (the outbox key is unique per deadline, stage and step).
+import type { WorkCalendar } from '../calendar/work-calendar.js';
+import type { IntakeStore, IntakeTx } from '../intake/ports.js';
+import { peopleFor } from '../intake/staff-notices.js';
+import type { Clock } from '../lib/clock.js';
+import type { Organisation, ProjectConfig } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import type { RuleEngine } from '../rules/index.js';
+import { normalizeText } from '../text/normalize.js';
+import { nextAction, planDeadlines, type Deadline, type Ticket } from '../tickets/index.js';
+import { alertText, type AlertStage } from './alert-text.js';
+
+export interface ScanDeps {
+  store: IntakeStore;
+  clock: Clock;
+  logger: Logger;
+  organisation: Organisation;
+  rules: () => RuleEngine;
+  calendar: (projectCode: string) => WorkCalendar;
+  staffChannelEnabled: boolean;
+}
+
+const BATCH = 200;
+
+/** One pass; returns how many deadlines it looked at. Safe to run twice: a second run finds nothing due or sends nothing new. */
+export async function scanDeadlines(deps: ScanDeps): Promise<number> {
+  return deps.store.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const due = await tx.dueDeadlines(now, BATCH);
+    for (const d of due) await handle(deps, tx, d, now);
+    return due.length;
+  });
+}
+
+// The promised response is kept once someone acts; everything else once the work is done.
+const settled = (d: Deadline, t: Ticket) => (d.kind === 'response' || d.kind === 'lead_report' ? t.status !== 'open' : ['resolved', 'closed', 'cancelled'].includes(t.status));
+
+async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Promise<void> {
+  const ticket = await tx.findTicketById(d.ticketId);
+  const project = ticket && deps.organisation.projects.find((p) => p.code === ticket.projectCode);
+  if (!ticket || !project) {
+    await tx.updateDeadline(d.id, { stage: 'cancelled', nextCheckAt: null });
+    return;
+  }
+  const action = nextAction(d, now, settled(d, ticket), project.escalation);
+  switch (action.type) {
+    case 'settle':
+      await tx.updateDeadline(d.id, { stage: action.reason === 'met' ? 'met' : 'cancelled', nextCheckAt: null, metAt: d.metAt ?? now });
+      return;
+    case 'warn':
+      await alert(deps, tx, project, ticket, d, 'near', 0, d.notify, now);
+      await tx.updateDeadline(d.id, { stage: 'warned', nextCheckAt: action.next });
+      return;
+    case 'miss': {
+      if (action.step === 0 && d.upgradeTo) await upgrade(deps, tx, project, ticket, d, now);
+      const roles = action.step === 0 ? [...new Set([...d.notify, action.role])] : [action.role];
+      await alert(deps, tx, project, ticket, d, 'missed', action.step, roles, now);
+      await tx.updateDeadline(d.id, { stage: 'missed', escalationStep: action.step, nextCheckAt: action.next });
+    }
+  }
+}
+
+/** 000 §5.3.1: unresolved a week → hot, a month → major; the new level brings its own deadlines (quality report). */
+async function upgrade(deps: ScanDeps, tx: IntakeTx, project: ProjectConfig, t: Ticket, d: Deadline, now: Date): Promise<void> {
+  const rules = deps.rules();
+  if (!rules.higher(t.rulePack, d.upgradeTo!, t.level)) return;
+  await tx.updateTicket(t.id, { level: d.upgradeTo!, updatedAt: now });
+  await tx.addEvent({ ticketId: t.id, at: now, type: 'graded', actor: 'scheduler', data: { level: d.upgradeTo, reasons: [d.label] } });
+  const upgraded = { ...t, level: d.upgradeTo! };
+  const routing = await rules.route({ ...rules.classify(normalizeText(t.content).match, t.rulePack), kind: t.kind, category: t.category, urgency: t.urgency, level: upgraded.level }, { project: project.code });
+  await tx.insertDeadlines(planDeadlines(upgraded, routing.deadlines, deps.calendar(project.code), now).filter((x) => x.kind !== 'response'));
+}
+
+function recipients(project: ProjectConfig, t: Ticket, roles: string[], now: Date): string[] {
+  const users = roles.flatMap((role) => {
+    if (role === 'handler') return [t.handler ?? project.receptionist];
+    if (role === 'supervisor') return project.people[`${t.department}_supervisor`] ?? project.people['supervisor'] ?? [];
+    return peopleFor(project, role, t.department, now);
+  });
+  return [...new Set(users)];
+}
+
+async function alert(deps: ScanDeps, tx: IntakeTx, project: ProjectConfig, t: Ticket, d: Deadline, stage: AlertStage, step: number, roles: string[], now: Date): Promise<void> {
+  const to = recipients(project, t, roles, now);
+  const text = alertText({ stage, ticket: t, deadline: d, projectName: project.name, roles, mentions: to, now });
+  const key = `deadline:${d.id}:${stage}:${step}`;
+  // Only urgent deadlines may ring at night; the rest wait for the project's next working period.
+  const notBefore = d.urgent ? undefined : deps.calendar(project.code).nextWorkingTime(now);
+  if (project.alerts.robotKey) {
+    await tx.enqueue({ dedupeKey: key, channel: 'wecom_robot', recipient: project.alerts.robotKey, payload: { text } }, now, notBefore);
+  } else if (deps.staffChannelEnabled && to.length) {
+    for (const user of to) await tx.enqueue({ dedupeKey: `${key}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } }, now, notBefore);
+  }
+  const delivered = Boolean(project.alerts.robotKey) || (deps.staffChannelEnabled && to.length > 0);
+  await tx.addEvent({ ticketId: t.id, at: now, type: 'notified', actor: 'scheduler', data: { deadline: d.kind, stage, step, to, ...(delivered ? {} : { undelivered: roles.join(','), reason: '没有可用的群机器人或企业微信应用' }) } });
+  if (!delivered) deps.logger.warn({ ticketNo: t.no, deadline: d.kind, stage }, 'deadline alert has nowhere to go');
+}
