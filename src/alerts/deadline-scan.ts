@@ -33,8 +33,12 @@ export async function scanDeadlines(deps: ScanDeps): Promise<number> {
   });
 }
 
-// The promised response is kept once someone acts; everything else once the work is done.
-const settled = (d: Deadline, t: Ticket) => (d.kind === 'response' || d.kind === 'lead_report' ? t.status !== 'open' : ['resolved', 'closed', 'cancelled'].includes(t.status));
+// The promised response is kept once someone acts; everything else once the work is done. A cancelled ticket owes nothing.
+function settledBy(d: Deadline, t: Ticket): 'met' | 'cancelled' | undefined {
+  if (t.status === 'cancelled') return 'cancelled';
+  if (d.kind === 'response' || d.kind === 'lead_report') return t.status !== 'open' ? 'met' : undefined;
+  return t.status === 'resolved' || t.status === 'closed' ? 'met' : undefined;
+}
 
 async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Promise<void> {
   const ticket = await tx.findTicketById(d.ticketId);
@@ -43,10 +47,10 @@ async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Pro
     await tx.updateDeadline(d.id, { stage: 'cancelled', nextCheckAt: null });
     return;
   }
-  const action = nextAction(d, now, settled(d, ticket), project.escalation);
+  const action = nextAction(d, now, settledBy(d, ticket), project.escalation);
   switch (action.type) {
     case 'settle':
-      await tx.updateDeadline(d.id, { stage: action.reason === 'met' ? 'met' : 'cancelled', nextCheckAt: null, metAt: d.metAt ?? now });
+      await tx.updateDeadline(d.id, { stage: action.reason, nextCheckAt: null, metAt: action.reason === 'met' ? (d.metAt ?? now) : null });
       return;
     case 'warn':
       await alert(deps, tx, project, ticket, d, 'near', 0, d.notify, now);

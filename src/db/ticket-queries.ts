@@ -1,6 +1,6 @@
 // Read-only ticket queries for the admin API.
 import type { DataSource } from 'typeorm';
-import { IncidentEntity, ResidentEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { DeadlineEntity, IncidentEntity, ResidentEntity, TicketEntity, TicketEventEntity } from './schema.js';
 
 export interface TicketFilter {
   status?: string;
@@ -36,11 +36,12 @@ export function createTicketQueries(ds: DataSource) {
     async detail(no: string) {
       const ticket = await ds.getRepository(TicketEntity).findOneBy({ no });
       if (!ticket) return undefined;
-      const [resident, timeline] = await Promise.all([
+      const [resident, timeline, deadlines] = await Promise.all([
         ds.getRepository(ResidentEntity).findOneBy({ channel: ticket.channel, userId: ticket.userId }),
         ds.getRepository(TicketEventEntity).find({ where: { ticketId: ticket.id }, order: { at: 'ASC', id: 'ASC' } }),
+        ds.getRepository(DeadlineEntity).find({ where: { ticketId: ticket.id }, order: { dueAt: 'ASC', id: 'ASC' } }),
       ]);
-      return { ticket, resident, deadlines: { responseDueAt: ticket.responseDueAt }, timeline };
+      return { ticket, resident, deadlines: { responseDueAt: ticket.responseDueAt, items: deadlines }, timeline };
     },
     async incidents(status: 'open' | 'resolved' | undefined, page: number, pageSize: number) {
       const [items, total] = await ds.getRepository(IncidentEntity).findAndCount({

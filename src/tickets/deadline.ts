@@ -31,7 +31,7 @@ export interface EscalationStep {
 }
 
 export type DeadlineAction =
-  | { type: 'settle'; reason: 'met' | 'ticket_closed' }
+  | { type: 'settle'; reason: 'met' | 'cancelled' }
   | { type: 'warn'; next: Date }
   | { type: 'miss'; step: number; role: string; next: Date | null };
 
@@ -40,9 +40,9 @@ export type DeadlineAction =
  * once and look again at the due time; after it → tell the next role of the chain and look again when the one after
  * that is due (the chain stops at its end, or as soon as someone acts and the deadline is met).
  */
-export function nextAction(d: Deadline, now: Date, ticketClosed: boolean, chain: EscalationStep[]): DeadlineAction {
+export function nextAction(d: Deadline, now: Date, settledBy: 'met' | 'cancelled' | undefined, chain: EscalationStep[]): DeadlineAction {
   if (d.metAt) return { type: 'settle', reason: 'met' };
-  if (ticketClosed) return { type: 'settle', reason: 'ticket_closed' };
+  if (settledBy) return { type: 'settle', reason: settledBy };
   if (now < d.dueAt) return { type: 'warn', next: d.dueAt };
   const step = d.stage === 'missed' ? d.escalationStep + 1 : 0;
   const current = chain[Math.min(step, chain.length - 1)] ?? { role: 'handler', afterMinutes: 0 };

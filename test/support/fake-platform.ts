@@ -15,6 +15,7 @@ export class FakePlatform {
   private server: Server;
   private tokenSeq = 0;
   private validTokens = new Set<string>();
+  private robotSends = new Map<string, number[]>();
   /** Answers tried before the default behaviour, first match wins; return undefined to fall through. */
   overrides: Override[] = [];
   url = '';
@@ -73,6 +74,16 @@ export class FakePlatform {
       case '/cgi-bin/message/custom/send':
         if (!this.validTokens.has(call.query.access_token ?? '')) return { json: { errcode: 40014, errmsg: 'invalid access_token' } };
         return { json: { errcode: 0, errmsg: 'ok', msgid: `m${this.calls.length}` } };
+      case '/cgi-bin/webhook/send': {
+        // The group robot: markdown up to 4096 bytes, 20 messages a minute per robot.
+        if (!call.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };
+        if (call.body?.msgtype !== 'markdown' || Buffer.byteLength(call.body?.markdown?.content ?? '') > 4096) return { json: { errcode: 40058, errmsg: 'invalid markdown' } };
+        const minuteAgo = Date.now() - 60_000;
+        const recent = (this.robotSends.get(call.query.key) ?? []).filter((t) => t > minuteAgo);
+        if (recent.length >= 20) return { json: { errcode: 45009, errmsg: 'api freq out of limit' } };
+        this.robotSends.set(call.query.key, [...recent, Date.now()]);
+        return { json: { errcode: 0, errmsg: 'ok' } };
+      }
       default:
         return { status: 404, json: { errcode: 404, errmsg: 'not found' } };
     }
