@@ -34,8 +34,13 @@ export async function scanDeadlines(deps: ScanDeps): Promise<number> {
 }
 
 // The promised response is kept once someone acts; everything else once the work is done. A cancelled ticket owes nothing.
-function settledBy(d: Deadline, t: Ticket): 'met' | 'cancelled' | undefined {
+async function settledBy(tx: IntakeTx, d: Deadline, t: Ticket): Promise<'met' | 'cancelled' | undefined> {
   if (t.status === 'cancelled') return 'cancelled';
+  if (d.kind.startsWith('approval:')) {
+    const a = (await tx.approvalsOf(t.id)).find((x) => `approval:${x.id}` === d.kind);
+    return !a || a.status !== 'pending' ? 'met' : undefined;
+  }
+  if (d.kind === 'callback') return t.rating ? 'met' : undefined;
   if (d.kind === 'response' || d.kind === 'lead_report') return t.status !== 'open' ? 'met' : undefined;
   return t.status === 'resolved' || t.status === 'closed' ? 'met' : undefined;
 }
@@ -47,7 +52,7 @@ async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Pro
     await tx.updateDeadline(d.id, { stage: 'cancelled', nextCheckAt: null });
     return;
   }
-  const action = nextAction(d, now, settledBy(d, ticket), project.escalation);
+  const action = nextAction(d, now, await settledBy(tx, d, ticket), project.escalation);
   switch (action.type) {
     case 'settle':
       await tx.updateDeadline(d.id, { stage: action.reason, nextCheckAt: null, metAt: action.reason === 'met' ? (d.metAt ?? now) : null });

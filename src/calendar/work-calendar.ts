@@ -102,6 +102,11 @@ export class WorkCalendar {
     return this.periods.some((p) => at >= shanghaiTime(day, p.from) && at < shanghaiTime(day, p.to));
   }
 
+  /** Opening time of the first working day after the day of `from` ("the next working day"). */
+  nextWorkdayStart(from: Date): Date {
+    return this.nextWorkingTime(shanghaiTime(nextDay(shanghaiDate(from)), '00:00'));
+  }
+
   /** `at` itself when it is working time, else the start of the next working period. */
   nextWorkingTime(at: Date): Date {
     return this.isWorkingTime(at) ? at : this.addWorkingMinutes(at, 0);

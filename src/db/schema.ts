@@ -1,6 +1,6 @@
 // Table mappings as EntitySchema: no decorators, so no dependence on emitted design-time metadata (tsx, esbuild).
 import { EntitySchema, type ValueTransformer } from 'typeorm';
-import type { Deadline, Incident, Ticket, TicketEvent } from '../tickets/index.js';
+import type { Approval, Deadline, Incident, Ticket, TicketEvent } from '../tickets/index.js';
 
 const json: ValueTransformer = {
   to: (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v)),
@@ -113,6 +113,8 @@ export const TicketEntity = new EntitySchema<Ticket>({
     incidentId: { name: 'incident_id', type: 'integer', nullable: true },
     faultTerms: { name: 'fault_terms', type: 'text', nullable: true, transformer: json },
     commonArea: { name: 'common_area', type: 'boolean', default: false },
+    rating: { type: 'varchar', length: 16, nullable: true },
+    completedAt: { name: 'completed_at', ...ms, nullable: true },
     responseDueAt: { name: 'response_due_at', ...ms },
     createdAt: { name: 'created_at', ...ms },
     updatedAt: { name: 'updated_at', ...ms },
@@ -148,6 +150,24 @@ export const IncidentEntity = new EntitySchema<Incident>({
     createdAt: { name: 'created_at', ...ms },
     updatedAt: { name: 'updated_at', ...ms },
     resolvedAt: { name: 'resolved_at', ...ms, nullable: true },
+  },
+});
+
+export const ApprovalEntity = new EntitySchema<Approval>({
+  name: 'Approval',
+  tableName: 'approval',
+  columns: {
+    id,
+    ticketId: { name: 'ticket_id', type: 'integer' },
+    kind: { type: 'varchar', length: 32 },
+    question: { type: 'varchar', length: 255 },
+    proposal: { type: 'text', transformer: json },
+    approverRole: { name: 'approver_role', type: 'varchar', length: 32 },
+    status: { type: 'varchar', length: 16 },
+    decidedBy: { name: 'decided_by', type: 'varchar', length: 64, nullable: true },
+    decidedAt: { name: 'decided_at', ...ms, nullable: true },
+    reason: { type: 'text', nullable: true },
+    createdAt: { name: 'created_at', ...ms },
   },
 });
 
@@ -247,4 +267,4 @@ export const AccessTokenEntity = new EntitySchema<AccessTokenRow>({
   },
 });
 
-export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, IncidentEntity, DeadlineEntity, LeaseEntity, CounterEntity, OutboxEntity, AccessTokenEntity];
+export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, IncidentEntity, DeadlineEntity, LeaseEntity, ApprovalEntity, CounterEntity, OutboxEntity, AccessTokenEntity];

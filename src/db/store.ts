@@ -1,11 +1,11 @@
 // TypeORM implementation of the intake store.
-import type { DataSource, EntityManager } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
 import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
-import { CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { serialized } from './sqlite-lock.js';
 
 export function createIntakeStore(ds: DataSource): IntakeStore {
@@ -120,6 +120,19 @@ function intakeTx(m: EntityManager): IntakeTx {
     },
     async findTicketById(id) {
       return (await m.findOneBy(TicketEntity, { id })) ?? undefined;
+    },
+    async insertApproval(a) {
+      const r = await m.insert(ApprovalEntity, a);
+      return { ...a, id: Number(r.identifiers[0]?.id) };
+    },
+    async approvalsOf(ticketId) {
+      return m.find(ApprovalEntity, { where: { ticketId }, order: { id: 'ASC' } });
+    },
+    async updateApproval(id, patch) {
+      await m.update(ApprovalEntity, { id }, patch);
+    },
+    async awaitingRating(channel, userId) {
+      return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
     },
     async recentReports(projectCode, category, since, limit) {
       const q = m

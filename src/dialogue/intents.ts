@@ -16,6 +16,15 @@ export const isSkip = (t: string) => /^(跳过|不留|不用|不用了|没有|�
 export const isMyTickets = (t: string) => /我的(工单|报修|投诉)|查询|查一下|进度|处理到哪|怎么样了|有结果了?吗/.test(t);
 /** "我报的漏水怎么样了" asks about an earlier report even though it names a problem. */
 export const refersToEarlierReport = (t: string) => /(我|上次|之前|刚才|昨天|前天|前几天|早上)(报|投诉|反映)(的|过)|(报修|投诉)的|工单/.test(t);
+/** A bare answer to the satisfaction question (003 §2.5.1); a longer sentence is a new report, not a rating. */
+export function ratingOf(t: string): 'satisfied' | 'neutral' | 'unsatisfied' | undefined {
+  const s = strip(t);
+  if (/^(不满意|很不满意|非常不满意|不太满意|差评|太差了?|很差|不好)$/.test(s)) return 'unsatisfied';
+  if (/^(满意|很满意|非常满意|挺满意|好评|五星好评|非常好|很好)$/.test(s)) return 'satisfied';
+  if (/^(一般|还行|还可以|凑合|马马虎虎|基本满意)$/.test(s)) return 'neutral';
+  return undefined;
+}
+
 /** A menu choice or a bare "我要报修": what the resident wants to do, not yet what is wrong. */
 export const menuChoice = (t: string): 'report' | 'tickets' | undefined => {
   const s = strip(t);

@@ -3,7 +3,7 @@
 import type { InboundContent } from '../channels/types.js';
 import type { RuleEngine, TextClassification } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
-import { correctionBody, isCancel, isCancelTicket, isGreeting, isMyTickets, isNo, isSkip, isThanks, isYes, menuChoice, refersToEarlierReport, TICKET_NO } from './intents.js';
+import { correctionBody, ratingOf, isCancel, isCancelTicket, isGreeting, isMyTickets, isNo, isSkip, isThanks, isYes, menuChoice, refersToEarlierReport, TICKET_NO } from './intents.js';
 import { say } from './messages.js';
 import { asBareName, extractSlots, findPhone, withoutSlots, type Slots } from './slots.js';
 
@@ -72,7 +72,8 @@ export type Command =
   | { type: 'update_ticket'; ticketNo: string; patch: TicketPatch }
   | { type: 'cancel_ticket'; ticketNo: string }
   | { type: 'list_tickets' }
-  | { type: 'show_ticket'; ticketNo: string };
+  | { type: 'show_ticket'; ticketNo: string }
+  | { type: 'rate'; rating: 'satisfied' | 'neutral' | 'unsatisfied' };
 
 export interface StepResult {
   session: Session;
@@ -139,6 +140,8 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
   if (ticketNo) return { session: s, replies: [], commands: [{ type: 'show_ticket', ticketNo }] };
   if (isMyTickets(match) && (!ctx.rules.looksLikeProblem(withoutSlots(match)) || refersToEarlierReport(match))) return listTickets(s);
   if (isCancel(match) && !isSkipInPhoneState(s, match)) return onCancel(s, match);
+  const rating = s.state === 'idle' ? ratingOf(match) : undefined;
+  if (rating) return { session: s, replies: [], commands: [{ type: 'rate', rating }] };
   switch (s.state) {
     case 'awaiting_phone':
       return onAwaitingPhone(s, display, match, ctx);

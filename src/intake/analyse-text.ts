@@ -1,6 +1,6 @@
 // One message's classification, grade and slots, with exactly the code the bot uses (`npm run classify`, `npm run eval`).
 import { extractSlots } from '../dialogue/index.js';
-import type { Classification, RuleEngine } from '../rules/index.js';
+import { judgedLevel, type Classification, type RuleEngine } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
 
 export interface Analysis extends Omit<Classification, 'confidence'> {
@@ -10,7 +10,8 @@ export interface Analysis extends Omit<Classification, 'confidence'> {
 export async function analyseText(engine: RuleEngine, text: string, pack?: string): Promise<Analysis> {
   const { match } = normalizeText(text);
   const c = engine.classify(match, pack);
-  const { level } = await engine.grade(c);
+  // The level the words justify, including one that still waits for a manager's approval in the workflow.
+  const level = judgedLevel(await engine.grade(c));
   const s = extractSlots(match);
   return {
     kind: c.kind,

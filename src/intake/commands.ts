@@ -28,6 +28,8 @@ export async function runCommand(c: CommandCtx, command: Command, session: Sessi
       return withOwnTicket(c, command.ticketNo, session, (t) => cancelTicket(c, t, session));
     case 'show_ticket':
       return withOwnTicket(c, command.ticketNo, session, async (t) => ({ session, reply: ticketSay.detail(view(t)) }));
+    case 'rate':
+      return { session, reply: await rate(c, command.rating) };
     case 'list_tickets': {
       const tickets = await c.tx.listTicketsOf(c.msg.channel, c.msg.userId, 5);
       return { session, reply: ticketSay.list(tickets.map(view)) };
@@ -101,4 +103,24 @@ async function cancelTicket(c: CommandCtx, t: Ticket, session: Session): Promise
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'cancelled', actor: actorOf(c.msg), data: null });
   const last = session.last?.ticketNo === t.no ? undefined : session.last;
   return { session: { ...session, state: 'idle', last }, reply: ticketSay.cancelled(t.no) };
+}
+
+/** 003 §2.5.1 callback survey: 不满意 reopens the ticket as important with the same owner (谁受理谁跟进). */
+async function rate(c: CommandCtx, rating: 'satisfied' | 'neutral' | 'unsatisfied'): Promise<string> {
+  const t = await c.tx.awaitingRating(c.msg.channel, c.msg.userId);
+  if (!t) return ticketSay.nothingToRate();
+  const actor = actorOf(c.msg);
+  await c.tx.updateTicket(t.id, { rating, updatedAt: c.now });
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'rated', actor, data: { rating } });
+  if (rating !== 'unsatisfied') return ticketSay.thanksForRating(t.no);
+  const rules = c.deps.rules();
+  const level = rules.levelOf(t.rulePack, 'important') && rules.higher(t.rulePack, 'important', t.level) ? 'important' : t.level;
+  await c.tx.updateTicket(t.id, { status: 'open', level, completedAt: null, updatedAt: c.now });
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'reopened', actor, data: { level, owner: t.receiver, reason: '住户回访不满意（003 §2.5.1）' } });
+  if (c.deps.staffChannelEnabled) {
+    for (const user of new Set([t.receiver, ...(t.handler ? [t.handler] : [])])) {
+      await c.tx.enqueue({ dedupeKey: `ticket:${t.no}:reopened:${c.now.getTime()}:${user}`, channel: 'wecom_app', recipient: user, payload: { text: `【工单重开】${t.no} 住户回访不满意，已重开为重要事件，请跟进。\n内容：${t.summary}` } }, c.now);
+    }
+  }
+  return ticketSay.reopened(t.no);
 }

@@ -5,9 +5,9 @@ import type { RulePack } from '../rules/index.js';
 import type { DeadlineRuleDef } from '../rules/pack-schema.js';
 import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
-import { collectiveLevel, counterScope, planDeadlines, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
+import { collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
-import { notifyStaff } from './staff-notices.js';
+import { notifyStaff, peopleFor } from './staff-notices.js';
 
 export interface Filed {
   ticket: Ticket;
@@ -15,6 +15,7 @@ export interface Filed {
 }
 
 const CANDIDATES = 200;
+const APPROVAL_MINUTES = 240;
 
 export async function fileTicket(c: CommandCtx, intake: Intake, project: ProjectConfig): Promise<Filed> {
   const rules = c.deps.rules();
@@ -36,7 +37,15 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   }
   await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'routed', actor: 'rules', data: { department: routing.department, handler } });
   await planTicketDeadlines(c, ticket, routing.deadlines);
-  await notifyStaff(c, project, ticket, [...routing.notices, ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : [])], grade.reasons.map((r) => r.reason));
+  const approvals = routing.notices.filter((n) => n.approval);
+  await notifyStaff(c, project, ticket, [...routing.notices.filter((n) => !n.approval), ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : [])], grade.reasons.map((r) => r.reason));
+  if (grade.proposal) {
+    const label = pack.levels.find((l) => l.code === grade.proposal!.level)?.label ?? grade.proposal.level;
+    await requestApproval(c, project, ticket, { kind: 'level_upgrade', question: `升级为${label}并通报品质部？`, proposal: { from: grade.level, to: grade.proposal.level }, approverRole: grade.proposal.approver }, grade.proposal.reasons);
+  }
+  for (const n of approvals) {
+    await requestApproval(c, project, ticket, { kind: n.approval === 'finance' ? 'compensation' : 'plan', question: `${n.rule}，是否批准？`, proposal: { rule: n.rule }, approverRole: n.approval! }, [n.rule]);
+  }
   const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
   const current = incident ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : ticket;
   return { ticket: current, ...(incident ? { incident } : {}) };
@@ -82,6 +91,38 @@ async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePac
   const cls = rules.classify(normalizeText(first.content).match, pack.pack);
   const routing = await rules.route({ ...cls, urgency: 'normal', confidence: 1, level }, { project: project.code, incidentResidents: residents });
   await notifyStaff(c, project, { ...first, level }, routing.notices, [reason], `incident:${first.incidentId}:${level}`);
+}
+
+/** Asks the approver in chat; the answer ("同意/驳回 工单号" or a card click) is taken by the staff commands. */
+async function requestApproval(c: CommandCtx, project: ProjectConfig, t: Ticket, a: Pick<Approval, 'kind' | 'question' | 'proposal' | 'approverRole'>, reasons: string[]): Promise<void> {
+  const approval = await c.tx.insertApproval({ ...a, ticketId: t.id, status: 'pending', decidedBy: null, decidedAt: null, reason: null, createdAt: c.now });
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'approval_requested', actor: 'rules', data: { approvalId: approval.id, question: a.question, approver: a.approverRole, reasons } });
+  // 000 §4.1.1: the project lead answers within 4 hours; the reminder climbs the chain like any deadline.
+  const due = new Date(c.now.getTime() + APPROVAL_MINUTES * 60_000);
+  const warnAt = new Date(due.getTime() - 60 * 60_000);
+  await c.tx.insertDeadlines([{ ticketId: t.id, kind: `approval:${approval.id}`, label: `审批：${a.question}`, dueAt: due, warnAt, nextCheckAt: warnAt, stage: 'pending', escalationStep: 0, urgent: false, notify: [a.approverRole], upgradeTo: null, metAt: null, createdAt: c.now }]);
+  const approvers = peopleFor(project, a.approverRole, t.department, c.now);
+  const text = approvalText(project.name, t, a.question, reasons);
+  if (!c.deps.staffChannelEnabled || approvers.length === 0) {
+    await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'notified', actor: 'rules', data: { approvalId: approval.id, undelivered: a.approverRole, reason: approvers.length ? '企业微信应用未配置，无法推送' : '组织配置里没有对应审批人' } });
+  }
+  for (const user of c.deps.staffChannelEnabled ? approvers : []) {
+    await c.tx.enqueue({ dedupeKey: `approval:${approval.id}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } }, c.now);
+  }
+}
+
+const approvalText = (projectName: string, t: Ticket, question: string, reasons: string[]) =>
+  [`【待审批】${t.no} ${question}`, `${projectName} ${t.room} ${t.residentName}`, `内容：${t.summary}`, `依据：${reasons.join('；')}`, `请回复"同意 ${t.no}"或"驳回 ${t.no} 原因"。`].join('\n');
+
+/** A level that now takes effect (an approval, the incident head count): its notices and deadlines follow. */
+export async function applyLevel(c: CommandCtx, project: ProjectConfig, t: Ticket, level: string, reasons: string[]): Promise<void> {
+  const rules = c.deps.rules();
+  await c.tx.updateTicket(t.id, { level, updatedAt: c.now });
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'graded', actor: 'rules', data: { level, reasons } });
+  const cls = rules.classify(normalizeText(t.content).match, t.rulePack);
+  const routing = await rules.route({ ...cls, urgency: 'normal', confidence: 1, level }, { project: project.code });
+  await notifyStaff(c, project, { ...t, level }, routing.notices.filter((n) => !n.approval), reasons, `ticket:${t.no}:${level}`);
+  await c.tx.insertDeadlines(planDeadlines({ ...t, level }, routing.deadlines, c.deps.calendar(project.code), c.now).filter((d) => d.kind !== 'response'));
 }
 
 async function planTicketDeadlines(c: CommandCtx, ticket: Ticket, rules: DeadlineRuleDef[]): Promise<void> {

@@ -8,6 +8,9 @@ import type { RuleEngine } from '../rules/index.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx } from './ports.js';
 import { runCommand } from './commands.js';
+import { isStaff, runStaffCommand } from './staff-actions.js';
+import { parseStaffCommand } from '../staff/parse.js';
+import { normalizeText } from '../text/normalize.js';
 
 export interface IntakeDeps {
   store: IntakeStore;
@@ -52,6 +55,11 @@ export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Prom
 async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage): Promise<string> {
   const now = deps.clock.now();
   if (!(await tx.claimInbound(msg.channel, msg.dedupeKey, msg.userId, now))) throw new DuplicateMessage();
+  const staffReply = await staffCommandReply(deps, tx, msg, now);
+  if (staffReply !== undefined) {
+    await tx.saveInboundReply(msg.channel, msg.dedupeKey, staffReply);
+    return staffReply;
+  }
   const loaded = await tx.loadSession(msg.channel, msg.userId);
   const ctx: StepContext = {
     now,
@@ -73,4 +81,17 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage):
   const reply = replies.filter(Boolean).join('\n\n');
   await tx.saveInboundReply(msg.channel, msg.dedupeKey, reply);
   return reply;
+}
+
+/**
+ * Staff commands come over the WeCom app. 同意/驳回 always go here, so that someone who may not approve gets a polite
+ * refusal rather than being treated as a resident; the other commands only from people the organisation names.
+ */
+async function staffCommandReply(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Date): Promise<string | undefined> {
+  if (msg.channel !== 'wecom' || msg.content.type !== 'text') return undefined;
+  const cmd = parseStaffCommand(normalizeText(msg.content.text).match);
+  if (!cmd) return undefined;
+  const decision = cmd.type === 'approve' || cmd.type === 'reject';
+  if (!decision && !isStaff(deps.organisation, msg.userId)) return undefined;
+  return runStaffCommand({ deps, tx, msg, now }, cmd);
 }

@@ -1,7 +1,7 @@
 // What the intake use case needs from storage. Implemented over TypeORM in src/db/store.ts.
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
-import type { Deadline, Incident, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import type { Approval, Deadline, Incident, NewApproval, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 
 export interface OutboxItem {
   /** Unique per effect: enqueuing the same key twice delivers once. */
@@ -43,6 +43,11 @@ export interface IntakeTx {
   dueDeadlines(now: Date, limit: number): Promise<Deadline[]>;
   updateDeadline(id: number, patch: Partial<Deadline>): Promise<void>;
   findTicketById(id: number): Promise<Ticket | undefined>;
+  insertApproval(a: NewApproval): Promise<Approval>;
+  approvalsOf(ticketId: number): Promise<Approval[]>;
+  updateApproval(id: number, patch: Partial<Approval>): Promise<void>;
+  /** The resident's most recent ticket that was completed and still waits for a rating. */
+  awaitingRating(channel: ChannelName, userId: string): Promise<Ticket | undefined>;
 }
 
 export interface IntakeStore {

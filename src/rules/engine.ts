@@ -33,7 +33,12 @@ export interface GradeReason {
 export interface Grade {
   level: string;
   reasons: GradeReason[];
+  /** A higher level that needs a manager's approval before it takes effect. */
+  proposal?: { level: string; approver: string; reasons: string[]; rules: string[] };
 }
+
+/** The level the text and facts justify, whether or not it still waits for a manager's approval. */
+export const judgedLevel = (g: Grade) => g.proposal?.level ?? g.level;
 
 export interface Notice {
   rule: string;
@@ -115,11 +120,22 @@ export class RuleEngine {
   async grade(c: TextClassification, t: TicketFacts = {}): Promise<Grade> {
     const pack = this.pack(c.pack);
     const { events } = await this.graders.get(pack.pack)!.run(factsOf(c, t));
-    const reasons = events.map((e) => pack.grading[Number(e.params!['i'])]!).map((r) => ({ rule: r.name, level: r.level, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) }));
+    const fired = events.map((e) => pack.grading[Number(e.params!['i'])]!);
     const rank = (code: string) => pack.levels.find((l) => l.code === code)?.rank ?? 0;
     // The default applies only when no rule fired: a pack may rank a level below its default (内部投诉).
-    const level = reasons.reduce<string | undefined>((best, r) => (best === undefined || rank(r.level) > rank(best) ? r.level : best), undefined) ?? pack.defaultLevel;
-    return { level, reasons };
+    const best = (rules: typeof fired) => rules.reduce<string | undefined>((top, r) => (top === undefined || rank(r.level) > rank(top) ? r.level : top), undefined);
+    const settled = fired.filter((r) => !r.confirm);
+    const level = best(settled) ?? pack.defaultLevel;
+    const asks = fired.filter((r) => r.confirm && rank(r.level) > rank(level));
+    // A rule needing approval adds nothing to approve when the level is already that high: it is just one more reason.
+    const alsoSettled = fired.filter((r) => r.confirm && rank(r.level) <= rank(level));
+    const proposed = best(asks);
+    const reasons = (rules: typeof fired) => rules.map((r) => ({ rule: r.name, level: r.level, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) }));
+    return {
+      level,
+      reasons: reasons([...settled, ...alsoSettled]),
+      ...(proposed ? { proposal: { level: proposed, approver: asks.find((r) => r.level === proposed)!.confirm!, reasons: asks.filter((r) => r.level === proposed).map((r) => r.reason), rules: asks.filter((r) => r.level === proposed).map((r) => r.name) } } : {}),
+    };
   }
 
   /** Department (highest-priority matching route) and who must be told, for a graded ticket. */

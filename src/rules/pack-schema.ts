@@ -79,6 +79,8 @@ const GradeRule = z
     reason: z.string().min(1),
     /** 000 §6 scoring of the service centre, recorded on the ticket's timeline. */
     score: z.number().optional(),
+    /** The level takes effect only once this role approves in chat ("升级为热点事件并通报品质部？"). */
+    confirm: name.optional(),
   })
   .strict();
 

@@ -3,6 +3,8 @@ import type { Intake } from '../dialogue/index.js';
 import type { Classification } from '../rules/index.js';
 
 
+export type Rating = 'satisfied' | 'neutral' | 'unsatisfied';
+
 export type TicketStatus = 'open' | 'assigned' | 'in_progress' | 'resolved' | 'closed' | 'cancelled';
 
 export interface Ticket extends Classification {
@@ -36,6 +38,9 @@ export interface Ticket extends Classification {
   faultTerms: string[] | null;
   /** The report is about a shared facility (lift, gate, the building's supply), not something inside one home. */
   commonArea: boolean;
+  /** The resident's answer to the satisfaction question (003 §2.5.1). */
+  rating: Rating | null;
+  completedAt: Date | null;
   responseDueAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -47,7 +52,26 @@ export interface TicketEvent {
   id?: number;
   ticketId: number;
   at: Date;
-  type: 'created' | 'updated' | 'attached' | 'cancelled' | 'notified' | 'graded' | 'routed' | 'incident' | 'reclassified' | 'resolved';
+  type:
+    | 'created'
+    | 'updated'
+    | 'attached'
+    | 'cancelled'
+    | 'notified'
+    | 'graded'
+    | 'routed'
+    | 'incident'
+    | 'reclassified'
+    | 'resolved'
+    | 'accepted'
+    | 'arrived'
+    | 'completed'
+    | 'transferred'
+    | 'approval_requested'
+    | 'approved'
+    | 'rejected'
+    | 'rated'
+    | 'reopened';
   actor: string;
   data: Record<string, string | number | boolean | null | string[]> | null;
 }
@@ -103,6 +127,8 @@ export function ticketFromIntake(intake: Intake, who: { channel: string; userId:
     incidentId: null,
     faultTerms: c.faultTerms,
     commonArea: c.commonArea,
+    rating: null,
+    completedAt: null,
     responseDueAt: new Date(now.getTime() + minutes * 60_000),
     createdAt: now,
     updatedAt: now,

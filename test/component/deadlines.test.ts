@@ -125,7 +125,7 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
 
   it('when a hot event is reported before 国庆, then its 3-working-day report to the quality department falls on the make-up Saturday', async () => {
     clock.set(new Date('2026-09-30T10:00:00+08:00'));
-    const no = ticketNo(await say('holiday-1', '我是周杰，3栋1单元909，楼道灯坏了，再不修我就找媒体曝光'));
+    const no = ticketNo(await say('holiday-1', '我是周杰，3栋1单元909，楼道灯坏了一个月，我们单元5户都在摸黑上楼'));
     const quality = (await deadlines(no)).find((x) => x.kind === 'quality_report')!;
     expect(new Date(quality.dueAt).toISOString()).toBe(new Date('2026-10-10T17:30:00+08:00').toISOString());
     platform.calls.length = 0;

@@ -36,7 +36,7 @@ describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
   });
 
   it('when the admin lists tickets, then filters and paging work', async () => {
-    await say('r_other', '我是2栋1单元301的刘洋，物业费收费太乱了，我要投诉，再不处理就打12345');
+    await say('r_other', '我是2栋1单元301的刘洋，物业费收费太乱了，我们楼有5户都要投诉，再不处理就打12345');
     const all = await json(await admin('/api/tickets?pageSize=2'));
     expect(all.total).toBe(3);
     expect(all.items).toHaveLength(2);

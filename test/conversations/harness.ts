@@ -92,6 +92,8 @@ function runCommand(t: Transcript, command: Command, now: Date): string {
       return '（工单列表）';
     case 'show_ticket':
       return `（工单详情 ${command.ticketNo}）`;
+    case 'rate':
+      return `（评价 ${command.rating}）`;
   }
 }
 

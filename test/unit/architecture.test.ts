@@ -12,7 +12,7 @@ function files(dir: string): string[] {
 
 const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
 
-const DOMAIN = ['src/dialogue', 'src/rules', 'src/tickets', 'src/text', 'src/intake', 'src/calendar'];
+const DOMAIN = ['src/dialogue', 'src/rules', 'src/tickets', 'src/text', 'src/intake', 'src/calendar', 'src/staff', 'src/alerts'];
 const ALLOWED = [/^\.\.?\//, /^zod$/, /^opencc-js$/, /^json-rules-engine$/, /^yaml$/];
 const FORBIDDEN_INSIDE = [/\/db\//, /\/http\//, /\/channels\/(?!types\.js$)/, /\/notifications\//, /\/scheduler\//];
 

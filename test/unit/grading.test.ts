@@ -1,15 +1,18 @@
 // Every grading rule of the three packs (000 §5.3.1, 004), with the facts the code reads off the text.
 import { describe, expect, it } from 'vitest';
 import { loadRuleEngine } from '../../src/lib/rule-packs.js';
-import type { TicketFacts } from '../../src/rules/index.js';
+import { judgedLevel, type TicketFacts } from '../../src/rules/index.js';
 import { headcountOf, reportedDaysOf } from '../../src/rules/facts.js';
 import { normalizeText } from '../../src/text/normalize.js';
 
 const engine = loadRuleEngine('config');
 
+/** The judged level (including one awaiting approval) and every rule that fired. */
 async function grade(text: string, pack?: string, facts: TicketFacts = {}) {
   const c = engine.classify(normalizeText(text).match, pack);
-  return { c, ...(await engine.grade(c, facts)) };
+  const g = await engine.grade(c, facts);
+  const proposed = (g.proposal?.rules ?? []).map((rule) => ({ rule, level: g.proposal!.level, reason: '', score: undefined as number | undefined }));
+  return { c, level: judgedLevel(g), reasons: [...g.reasons, ...proposed], effective: g.level, proposal: g.proposal };
 }
 
 describe('residential grading (000 §5.3.1)', () => {
@@ -30,6 +33,15 @@ describe('residential grading (000 §5.3.1)', () => {
     const g = await grade(text);
     expect(g.level).toBe(level);
     expect(g.reasons.map((r) => r.rule)).toContain(rule);
+  });
+
+  it('holds a threat-based upgrade for the project lead to approve, and applies head counts at once', async () => {
+    const threat = await grade('再不修我就去法院起诉你们');
+    expect(threat.effective).toBe('general');
+    expect(threat.proposal).toMatchObject({ level: 'hot', approver: 'lead' });
+    const crowd = await grade('我们单元有5户都被楼上装修吵得睡不着');
+    expect(crowd.effective).toBe('hot');
+    expect(crowd.proposal).toBeUndefined();
   });
 
   it('keeps an ordinary repair general', async () => {

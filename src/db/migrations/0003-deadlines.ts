@@ -1,5 +1,5 @@
 // Deadlines per ticket (scanned by an index on what is due next) and leases so one instance runs each job.
-import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 
 const pk: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
 const str = (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
@@ -37,6 +37,29 @@ export class Deadlines1764000000000 implements MigrationInterface {
     );
     await q.createTable(
       new Table({
+        name: 'approval',
+        columns: [
+          pk,
+          { name: 'ticket_id', type: 'integer' },
+          str('kind', 32),
+          str('question', 255),
+          { name: 'proposal', type: 'text' },
+          str('approver_role', 32),
+          str('status', 16),
+          str('decided_by', 64, true),
+          time('decided_at', true),
+          { name: 'reason', type: 'text', isNullable: true },
+          time('created_at'),
+        ],
+        indices: [new TableIndex({ name: 'ix_approval_ticket', columnNames: ['ticket_id', 'status'] })],
+      }),
+    );
+    await q.addColumns('ticket', [
+      new TableColumn({ name: 'rating', type: 'varchar', length: '16', isNullable: true }),
+      new TableColumn({ ...time('completed_at', true) }),
+    ]);
+    await q.createTable(
+      new Table({
         name: 'job_lease',
         columns: [{ ...str('name', 64), isPrimary: true }, str('holder', 128), time('expires_at')],
       }),
@@ -45,6 +68,9 @@ export class Deadlines1764000000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.dropTable('job_lease');
+    await q.dropColumn('ticket', 'completed_at');
+    await q.dropColumn('ticket', 'rating');
+    await q.dropTable('approval');
     await q.dropTable('ticket_deadline');
   }
 }
