@@ -89,7 +89,7 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage):
  */
 async function staffCommandReply(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Date): Promise<string | undefined> {
   if (msg.channel !== 'wecom' || msg.content.type !== 'text') return undefined;
-  const cmd = parseStaffCommand(normalizeText(msg.content.text).match);
+  const cmd = parseStaffCommand(normalizeText(msg.content.text).display);
   if (!cmd) return undefined;
   const decision = cmd.type === 'approve' || cmd.type === 'reject';
   if (!decision && !isStaff(deps.organisation, msg.userId)) return undefined;

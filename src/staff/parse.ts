@@ -8,7 +8,7 @@ export type StaffCommand =
   | { type: 'reject'; ticketNo: string; reason: string }
   | { type: 'usage'; verb: string };
 
-const NO = '([A-Z]{1,6}-\\d{8}-\\d{4})';
+const NO = '([A-Za-z]{1,6}-\\d{8}-\\d{4})';
 const VERBS: { re: RegExp; make: (no: string, rest: string) => StaffCommand }[] = [
   { re: /^(?:接单|我来处理|接)$/, make: (ticketNo) => ({ type: 'accept', ticketNo }) },
   { re: /^(?:到场|已到场|到了|已到)$/, make: (ticketNo) => ({ type: 'arrive', ticketNo }) },
@@ -19,14 +19,18 @@ const VERBS: { re: RegExp; make: (no: string, rest: string) => StaffCommand }[] 
 ];
 const COMMAND = new RegExp(`^\\s*(接单|我来处理|接|到场|已到场|到了|已到|完成|已完成|完工|处理完毕|修好了|转派|转给|改派|同意|批准|通过|驳回|不同意|拒绝)\\s*${NO}?\\s*[,，:：]?\\s*(.*)$`, 's');
 
-/** A staff command in normalised text (upper-case, half-width), or undefined when the text is not one. */
-export function parseStaffCommand(match: string): StaffCommand | undefined {
-  const m = COMMAND.exec(match);
+/**
+ * A staff command, or undefined when the text is not one. Reads the display text (Simplified, punctuation kept) so
+ * that reasons and user ids arrive as typed; the ticket number is taken in any case.
+ */
+export function parseStaffCommand(display: string): StaffCommand | undefined {
+  const m = COMMAND.exec(display);
   if (!m) return undefined;
   const [, verb, ticketNo, rest] = m;
   const v = VERBS.find((x) => x.re.test(verb!))!;
-  if (!ticketNo) return { type: 'usage', verb: verb! };
-  const cmd = v.make(ticketNo, (rest ?? '').trim());
+  // A bare verb asks for help; a verb in a longer sentence ("完成了吗？") is not a command at all.
+  if (!ticketNo) return rest?.trim() ? undefined : { type: 'usage', verb: verb! };
+  const cmd = v.make(ticketNo.toUpperCase(), (rest ?? '').trim());
   if (cmd.type === 'transfer' && !cmd.to) return { type: 'usage', verb: verb! };
   if (cmd.type === 'reject' && !cmd.reason) return { type: 'usage', verb: verb! };
   return cmd;
