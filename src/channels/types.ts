@@ -6,7 +6,7 @@ export type InboundContent =
   | { type: 'image'; mediaId: string; picUrl?: string }
   | { type: 'voice'; mediaId?: string }
   | { type: 'location'; lat: number; lng: number; label?: string }
-  | { type: 'event'; event: string; key?: string }
+  | { type: 'event'; event: string; key?: string; taskId?: string }
   | { type: 'unsupported'; msgType: string };
 
 export interface InboundMessage {

@@ -29,7 +29,7 @@ function contentOf(msgType: string, x: XmlFields): InboundContent {
     case 'location':
       return { type: 'location', lat: Number(field(x, 'Location_X')), lng: Number(field(x, 'Location_Y')), label: field(x, 'Label') };
     case 'event':
-      return { type: 'event', event: field(x, 'Event') ?? '', key: field(x, 'EventKey') };
+      return { type: 'event', event: field(x, 'Event') ?? '', key: field(x, 'EventKey'), ...(field(x, 'TaskId') ? { taskId: field(x, 'TaskId') } : {}) };
     default:
       return { type: 'unsupported', msgType };
   }

@@ -32,7 +32,7 @@ export function createOutboxRepo(ds: DataSource): OutboxRepo {
       }
       if (claimed.length === 0) return [];
       const rows = await repo.createQueryBuilder('o').where('o.id IN (:...ids)', { ids: claimed }).orderBy('o.id').getMany();
-      return rows.map((r): DueMessage => ({ id: r.id, channel: r.channel, recipient: r.recipient, payload: r.payload as { text: string }, attempts: r.attempts }));
+      return rows.map((r): DueMessage => ({ id: r.id, channel: r.channel, recipient: r.recipient, payload: r.payload as DueMessage['payload'], attempts: r.attempts }));
     },
     async postpone(id, until) {
       await serialized(ds, () => repo.update({ id }, { nextAttemptAt: until, lockedBy: null, lockedUntil: null }));

@@ -128,6 +128,9 @@ function intakeTx(m: EntityManager): IntakeTx {
     async approvalsOf(ticketId) {
       return m.find(ApprovalEntity, { where: { ticketId }, order: { id: 'ASC' } });
     },
+    async findApproval(id) {
+      return (await m.findOneBy(ApprovalEntity, { id })) ?? undefined;
+    },
     async updateApproval(id, patch) {
       await m.update(ApprovalEntity, { id }, patch);
     },

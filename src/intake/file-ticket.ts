@@ -107,12 +107,33 @@ async function requestApproval(c: CommandCtx, project: ProjectConfig, t: Ticket,
     await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'notified', actor: 'rules', data: { approvalId: approval.id, undelivered: a.approverRole, reason: approvers.length ? '企业微信应用未配置，无法推送' : '组织配置里没有对应审批人' } });
   }
   for (const user of c.deps.staffChannelEnabled ? approvers : []) {
-    await c.tx.enqueue({ dedupeKey: `approval:${approval.id}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } }, c.now);
+    const card = approvalCard(approval.id, user, project.name, t, a.question, reasons);
+    await c.tx.enqueue({ dedupeKey: `approval:${approval.id}:${user}`, channel: 'wecom_app', recipient: user, payload: { text, card } }, c.now);
   }
 }
 
 const approvalText = (projectName: string, t: Ticket, question: string, reasons: string[]) =>
   [`【待审批】${t.no} ${question}`, `${projectName} ${t.room} ${t.residentName}`, `内容：${t.summary}`, `依据：${reasons.join('；')}`, `请回复"同意 ${t.no}"或"驳回 ${t.no} 原因"。`].join('\n');
+
+/** A WeCom button_interaction card: 批准 / 驳回 / 转派, answered by a template_card_event click. */
+function approvalCard(id: number, user: string, projectName: string, t: Ticket, question: string, reasons: string[]): Record<string, unknown> {
+  return {
+    card_type: 'button_interaction',
+    source: { desc: projectName },
+    main_title: { title: question, desc: t.no },
+    sub_title_text: `${t.summary}（依据：${reasons.join('；')}）`.slice(0, 120),
+    horizontal_content_list: [
+      { keyname: '住户', value: `${t.room} ${t.residentName}` },
+      { keyname: '类别', value: t.category },
+    ],
+    task_id: `approval-${id}-${user.replace(/[^0-9a-zA-Z_\-@]/g, '_')}`.slice(0, 128),
+    button_list: [
+      { text: '批准', style: 1, key: `approve:${id}` },
+      { text: '驳回', style: 2, key: `reject:${id}` },
+      { text: '转派', style: 3, key: `transfer:${id}` },
+    ],
+  };
+}
 
 /** A level that now takes effect (an approval, the incident head count): its notices and deadlines follow. */
 export async function applyLevel(c: CommandCtx, project: ProjectConfig, t: Ticket, level: string, reasons: string[]): Promise<void> {

@@ -9,7 +9,8 @@ export interface OutboxItem {
   /** wecom_robot: a group robot, recipient is its webhook key; several due together are sent as one digest. */
   channel: ChannelName | 'wecom_app' | 'wecom_robot';
   recipient: string;
-  payload: { text: string };
+  /** `card`: a WeCom template card (approvals); `text` is its plain-text fallback and what the timeline shows. */
+  payload: { text: string; card?: Record<string, unknown> };
 }
 
 export interface IntakeTx {
@@ -45,6 +46,7 @@ export interface IntakeTx {
   findTicketById(id: number): Promise<Ticket | undefined>;
   insertApproval(a: NewApproval): Promise<Approval>;
   approvalsOf(ticketId: number): Promise<Approval[]>;
+  findApproval(id: number): Promise<Approval | undefined>;
   updateApproval(id: number, patch: Partial<Approval>): Promise<void>;
   /** The resident's most recent ticket that was completed and still waits for a rating. */
   awaitingRating(channel: ChannelName, userId: string): Promise<Ticket | undefined>;

@@ -97,3 +97,27 @@ export async function applyDecision(c: CommandCtx, t: Ticket, a: Approval, appro
   }
   return `已${approved ? '批准' : '驳回'}：${t.no} ${a.question}${reason ? `（${reason}）` : ''}`;
 }
+
+/**
+ * A click on an approval card (template_card_event, EventKey "approve:<id>" …). The reply is the button's new label,
+ * which the WeCom adapter sends back as a passive update_button; an unauthorised click changes nothing.
+ */
+export async function runCardClick(c: CommandCtx, key: string): Promise<string | undefined> {
+  const m = /^(approve|reject|transfer):(\d+)$/.exec(key);
+  if (!m) return undefined;
+  const approval = await c.tx.findApproval(Number(m[2]));
+  const ticket = approval && (await c.tx.findTicketById(approval.ticketId));
+  const project = ticket && c.deps.organisation.projects.find((p) => p.code === ticket.projectCode);
+  if (!approval || !ticket || !project) return '审批不存在';
+  if (approval.status !== 'pending') return approval.status === 'approved' ? '已批准' : '已驳回';
+  if (!peopleFor(project, approval.approverRole, ticket.department, c.now).includes(c.msg.userId)) {
+    c.deps.logger.warn({ ticketNo: ticket.no, userId: c.msg.userId }, 'card click refused: not an authorised approver');
+    return '无权审批';
+  }
+  if (m[1] === 'transfer') {
+    await c.tx.enqueue({ dedupeKey: `approval:${approval.id}:transfer-help:${c.msg.userId}`, channel: 'wecom_app', recipient: c.msg.userId, payload: { text: `请回复"转派 ${ticket.no} 接收人ID"把工单转给其他同事处理；审批仍可回复"同意 ${ticket.no}"或"驳回 ${ticket.no} 原因"。` } }, c.now);
+    return '待转派';
+  }
+  await applyDecision(c, ticket, approval, m[1] === 'approve', m[1] === 'approve' ? '' : '（在审批卡片上驳回）', `wecom:${c.msg.userId}`);
+  return m[1] === 'approve' ? '已批准' : '已驳回';
+}

@@ -7,7 +7,7 @@ export interface DueMessage {
   id: number;
   channel: string;
   recipient: string;
-  payload: { text: string };
+  payload: { text: string; card?: Record<string, unknown> };
   attempts: number;
 }
 
@@ -25,7 +25,7 @@ export interface OutboxRepo {
 }
 
 export interface OutboxSender {
-  send(recipient: string, payload: { text: string }): Promise<void>;
+  send(recipient: string, payload: { text: string; card?: Record<string, unknown> }): Promise<void>;
   /** Channels that fold messages due together into digests; returns how many messages went out. */
   sendDigest?(recipient: string, texts: string[]): Promise<number>;
 }

@@ -22,7 +22,17 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
   const drain = async () => {
     while ((await svc.dispatcher.tick()) > 0);
   };
-  const wecomTo = (user: string) => platform.callsTo('/cgi-bin/message/send').filter((c) => c.body.touser === user).map((c) => c.body.text.content as string);
+  const wecomTo = (user: string) =>
+    platform
+      .callsTo('/cgi-bin/message/send')
+      .filter((c) => c.body.touser === user)
+      .map((c) => (c.body.msgtype === 'template_card' ? JSON.stringify(c.body.template_card) : (c.body.text.content as string)));
+  const cardsTo = (user: string) => platform.callsTo('/cgi-bin/message/send').filter((c) => c.body.touser === user && c.body.msgtype === 'template_card').map((c) => c.body.template_card);
+  /** A click on a card button, exactly as WeCom posts it; the passive reply relabels the button. */
+  const click = async (from: string, key: string, taskId: string) => {
+    const r = await post(svc.url, wecomPost({ from, msgType: 'event', createTime: ts(), extra: { Event: 'template_card_event', EventKey: key, TaskId: taskId, CardType: 'button_interaction', ResponseCode: 'rc-1' } }, { timestamp: ts() }));
+    return openWecomReply(r.text) as unknown as { MsgType: string; Button: { ReplaceName: string } };
+  };
   const mpTo = (user: string) => platform.callsTo('/cgi-bin/message/custom/send').filter((c) => c.body.touser === user).map((c) => c.body.text.content as string);
 
   beforeAll(async () => {
@@ -42,7 +52,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(t.ticket.level).toBe('general');
     expect(t.timeline.find((e: { type: string }) => e.type === 'approval_requested').data.question).toBe('升级为热点事件并通报品质部？');
     await drain();
-    expect(wecomTo('xm01').join('\n')).toContain(`【待审批】${threatened} 升级为热点事件并通报品质部？`);
+    const [card] = cardsTo('xm01');
+    expect(card).toMatchObject({ card_type: 'button_interaction', main_title: { title: '升级为热点事件并通报品质部？', desc: threatened } });
+    expect(card.button_list.map((b: { text: string }) => b.text)).toEqual(['批准', '驳回', '转派']);
   });
 
   it('when someone who is not the project lead replies 同意, then they are politely refused and nothing changes', async () => {
@@ -76,6 +88,22 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
   });
 
   let tap = '';
+
+  it('when the lead taps 批准 on the card, then the button turns into 已批准 and the ticket is upgraded; others cannot tap it', async () => {
+    const no = ticketNo(await resident('o-card', '我是冯七，1栋1单元103，电梯天天坏，再不修我就打12345投诉'));
+    await drain();
+    const card = cardsTo('xm01').find((c) => c.main_title.desc === no);
+    const approve = card.button_list.find((b: { text: string }) => b.text === '批准').key;
+    const denied = await click('wx01', approve, card.task_id);
+    expect(denied).toMatchObject({ MsgType: 'update_button', Button: { ReplaceName: '无权审批' } });
+    expect((await ticket(no)).ticket.level).toBe('general');
+    const done = await click('xm01', approve, card.task_id);
+    expect(done).toMatchObject({ MsgType: 'update_button', Button: { ReplaceName: '已批准' } });
+    const t = await ticket(no);
+    expect(t.ticket.level).toBe('hot');
+    expect(t.timeline.find((e: { type: string }) => e.type === 'approved').actor).toBe('wecom:xm01');
+    expect((await click('xm01', approve, card.task_id)).Button.ReplaceName).toBe('已批准'); // a repeat click changes nothing
+  });
 
   it('when a handler takes, reaches and completes a ticket, then the resident is told each step and asked to rate on the next working day', async () => {
     const no = (tap = ticketNo(await resident('o-tap', '我是孙丽，3栋2单元202，厨房水龙头坏了')));

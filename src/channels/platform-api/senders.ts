@@ -4,7 +4,7 @@ import { AccessTokens, mpTokenSource, wecomTokenSource } from './access-token.js
 import { platformCall, PlatformError } from './http.js';
 
 export interface Sender {
-  send(recipient: string, payload: { text: string }): Promise<void>;
+  send(recipient: string, payload: { text: string; card?: Record<string, unknown> }): Promise<void>;
 }
 
 /** Errors a retry cannot fix: the row goes to `dead` at once (visible, not dropped). */
@@ -17,13 +17,10 @@ export function wecomAppSender(cfg: WecomConfig, tokens: AccessTokens): Sender |
   return {
     async send(recipient, payload) {
       await tokens.withToken(source, async (token) => {
-        const r = await platformCall(`${cfg.apiBase}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`, {
-          touser: recipient,
-          msgtype: 'text',
-          agentid: cfg.agentId,
-          text: { content: payload.text },
-          safe: 0,
-        });
+        const body = payload.card
+          ? { touser: recipient, msgtype: 'template_card', agentid: cfg.agentId, template_card: payload.card }
+          : { touser: recipient, msgtype: 'text', agentid: cfg.agentId, text: { content: payload.text }, safe: 0 };
+        const r = await platformCall(`${cfg.apiBase}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`, body);
         if (typeof r.invaliduser === 'string' && r.invaliduser.split('|').includes(recipient)) {
           throw new PlatformError(81013, `invalid user ${recipient}`);
         }

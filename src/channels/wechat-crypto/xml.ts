@@ -35,9 +35,14 @@ export function cdata(value: string): string {
   return `<![CDATA[${value.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 }
 
-export function buildXml(fields: Record<string, string | number>): string {
-  const body = Object.entries(fields)
-    .map(([k, v]) => (typeof v === 'number' ? `<${k}>${v}</${k}>` : `<${k}>${cdata(v)}</${k}>`))
+type XmlValue = string | number | { [k: string]: XmlValue };
+
+export function buildXml(fields: Record<string, XmlValue>): string {
+  return `<xml>${elements(fields)}</xml>`;
+}
+
+function elements(fields: Record<string, XmlValue>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => (typeof v === 'number' ? `<${k}>${v}</${k}>` : typeof v === 'string' ? `<${k}>${cdata(v)}</${k}>` : `<${k}>${elements(v)}</${k}>`))
     .join('');
-  return `<xml>${body}</xml>`;
 }

@@ -41,7 +41,11 @@ export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
       return;
     }
     const now = Math.floor(deps.clock.now().getTime() / 1000);
-    const plain = buildXml({ ToUserName: msg.userId, FromUserName: cfg.corpId, CreateTime: now, MsgType: 'text', Content: fitBytes(reply) });
+    // A click on an approval card is answered by relabelling that user's button (no API call, no response_code).
+    const cardClick = msg.content.type === 'event' && msg.content.event === 'template_card_event';
+    const plain = cardClick
+      ? buildXml({ ToUserName: msg.userId, FromUserName: cfg.corpId, CreateTime: now, MsgType: 'update_button', Button: { ReplaceName: reply } })
+      : buildXml({ ToUserName: msg.userId, FromUserName: cfg.corpId, CreateTime: now, MsgType: 'text', Content: fitBytes(reply) });
     ctx.type = 'application/xml';
     ctx.body = sealEnvelope(plain, { token: cfg.token, aesKey: cfg.aesKey, receiver: cfg.corpId, timestamp: String(now) });
   });
