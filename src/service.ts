@@ -24,7 +24,7 @@ import { webChatRoutes } from './channels/web-chat/routes.js';
 import type { InboundMessage } from './channels/types.js';
 import { replyInTime, resolveIncident, type IntakeDeps } from './intake/index.js';
 import { loadRuleEngine } from './lib/rule-packs.js';
-import { buildCalendar } from './lib/calendar-data.js';
+import { buildCalendar, calendarStatus } from './lib/calendar-data.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createHttpApp } from './http/app.js';
@@ -101,6 +101,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     adminRoutes(config.adminToken, {
       queries,
       reloadRules,
+      calendarStatus: () => calendarStatus(config.organisation.projects.map((p) => ({ code: p.code, calendar: calendar(p.code) })), clock.now()),
       levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
       resolveIncident: (id, resolution, actor) => resolveIncident({ store, clock, logger }, id, resolution, actor),
     }),

@@ -40,6 +40,8 @@ export interface AdminDeps {
   /** Loads the rule packs again; on an error the old rules stay in force and the error says file, line and reason. */
   reloadRules(): { ok: true; packs: string[] } | { ok: false; error: string };
   resolveIncident(id: number, resolution: string, actor: string): Promise<ResolveOutcome>;
+  /** Which years have an official holiday calendar, and a warning when the coming months reach one that has not. */
+  calendarStatus(): unknown;
 }
 
 export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Router {
@@ -51,6 +53,10 @@ export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Ro
     const r = deps.reloadRules();
     if (!r.ok) throw new AppError('RULES_INVALID', `规则包有误，未重新加载，旧规则继续生效：${r.error}`);
     ctx.body = r;
+  });
+
+  router.get('/calendar', (ctx) => {
+    ctx.body = deps.calendarStatus();
   });
 
   router.get('/incidents', async (ctx) => {

@@ -155,7 +155,13 @@ async function planTicketDeadlines(c: CommandCtx, ticket: Ticket, rules: Deadlin
   if (unknown.length) {
     // The packages lag the State Council's notice: say so loudly rather than count a holiday as a working day.
     c.deps.logger.warn({ ticketNo: ticket.no, years: unknown }, 'deadline falls in a year with no official holiday calendar; add it to config/calendar.json');
-    await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'notified', actor: 'calendar', data: { warning: `时限落在 ${unknown.join('、')} 年，尚未载入官方节假日安排，按周一至周五计算` } });
+    const warning = `时限落在 ${unknown.join('、')} 年，尚未载入官方节假日安排，暂按周一至周五计算。请在 config/calendar.json 中补充该年的节假日和调休。`;
+    await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'notified', actor: 'calendar', data: { warning } });
+    // Once per project and year (the outbox key is unique), to the managers' group or, without a robot, the project lead.
+    const project = c.deps.organisation.projects.find((p) => p.code === ticket.projectCode);
+    const key = `calendar:missing:${unknown.join('-')}:${ticket.projectCode}`;
+    if (project?.alerts.robotKey) await c.tx.enqueue({ dedupeKey: key, channel: 'wecom_robot', recipient: project.alerts.robotKey, payload: { text: `**<font color="warning">工作日历缺失</font>** ${warning}` } }, c.now);
+    else if (project && c.deps.staffChannelEnabled) for (const u of project.people['lead'] ?? []) await c.tx.enqueue({ dedupeKey: `${key}:${u}`, channel: 'wecom_app', recipient: u, payload: { text: `【工作日历缺失】${warning}` } }, c.now);
   }
 }
 

@@ -43,3 +43,21 @@ export function calendarData(cfg: CalendarConfig, project?: { closedDays?: strin
 }
 
 export const buildCalendar = (cfg: CalendarConfig, project?: Parameters<typeof calendarData>[1]) => new WorkCalendar(calendarData(cfg, project));
+
+const LOOKAHEAD_DAYS = 90;
+
+/** For the admin API: the years each project's calendar knows around now, and a loud warning for a missing one ahead. */
+export function calendarStatus(projects: { code: string; calendar: WorkCalendar }[], now: Date) {
+  const ahead = new Date(now.getTime() + LOOKAHEAD_DAYS * 86_400_000);
+  return {
+    projects: projects.map(({ code, calendar }) => {
+      const year = Number(now.toISOString().slice(0, 4));
+      const missing = calendar.unknownYears(now, ahead);
+      return {
+        code,
+        years: [year - 1, year, year + 1].map((y) => ({ year: y, official: calendar.knowsYear(y) })),
+        warning: missing.length ? `未来 ${LOOKAHEAD_DAYS} 天内进入 ${missing.join('、')} 年，尚未载入官方节假日安排（请在 config/calendar.json 中补充）` : null,
+      };
+    }),
+  };
+}

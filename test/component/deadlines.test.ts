@@ -169,4 +169,18 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     platform.overrides.length = 0;
   });
+
+  it('when a deadline falls in 2027, which has no official calendar yet, then it says so on the ticket, in the admin API and once to the managers group', async () => {
+    clock.set(new Date('2026-12-28T10:00:00+08:00'));
+    platform.calls.length = 0;
+    const first = ticketNo(await say('ny-1', '我是郑一，3栋1单元111，卫生间墙面渗水'));
+    await say('ny-2', '我是郑二，3栋1单元112，卧室墙面有裂缝');
+    const t = await admin(`/api/tickets/${first}`);
+    expect(t.timeline.find((e: { actor: string }) => e.actor === 'calendar').data.warning).toContain('2027 年，尚未载入官方节假日安排');
+    await round();
+    expect(robotMessages().filter((m) => m.includes('工作日历缺失'))).toHaveLength(1);
+    const status = await admin('/api/calendar');
+    expect(status.projects[0].warning).toContain('2027');
+    expect(status.projects[0].years).toContainEqual({ year: 2026, official: true });
+  });
 });
