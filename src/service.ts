@@ -13,7 +13,7 @@ import { createOutboxRepo } from './db/outbox-repo.js';
 import { createTokenStore } from './db/token-store.js';
 import { createTicketQueries } from './db/ticket-queries.js';
 import { AccessTokens } from './channels/platform-api/access-token.js';
-import { isPermanent, mpCustomSender, ROBOT_PER_MINUTE, wecomAppSender, wecomRobotSender } from './channels/platform-api/senders.js';
+import { isPermanent, mpCustomSender, ROBOT_PER_MINUTE, wecomAppChatSender, wecomAppSender, wecomRobotSender } from './channels/platform-api/senders.js';
 import { createLeaseStore } from './db/lease.js';
 import { LeasedScheduler } from './scheduler/leased-jobs.js';
 import { RateWindow } from './notifications/rate-window.js';
@@ -63,6 +63,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     wecom_app: config.wecom ? wecomAppSender(config.wecom, tokens) : undefined,
     mp: config.mp ? mpCustomSender(config.mp, tokens) : undefined,
     wecom_robot: wecomRobotSender(config.wecomApiBase),
+    wecom_appchat: config.wecom ? wecomAppChatSender(config.wecom, tokens) : undefined,
   };
   let rules = config.rules;
   const reloadRules = () => {

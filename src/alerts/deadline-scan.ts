@@ -96,12 +96,15 @@ async function alert(deps: ScanDeps, tx: IntakeTx, project: ProjectConfig, t: Ti
   const key = `deadline:${d.id}:${stage}:${step}`;
   // Only urgent deadlines may ring at night; the rest wait for the project's next working period.
   const notBefore = d.urgent ? undefined : deps.calendar(project.code).nextWorkingTime(now);
-  if (project.alerts.robotKey) {
-    await tx.enqueue({ dedupeKey: key, channel: 'wecom_robot', recipient: project.alerts.robotKey, payload: { text } }, now, notBefore);
+  const { robotKey, chatId } = project.alerts;
+  if (robotKey) {
+    await tx.enqueue({ dedupeKey: key, channel: 'wecom_robot', recipient: robotKey, payload: { text } }, now, notBefore);
+  } else if (chatId && deps.staffChannelEnabled) {
+    await tx.enqueue({ dedupeKey: key, channel: 'wecom_appchat', recipient: chatId, payload: { text } }, now, notBefore);
   } else if (deps.staffChannelEnabled && to.length) {
     for (const user of to) await tx.enqueue({ dedupeKey: `${key}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } }, now, notBefore);
   }
-  const delivered = Boolean(project.alerts.robotKey) || (deps.staffChannelEnabled && to.length > 0);
+  const delivered = Boolean(robotKey) || (deps.staffChannelEnabled && (Boolean(chatId) || to.length > 0));
   await tx.addEvent({ ticketId: t.id, at: now, type: 'notified', actor: 'scheduler', data: { deadline: d.kind, stage, step, to, ...(delivered ? {} : { undelivered: roles.join(','), reason: '没有可用的群机器人或企业微信应用' }) } });
   if (!delivered) deps.logger.warn({ ticketNo: t.no, deadline: d.kind, stage }, 'deadline alert has nowhere to go');
 }

@@ -37,6 +37,7 @@ const EnvSchema = z.object({
   MP_TOKEN: optionalString,
   MP_AES_KEY: optionalString,
   MP_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
+  MP_TEMPLATE_ID: optionalString,
 });
 
 const aesKey = z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母或数字');
@@ -55,8 +56,8 @@ const ProjectSchema = z.object({
   /** Working hours and closed days of this project, when they differ from config/calendar.json. */
   workingHours: z.array(z.tuple([z.string().regex(/^\d{2}:\d{2}$/), z.string().regex(/^\d{2}:\d{2}$/)])).optional(),
   closedDays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
-  /** Where deadline alerts go: a WeCom group robot (webhook key), else the people one by one. */
-  alerts: z.object({ robotKey: z.string().min(1).optional() }).default({}),
+  /** Where deadline alerts go: a WeCom group robot (webhook key), else an app group chat (appchat chatid), else the people one by one. */
+  alerts: z.object({ robotKey: z.string().min(1).optional(), chatId: z.string().min(1).optional() }).default({}),
   /** Who hears about a missed deadline, and how long after it is missed (minutes): 处理人 → 主管 → 项目负责人 → 总部. */
   escalation: z
     .array(z.object({ role: z.string().min(1), afterMinutes: z.number().min(0) }))
@@ -106,6 +107,8 @@ export interface MpConfig {
   aesKey?: string;
   appSecret?: string;
   apiBase: string;
+  /** Template message (工单状态通知: first, keyword1 工单号, keyword2 内容, remark) for residents outside the 48-hour window. */
+  templateId?: string;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql' | 'mariadb'; url: string };
@@ -192,7 +195,7 @@ function mpFrom(e: z.infer<typeof EnvSchema>, off: string[]): MpConfig | undefin
     checkAesKey('MP_AES_KEY', e.MP_AES_KEY);
     if (!e.MP_APP_ID) throw new ConfigError('配置了 MP_AES_KEY（安全/兼容模式）时必须同时配置 MP_APP_ID');
   }
-  return { appId: e.MP_APP_ID, token: e.MP_TOKEN, aesKey: e.MP_AES_KEY, appSecret: e.MP_APP_SECRET, apiBase: e.MP_API_BASE };
+  return { appId: e.MP_APP_ID, token: e.MP_TOKEN, aesKey: e.MP_AES_KEY, appSecret: e.MP_APP_SECRET, apiBase: e.MP_API_BASE, templateId: e.MP_TEMPLATE_ID };
 }
 
 function checkAesKey(name: string, value: string): void {

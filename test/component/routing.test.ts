@@ -29,6 +29,11 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
 
   beforeAll(async () => {
     cpSync('config', configDir, { recursive: true });
+    // This project has no group robot; its alerts go to a WeCom app group chat.
+    const orgFile = join(configDir, 'organisation.json');
+    const org = JSON.parse(readFileSync(orgFile, 'utf8'));
+    org.projects[0].alerts = { chatId: 'wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAAA' };
+    writeFileSync(orgFile, JSON.stringify(org));
     platform = await new FakePlatform().start();
     svc = await startTestService(kind, 'routing', {
       platformUrl: platform.url,
@@ -54,6 +59,17 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
     const toLead = platform.callsTo('/cgi-bin/message/send').find((c) => c.body.touser === 'xm01')!;
     expect(toLead.body.text.content).toContain('紧急情况立即通知值班与项目负责人（立即）');
     expect(toLead.body.text.content).toContain('派单：维修班 / wx02');
+  });
+
+  it('when the response deadline comes near at night, then the warning goes to the app group chat as markdown', async () => {
+    platform.calls.length = 0;
+    clock.advance(16 * 60_000);
+    expect(await svc.scheduler.runOnce('deadline-scan')).toBeGreaterThan(0);
+    while ((await svc.dispatcher.tick()) > 0);
+    const [chat] = platform.callsTo('/cgi-bin/appchat/send');
+    expect(chat!.body).toMatchObject({ chatid: 'wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAAA', msgtype: 'markdown' });
+    expect(chat!.body.markdown.content).toContain('临近时限');
+    expect(chat!.body.markdown.content).toContain('<@wx02>');
   });
 
   it('when a pack is broken, then reload is refused with file, line and reason and the old rules stay in force', async () => {

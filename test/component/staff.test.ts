@@ -37,7 +37,7 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
 
   beforeAll(async () => {
     platform = await new FakePlatform().start();
-    svc = await startTestService(kind, 'staff', { platformUrl: platform.url, clock, config: { organisation: loadOrganisation('config/organisation.json') } });
+    svc = await startTestService(kind, 'staff', { platformUrl: platform.url, clock, env: { MP_TEMPLATE_ID: 'tmpl-ticket-status' }, config: { organisation: loadOrganisation('config/organisation.json') } });
   });
   afterAll(async () => {
     await svc?.close();
@@ -144,5 +144,18 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     await drain();
     expect(wecomTo('wx02').join('\n')).toContain(`请回复"接单 ${no}"`);
     expect((await ticket(no)).ticket.handler).toBe('wx02');
+  });
+
+  it('when the resident has been silent for over 48 hours, then the notice goes as the configured template message', async () => {
+    const no = ticketNo(await resident('o-quiet', '我是韩梅，3栋2单元303，阳台地漏堵了'));
+    // The platform refuses customer-service messages outside the 48-hour window with 45015.
+    platform.overrides.push((call) => (call.path === '/cgi-bin/message/custom/send' && call.body.touser === 'o-quiet' ? { json: { errcode: 45015, errmsg: 'response out of time limit' } } : undefined));
+    platform.calls.length = 0;
+    await staff('wx01', `完成 ${no} 已疏通`);
+    await drain();
+    const [tpl] = platform.callsTo('/cgi-bin/message/template/send');
+    expect(tpl!.body).toMatchObject({ touser: 'o-quiet', template_id: 'tmpl-ticket-status', data: { keyword1: { value: no } } });
+    expect(tpl!.body.data.first.value).toContain('已处理完毕');
+    platform.overrides.length = 0;
   });
 });

@@ -72,6 +72,8 @@ export class FakePlatform {
         return this.issue();
       case '/cgi-bin/message/send':
       case '/cgi-bin/message/custom/send':
+      case '/cgi-bin/message/template/send':
+      case '/cgi-bin/appchat/send':
         if (!this.validTokens.has(call.query.access_token ?? '')) return { json: { errcode: 40014, errmsg: 'invalid access_token' } };
         return { json: { errcode: 0, errmsg: 'ok', msgid: `m${this.calls.length}` } };
       case '/cgi-bin/webhook/send': {

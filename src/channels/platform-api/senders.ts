@@ -29,20 +29,36 @@ export function wecomAppSender(cfg: WecomConfig, tokens: AccessTokens): Sender |
   };
 }
 
-/** Official Account customer-service message (inside the 48-hour window after the resident's last message). */
+/** 45015: the resident has not written in 48 hours, so customer-service messages are refused. */
+const OUTSIDE_48H = 45015;
+
+/**
+ * Official Account: a customer-service message inside the 48-hour window after the resident's last message; outside
+ * it (the platform answers 45015) the configured template message, else the row dies visibly with the reason.
+ */
 export function mpCustomSender(cfg: MpConfig, tokens: AccessTokens): Sender | undefined {
   if (!cfg.appId || !cfg.appSecret) return undefined;
   const source = mpTokenSource(cfg.apiBase, cfg.appId, cfg.appSecret);
+  const call = (path: string, body: unknown) => tokens.withToken(source, (token) => platformCall(`${cfg.apiBase}${path}?access_token=${encodeURIComponent(token)}`, body));
   return {
     async send(recipient, payload) {
-      await tokens.withToken(source, (token) =>
-        platformCall(`${cfg.apiBase}/cgi-bin/message/custom/send?access_token=${encodeURIComponent(token)}`, {
-          touser: recipient,
-          msgtype: 'text',
-          text: { content: payload.text },
-        }),
-      );
+      try {
+        await call('/cgi-bin/message/custom/send', { touser: recipient, msgtype: 'text', text: { content: payload.text } });
+      } catch (err) {
+        if (!(err instanceof PlatformError) || err.errcode !== OUTSIDE_48H || !cfg.templateId) throw err;
+        await call('/cgi-bin/message/template/send', templateMessage(cfg.templateId, recipient, payload.text));
+      }
     },
+  };
+}
+
+function templateMessage(templateId: string, touser: string, text: string) {
+  const no = /[A-Z]{1,6}-\d{8}-\d{4}/.exec(text)?.[0] ?? '—';
+  const [first, ...rest] = text.split('\n');
+  return {
+    touser,
+    template_id: templateId,
+    data: { first: { value: first }, keyword1: { value: no }, keyword2: { value: (rest.join(' ') || first || '').slice(0, 200) }, remark: { value: '如有疑问请回复公众号消息。' } },
   };
 }
 
@@ -84,4 +100,22 @@ export function digestChunks(texts: string[], maxBytes: number): string[] {
     }
   }
   return chunks.map((c) => (c.length === 1 ? c[0]! : [`**${c.length} 条时限提醒**`, ...c].join('\n\n')));
+}
+
+/** A WeCom app group chat (appchat/send, markdown); alerts due together are folded as for the robots. */
+export function wecomAppChatSender(cfg: WecomConfig, tokens: AccessTokens): (Sender & { sendDigest(recipient: string, texts: string[]): Promise<number> }) | undefined {
+  if (!cfg.secret) return undefined;
+  const source = wecomTokenSource(cfg.apiBase, cfg.corpId, cfg.secret);
+  const post = (chatid: string, content: string) =>
+    tokens.withToken(source, (token) => platformCall(`${cfg.apiBase}/cgi-bin/appchat/send?access_token=${encodeURIComponent(token)}`, { chatid, msgtype: 'markdown', markdown: { content } }));
+  return {
+    async send(recipient, payload) {
+      await post(recipient, payload.text);
+    },
+    async sendDigest(recipient, texts) {
+      const chunks = digestChunks(texts, ROBOT_MARKDOWN_BYTES);
+      for (const c of chunks) await post(recipient, c);
+      return chunks.length;
+    },
+  };
 }
