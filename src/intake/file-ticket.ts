@@ -46,6 +46,10 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   for (const n of approvals) {
     await requestApproval(c, project, ticket, { kind: n.approval === 'finance' ? 'compensation' : 'plan', question: `${n.rule}，是否批准？`, proposal: { rule: n.rule }, approverRole: n.approval! }, [n.rule]);
   }
+  // Unsure rules ask for a second opinion, delivered later through the outbox (the LLM never delays the reply).
+  if (c.deps.secondOpinion && cls.confidence < pack.llmThreshold) {
+    await c.tx.enqueue({ dedupeKey: `ticket:${ticket.no}:second-opinion`, channel: 'llm', recipient: ticket.no, payload: { text: ticket.content } }, c.now);
+  }
   const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
   const current = incident ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : ticket;
   return { ticket: current, ...(incident ? { incident } : {}) };

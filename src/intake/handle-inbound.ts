@@ -22,6 +22,8 @@ export interface IntakeDeps {
   calendar: (projectCode: string) => WorkCalendar;
   idleMinutes: number;
   logger: Logger;
+  /** An LLM is configured: unsure classifications are queued for its second opinion. */
+  secondOpinion?: boolean;
   /** Staff notifications go out over the WeCom app only when it can send. */
   staffChannelEnabled: boolean;
 }

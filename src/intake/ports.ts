@@ -7,7 +7,8 @@ export interface OutboxItem {
   /** Unique per effect: enqueuing the same key twice delivers once. */
   dedupeKey: string;
   /** wecom_robot: a group robot, recipient is its webhook key; several due together are sent as one digest. */
-  channel: ChannelName | 'wecom_app' | 'wecom_robot' | 'wecom_appchat';
+  /** llm: a second opinion on a ticket (recipient is the ticket number). */
+  channel: ChannelName | 'wecom_app' | 'wecom_robot' | 'wecom_appchat' | 'llm';
   recipient: string;
   /** `card`: a WeCom template card (approvals); `text` is its plain-text fallback and what the timeline shows. */
   payload: { text: string; card?: Record<string, unknown> };

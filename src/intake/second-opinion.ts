@@ -1,0 +1,59 @@
+// When the rules are not sure, an LLM may give a second opinion — later, through the outbox, never on the ack path.
+// A valid answer that differs replaces the rules' labels (and the level is graded again); anything else keeps them.
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { Category, Classification, Kind, RuleEngine, Trade, Urgency } from '../rules/index.js';
+import { normalizeText } from '../text/normalize.js';
+import type { IntakeStore } from './ports.js';
+
+export interface SecondOpinion {
+  kind: Kind;
+  category: Category;
+  trade: Trade | null;
+  urgency: Urgency;
+  confidence: number;
+  reason: string;
+}
+
+/** What the LLM adapter offers: undefined on timeout, HTTP error or an answer that fails the schema. */
+export interface SecondOpinionSource {
+  classify(text: string, rulesAnswer: Pick<Classification, 'kind' | 'category' | 'trade' | 'urgency'>): Promise<SecondOpinion | undefined>;
+}
+
+export interface SecondOpinionDeps {
+  store: IntakeStore;
+  clock: Clock;
+  logger: Logger;
+  rules: () => RuleEngine;
+  source: SecondOpinionSource;
+}
+
+const LABELS = ['kind', 'category', 'trade', 'urgency'] as const;
+
+export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string): Promise<void> {
+  const ticket = await deps.store.transaction((tx) => tx.findTicket(ticketNo));
+  if (!ticket || ticket.status === 'cancelled') return;
+  const before = { kind: ticket.kind, category: ticket.category, trade: ticket.trade, urgency: ticket.urgency };
+  const opinion = await deps.source.classify(ticket.content, before);
+  const changed = opinion ? LABELS.filter((k) => opinion[k] !== before[k]) : [];
+  await deps.store.transaction(async (tx) => {
+    const now = deps.clock.now();
+    if (!opinion || changed.length === 0) {
+      await tx.addEvent({ ticketId: ticket.id, at: now, type: 'reclassified', actor: 'llm', data: { changed: false, reason: opinion ? '大模型与规则一致' : '大模型未给出有效答复，保留规则结果' } });
+      return;
+    }
+    const rules = deps.rules();
+    const text = rules.classify(normalizeText(ticket.content).match, ticket.rulePack);
+    const grade = await rules.grade({ ...text, kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency });
+    const level = rules.higher(ticket.rulePack, grade.level, ticket.level) ? grade.level : ticket.level;
+    await tx.updateTicket(ticket.id, { kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency, level, confidence: opinion.confidence, updatedAt: now });
+    await tx.addEvent({
+      ticketId: ticket.id,
+      at: now,
+      type: 'reclassified',
+      actor: 'llm',
+      data: { changed: true, fields: changed, from: JSON.stringify(before), to: JSON.stringify({ kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency }), level, reason: opinion.reason },
+    });
+    deps.logger.info({ ticketNo, changed }, 'ticket reclassified by the second opinion');
+  });
+}
