@@ -98,7 +98,7 @@ async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePac
 }
 
 /** Asks the approver in chat; the answer ("同意/驳回 工单号" or a card click) is taken by the staff commands. */
-async function requestApproval(c: CommandCtx, project: ProjectConfig, t: Ticket, a: Pick<Approval, 'kind' | 'question' | 'proposal' | 'approverRole'>, reasons: string[]): Promise<void> {
+export async function requestApproval(c: CommandCtx, project: ProjectConfig, t: Ticket, a: Pick<Approval, 'kind' | 'question' | 'proposal' | 'approverRole'>, reasons: string[]): Promise<void> {
   const approval = await c.tx.insertApproval({ ...a, ticketId: t.id, status: 'pending', decidedBy: null, decidedAt: null, reason: null, createdAt: c.now });
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'approval_requested', actor: 'rules', data: { approvalId: approval.id, question: a.question, approver: a.approverRole, reasons } });
   // 000 §4.1.1: the project lead answers within 4 hours; the reminder climbs the chain like any deadline.

@@ -6,7 +6,7 @@ import { dueAtOf, type Approval, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
 import { peopleFor } from './staff-notices.js';
 import { tellResident } from './resident-notices.js';
-import { applyLevel } from './file-ticket.js';
+import { applyLevel, requestApproval } from './file-ticket.js';
 
 /** Everyone the organisation config names for a project: roster, role holders, receptionist, notify list. */
 export function isStaffOf(project: ProjectConfig, userId: string): boolean {
@@ -44,6 +44,10 @@ export async function runStaffCommand(c: CommandCtx, cmd: StaffCommand): Promise
       return `已记录到场：${ticket.no}。完成后请回复"完成 ${ticket.no} 处理说明"。`;
     case 'complete':
       return complete(c, project, ticket, cmd.note, actor);
+    case 'plan':
+      // 003 §2.3.3: a complex plan goes ahead only once the project lead approves it.
+      await requestApproval(c, project, ticket, { kind: 'plan', question: `处理方案：${cmd.plan.slice(0, 60)}，是否批准？`, proposal: { plan: cmd.plan }, approverRole: 'lead' }, [`${c.msg.userId} 提交的处理方案`]);
+      return `已提交 ${ticket.no} 的处理方案，等待项目负责人审批。`;
     case 'transfer': {
       await c.tx.updateTicket(ticket.id, { handler: cmd.to, status: 'assigned', updatedAt: c.now });
       await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'transferred', actor, data: { from: ticket.handler, to: cmd.to } });
@@ -92,8 +96,10 @@ export async function applyDecision(c: CommandCtx, t: Ticket, a: Approval, appro
       await applyLevel(c, project, t, a.proposal['to'], [`${a.question}（${actor} 批准）`]);
       await tellResident(c, t, `您反映的问题（工单 ${t.no}）已升级为${label(a.proposal['to'])}，由管理处负责人牵头处理，品质部跟进督办。`, `approval:${a.id}`);
     }
-  } else if (approved) {
-    await tellResident(c, t, `关于工单 ${t.no} 的处理方案已获批准，我们将尽快落实。`, `approval:${a.id}`);
+  } else {
+    // 领导批示 on the complaint form (001 §六(四)).
+    await c.tx.updateTicket(t.id, { leaderInstruction: `${approved ? '同意' : '驳回'}${a.proposal['plan'] ? `方案「${a.proposal['plan']}」` : ''}${reason ? `：${reason}` : ''}`, updatedAt: c.now });
+    if (approved) await tellResident(c, t, `关于工单 ${t.no} 的处理方案已获批准，我们将尽快落实。`, `approval:${a.id}`);
   }
   return `已${approved ? '批准' : '驳回'}：${t.no} ${a.question}${reason ? `（${reason}）` : ''}`;
 }

@@ -36,6 +36,9 @@ export async function notifyStaff(c: CommandCtx, project: ProjectConfig, t: Tick
     for (const u of users) if (!everyone.has(u)) everyone.set(u, n.rule);
   }
   if (keyPrefix.startsWith('ticket:')) for (const u of project.notifyWecomUsers) if (!everyone.has(u)) everyone.set(u, '新工单');
+  // An emergency (or any notice to the project lead marked 立即) also goes to the managers' group at once.
+  const atOnce = notices.filter((n) => n.within.startsWith('立即') && n.notify.includes('lead'));
+  if (atOnce.length) await toManagersGroup(c, project, t, atOnce, [...everyone.keys()], keyPrefix);
   if (everyone.size === 0) return;
   if (!c.deps.staffChannelEnabled) {
     await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'notified', actor: 'rules', data: { undelivered: [...everyone.keys()], reason: '企业微信应用未配置，无法推送' } });
@@ -48,6 +51,14 @@ export async function notifyStaff(c: CommandCtx, project: ProjectConfig, t: Tick
     await c.tx.enqueue({ dedupeKey: `${keyPrefix}:${rule}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } }, c.now);
   }
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'notified', actor: 'rules', data: { to: [...everyone.keys()], rules: notices.map((n) => n.rule) } });
+}
+
+async function toManagersGroup(c: CommandCtx, project: ProjectConfig, t: Ticket, notices: Notice[], mentions: string[], keyPrefix: string): Promise<void> {
+  const { robotKey, chatId } = project.alerts;
+  const text = [`**<font color="warning">${t.urgency === 'emergency' ? '紧急' : '立即处理'}</font>** ${t.no} ${t.summary}`, `> ${project.name} ${t.room} ${t.residentName}`, `> ${notices.map((n) => n.rule).join('；')}`, mentions.map((u) => `<@${u}>`).join(' ')].join('\n');
+  const key = `${keyPrefix}:group:${notices.map((n) => n.rule).join('+')}`;
+  if (robotKey) await c.tx.enqueue({ dedupeKey: key, channel: 'wecom_robot', recipient: robotKey, payload: { text } }, c.now);
+  else if (chatId && c.deps.staffChannelEnabled) await c.tx.enqueue({ dedupeKey: key, channel: 'wecom_appchat', recipient: chatId, payload: { text } }, c.now);
 }
 
 const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });

@@ -55,7 +55,12 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(d.map((x) => x.kind).sort()).toEqual(['lead_report', 'resolution', 'response', 'upgrade_hot', 'upgrade_major'].sort());
     expect(new Date(d.find((x) => x.kind === 'response')!.dueAt).getTime()).toBe(clock.now().getTime() + 30 * MINUTE);
     await round();
-    expect(robotMessages()).toHaveLength(0); // nothing due yet
+    // At once: the emergency reaches the managers' group, calling on the night handler, the duty officer and the lead.
+    const [emergency] = robotMessages();
+    expect(robotMessages()).toHaveLength(1);
+    expect(emergency).toContain(`紧急</font>** ${no}`);
+    for (const who of ['<@wx02>', '<@zb02>', '<@xm01>']) expect(emergency).toContain(who);
+    platform.calls.length = 0;
     clock.advance(16 * MINUTE); // 02:16: the 15-minute warning is due
     await round();
     const [warning] = robotMessages();

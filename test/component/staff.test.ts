@@ -137,6 +137,19 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(await resident('o-tap', '满意')).toContain('没有待评价的工单');
   });
 
+  it('when a handler submits a complex plan, then the lead approves it in chat and the instruction lands on the complaint form', async () => {
+    const no = ticketNo(await resident('o-riser', '我是陈静，3栋1单元505，卫生间立管漏水，楼下也在渗'));
+    expect(await staff('wx01', `方案 ${no} 更换整段立管，需停水2小时`)).toContain('等待项目负责人审批');
+    await drain();
+    expect(cardsTo('xm01').some((c) => c.main_title.title.startsWith('处理方案：更换整段立管'))).toBe(true);
+    expect(await staff('wx01', `同意 ${no}`)).toContain('不能审批');
+    expect(await staff('xm01', `同意 ${no} 提前一天通知楼上楼下`)).toContain('已批准');
+    const t = await ticket(no);
+    expect(t.ticket.leaderInstruction).toBe('同意方案「更换整段立管，需停水2小时」：提前一天通知楼上楼下');
+    await drain();
+    expect(mpTo('o-riser').join('\n')).toContain('处理方案已获批准');
+  });
+
   it('when a handler transfers a ticket, then the new handler is asked to take it and the resident is told', async () => {
     const no = ticketNo(await resident('o-door', '我是周杰，3栋1单元909，入户门锁坏了'));
     platform.calls.length = 0;

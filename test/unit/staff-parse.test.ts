@@ -12,6 +12,7 @@ describe('staff commands', () => {
     ['同意 KF-20261123-0001', { type: 'approve', ticketNo: 'KF-20261123-0001', note: '' }],
     ['驳回 KF-20261123-0001：已与住户沟通', { type: 'reject', ticketNo: 'KF-20261123-0001', reason: '已与住户沟通' }],
     ['驳回 KF-20261123-0001', { type: 'usage', verb: '驳回' }],
+    ['方案 KF-20261123-0001 更换立管', { type: 'plan', ticketNo: 'KF-20261123-0001', plan: '更换立管' }],
     ['转派 KF-20261123-0001', { type: 'usage', verb: '转派' }],
     ['接单', { type: 'usage', verb: '接单' }],
   ])('%s', (text, expected) => expect(parseStaffCommand(text)).toEqual(expected));
