@@ -22,7 +22,8 @@ import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
 import type { InboundMessage } from './channels/types.js';
-import { replyInTime, resolveIncident, type IntakeDeps } from './intake/index.js';
+import { replyInTime, resolveIncident, reviewTicket, type IntakeDeps } from './intake/index.js';
+import { LlmClassifier } from './llm/second-opinion.js';
 import { loadRuleEngine } from './lib/rule-packs.js';
 import { buildCalendar, calendarStatus } from './lib/calendar-data.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
@@ -79,12 +80,18 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const calendars = new Map(config.organisation.projects.map((p) => [p.code, buildCalendar(config.calendar, p)]));
   const calendar = (code: string) => calendars.get(code) ?? buildCalendar(config.calendar);
   const store = createIntakeStore(ds);
+  if (config.llm) {
+    const source = new LlmClassifier(config.llm, logger);
+    // The outbox row's recipient is the ticket number; the review runs outside any webhook request.
+    senders['llm'] = { send: (ticketNo) => reviewTicket({ store, clock, logger, rules: () => rules, source }, ticketNo) };
+  }
   const intake: IntakeDeps = {
     store,
     clock,
     organisation: config.organisation,
     rules: () => rules,
     calendar,
+    secondOpinion: config.llm !== undefined,
     idleMinutes: config.sessionIdleMinutes,
     logger,
     staffChannelEnabled: senders.wecom_app !== undefined,
@@ -150,6 +157,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
   for (const off of config.disabledChannels) logger.warn({ channel: off }, `渠道未启用：${off}`);
+  if (!config.llm) logger.info('大模型复核未启用（未配置 OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL）');
   if (!config.adminToken) logger.warn('管理接口未启用：未配置 ADMIN_TOKEN');
 
   return {

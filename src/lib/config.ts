@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isValidShift } from '../rules/roster.js';
 import { RulePackError, type RuleEngine } from '../rules/index.js';
 import { loadRuleEngine } from './rule-packs.js';
+import { llmConfigFrom, type LlmConfig } from '../llm/second-opinion.js';
 import { loadCalendarConfig, type CalendarConfig } from './calendar-data.js';
 
 const optionalString = z
@@ -38,6 +39,10 @@ const EnvSchema = z.object({
   MP_AES_KEY: optionalString,
   MP_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
   MP_TEMPLATE_ID: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_MODEL: optionalString,
+  OPENAI_TIMEOUT_MS: optionalString,
 });
 
 const aesKey = z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母或数字');
@@ -130,6 +135,8 @@ export interface AppConfig {
   configDir: string;
   rules: RuleEngine;
   calendar: CalendarConfig;
+  /** The optional LLM second opinion; undefined when not configured. */
+  llm?: LlmConfig;
   /** WeCom API host for group robots, which need no app credentials. */
   wecomApiBase: string;
   /** Channels that are off, with the reason, so start-up can say so. */
@@ -164,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rules: rulesOrFail(e.CONFIG_DIR, organisation),
     calendar: loadCalendarConfig(resolve(e.CONFIG_DIR, 'calendar.json')),
     wecomApiBase: e.WECOM_API_BASE,
+    llm: llmConfigFrom(e),
     disabledChannels,
   };
 }

@@ -1,0 +1,59 @@
+// The optional LLM through the real service: only unsure tickets go to it, after the reply, and a failure keeps the rules.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../../src/service.js';
+import { DB_KINDS } from '../support/databases.js';
+import { FakeLlm } from '../support/fake-llm.js';
+import { json } from '../support/http.js';
+import { startTestService } from '../support/service.js';
+
+describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
+  let svc: Service;
+  const llm = new FakeLlm('sk-local');
+  let seq = 0;
+  const say = async (visitor: string, text: string) => {
+    const started = Date.now();
+    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: visitor, msgId: `llm-msg-${String(++seq).padStart(4, '0')}`, text }) });
+    return { replies: ((await res.json()) as { replies: string[] }).replies.join('\n'), ms: Date.now() - started };
+  };
+  const ticket = async (no: string) => json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+  const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
+
+  beforeAll(async () => {
+    const base = await llm.start();
+    svc = await startTestService(kind, 'llm', { env: { OPENAI_BASE_URL: base, OPENAI_API_KEY: 'sk-local', OPENAI_MODEL: 'deepseek-chat', OPENAI_TIMEOUT_MS: '3000' } });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await llm.stop();
+  });
+
+  it('when the rules are unsure, then the ticket is created at once and relabelled later from the LLM answer', async () => {
+    llm.behaviours = [{ delayMs: 500, answer: { kind: 'complaint', category: 'service', trade: null, urgency: 'normal', confidence: 0.85, reason: '反映的是员工工作质量' } }];
+    const { replies, ms } = await say('visitor-llm-1', '我是李娜，3栋2单元502，你们那个人上门弄了半天也没弄好就走了');
+    expect(ms).toBeLessThan(400); // the reply did not wait for the model
+    const no = ticketNo(replies);
+    expect(llm.requests).toHaveLength(0);
+    while ((await svc.dispatcher.tick()) > 0);
+    expect(llm.requests).toHaveLength(1);
+    const t = await ticket(no);
+    expect(t.ticket).toMatchObject({ kind: 'complaint', category: 'service' });
+    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({ changed: true, reason: '反映的是员工工作质量' });
+  });
+
+  it('when the rules are sure, then the LLM is not asked', async () => {
+    const before = llm.requests.length;
+    await say('visitor-llm-2', '我是王强，3栋1单元101，厨房水龙头坏了，一直滴水');
+    while ((await svc.dispatcher.tick()) > 0);
+    expect(llm.requests.length).toBe(before);
+  });
+
+  it('when the LLM fails, then the rules answer stays and the timeline says so', async () => {
+    llm.behaviours = [{ status: 503 }];
+    const no = ticketNo((await say('visitor-llm-3', '我是赵敏，3栋1单元707，那个事情到底怎么说')).replies);
+    const labelled = (await ticket(no)).ticket;
+    while ((await svc.dispatcher.tick()) > 0);
+    const t = await ticket(no);
+    expect(t.ticket).toMatchObject({ kind: labelled.kind, category: labelled.category });
+    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data.changed).toBe(false);
+  });
+});
