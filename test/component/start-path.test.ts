@@ -18,13 +18,16 @@ describe('npm start path', () => {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 20_000);
-      child.stdout.on('data', () => {
+      // The JSON log and the console banner are separate streams: wait for both, in whatever order they arrive.
+      const check = () => {
         const m = /网页客服：(http:\/\/\S+?)\/\s/.exec(out);
-        if (m) {
+        if (m && out.includes('渠道未启用')) {
           clearTimeout(timer);
           resolve(m[1]!);
         }
-      });
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
       child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
     });
     expect(out).toContain('渠道未启用');
