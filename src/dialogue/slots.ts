@@ -66,7 +66,7 @@ function startsLikeName(s: string): boolean {
 
 // Introductions: after the strong ones the next words are the name whatever they look like ("我叫古丽");
 // after "我是" they are a name only when they start like one ("我是新来的" is not).
-const NAME_INTRO = /(我叫|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?|叫我|我是|本人是?)\s*(?:业主|住户|租户|的|,|，|\s|<R>)*([\u4e00-\u9fa5·]{2,6})/;
+const NAME_INTRO = /(我叫|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?|叫我|我是|本人是?|(?:^|[,，\s])业主)\s*(?:业主|住户|租户|的|,|，|\s|<R>|\d{3,4}(?:室|号)?的)*([\u4e00-\u9fa5·]{2,6})/;
 const STRONG_INTRO = /^(我叫|名字|姓名|联系人|称呼|叫我)/;
 const TITLE = /([\u4e00-\u9fa5])(先生|女士|小姐|阿姨|大爷|大妈|老师)/;
 const SURNAME_ONLY = /(?:我|免贵)姓([\u4e00-\u9fa5])/;

@@ -55,17 +55,23 @@ function countOf(raw: string): number | undefined {
   return cnNumber(raw.replace(/几$/, '一'));
 }
 
-const UNIT_DAYS: Record<string, number> = { 天: 1, 日: 1, 周: 7, 星期: 7, 礼拜: 7, 月: 30, 年: 365 };
-// A duration counts only once the problem was reported to us: "报了一个多月了", "拖了两周", not "漏了一个月了".
+const UNIT_DAYS: Record<string, number> = { 天: 1, 日: 1, 周: 7, 週: 7, 星期: 7, 礼拜: 7, 月: 30, 年: 365 };
+// A duration counts only once the problem was reported to us: "报了一个多月了", "催了两周", not "漏了一个月了".
 const REPORTED_FOR = new RegExp(
-  `(?:报|报修|反映|投诉|打电话|打了电话|找|说|提|等|拖|催)(?:了|过)*(?:都|已经|有|快|将近|差不多|整整|足足)*(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|星期|礼拜|月|年)(?<more2>多)?`,
+  `(?:报|报修|反映|投诉|打电话|打了电话|找|说|提|等|催)(?:了|过)*(?:都|已经|有|快|将近|差不多|整整|足足)*(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|星期|礼拜|月|年)(?<more2>多)?`,
+  'gu',
+);
+
+// "坏了一周都没人修": the time it has waited for us to act, which is as good as reported.
+const WAITED_FOR = new RegExp(
+  `(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|週|星期|礼拜|月|年)(?<more2>多)?了?(都|还|也)?(没人|没有人|没)(修|管|来|处理|理)`,
   'gu',
 );
 
 /** Days the problem has waited since it was reported, when the text says so; null otherwise. */
 export function reportedDaysOf(text: string): number | null {
   let best: number | null = null;
-  for (const m of text.matchAll(REPORTED_FOR)) {
+  for (const m of [...text.matchAll(REPORTED_FOR), ...text.matchAll(WAITED_FOR)]) {
     const g = m.groups!;
     const n = g.n === '半' ? 0.5 : countOf(g.n!);
     const unit = UNIT_DAYS[g.unit!];

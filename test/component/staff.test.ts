@@ -47,7 +47,7 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
   let threatened = '';
 
   it('when a resident threatens to go to the media, then the project lead is asked to approve the upgrade in chat', async () => {
-    threatened = ticketNo(await resident('o-media', '我是王五，1栋1单元101，楼道灯坏了半个月没人管，再不修我就找电视台曝光'));
+    threatened = ticketNo(await resident('o-media', '我是王五，1栋1单元101，楼道灯坏了，再不修我就找电视台曝光'));
     const t = await ticket(threatened);
     expect(t.ticket.level).toBe('general');
     expect(t.timeline.find((e: { type: string }) => e.type === 'approval_requested').data.question).toBe('升级为热点事件并通报品质部？');
