@@ -144,7 +144,8 @@ function intakeTx(m: EntityManager): IntakeTx {
         .andWhere("t.status <> 'cancelled'")
         .orderBy('t.created_at', 'DESC')
         .limit(limit);
-      if (m.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_read');
+      // FOR UPDATE, not FOR SHARE: MariaDB reached through a mysql:// URL rejects MySQL 8's FOR SHARE.
+      if (m.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write');
       return q.getMany();
     },
     async insertIncident(i) {

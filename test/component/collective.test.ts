@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrganisation } from '../../src/lib/config.js';
 import type { Service } from '../../src/service.js';
 import { mpPost, openMpReply, openWecomReply, post, wecomPost } from '../support/callbacks.js';
-import { DB_KINDS } from '../support/databases.js';
+import { DB_KINDS, testMariadbUrl } from '../support/databases.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { json } from '../support/http.js';
 import { startTestService } from '../support/service.js';
@@ -62,7 +62,9 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
 
   beforeAll(async () => {
     platform = await new FakePlatform().start();
-    svc = await startTestService(kind, 'collective', { platformUrl: platform.url, config: { organisation: loadOrganisation('config/organisation.json') } });
+    // As most operators write it: a mysql:// URL, here pointing at MariaDB (so no MySQL-8-only SQL may slip in).
+    const database = kind === 'mariadb' ? { type: 'mysql' as const, url: testMariadbUrl('collective') } : undefined;
+    svc = await startTestService(kind, 'collective', { platformUrl: platform.url, ...(database ? { database } : {}), config: { organisation: loadOrganisation('config/organisation.json') } });
   });
   afterAll(async () => {
     await svc?.close();

@@ -70,8 +70,14 @@ const ROBOT_MARKDOWN_BYTES = 4096;
  * A WeCom group robot: markdown to the webhook key. Alerts due together arrive as one digest, split only where the
  * robot's size limit forces it.
  */
-export function wecomRobotSender(apiBase: string): Sender & { sendDigest(recipient: string, texts: string[]): Promise<number> } {
-  const post = (key: string, content: string) => platformCall(`${apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, { msgtype: 'markdown', markdown: { content } });
+export function wecomRobotSender(apiBase: string): DigestSender {
+  return markdownSender((key, content) => platformCall(`${apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, { msgtype: 'markdown', markdown: { content } }));
+}
+
+type DigestSender = Sender & { sendDigest(recipient: string, texts: string[]): Promise<number> };
+
+/** A markdown target (robot, group chat): one message, or a digest split only where the size limit forces it. */
+function markdownSender(post: (recipient: string, content: string) => Promise<unknown>): DigestSender {
   return {
     async send(recipient, payload) {
       await post(recipient, payload.text);
@@ -103,19 +109,10 @@ export function digestChunks(texts: string[], maxBytes: number): string[] {
 }
 
 /** A WeCom app group chat (appchat/send, markdown); alerts due together are folded as for the robots. */
-export function wecomAppChatSender(cfg: WecomConfig, tokens: AccessTokens): (Sender & { sendDigest(recipient: string, texts: string[]): Promise<number> }) | undefined {
+export function wecomAppChatSender(cfg: WecomConfig, tokens: AccessTokens): DigestSender | undefined {
   if (!cfg.secret) return undefined;
   const source = wecomTokenSource(cfg.apiBase, cfg.corpId, cfg.secret);
-  const post = (chatid: string, content: string) =>
-    tokens.withToken(source, (token) => platformCall(`${cfg.apiBase}/cgi-bin/appchat/send?access_token=${encodeURIComponent(token)}`, { chatid, msgtype: 'markdown', markdown: { content } }));
-  return {
-    async send(recipient, payload) {
-      await post(recipient, payload.text);
-    },
-    async sendDigest(recipient, texts) {
-      const chunks = digestChunks(texts, ROBOT_MARKDOWN_BYTES);
-      for (const c of chunks) await post(recipient, c);
-      return chunks.length;
-    },
-  };
+  return markdownSender((chatid, content) =>
+    tokens.withToken(source, (token) => platformCall(`${cfg.apiBase}/cgi-bin/appchat/send?access_token=${encodeURIComponent(token)}`, { chatid, msgtype: 'markdown', markdown: { content } })),
+  );
 }
