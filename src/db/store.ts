@@ -134,6 +134,9 @@ function intakeTx(m: EntityManager): IntakeTx {
     async updateApproval(id, patch) {
       await m.update(ApprovalEntity, { id }, patch);
     },
+    async lastHandledBy(userId) {
+      return (await m.findOne(TicketEntity, { where: { handler: userId }, order: { updatedAt: 'DESC', id: 'DESC' } })) ?? undefined;
+    },
     async awaitingRating(channel, userId) {
       return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
     },

@@ -8,7 +8,7 @@ import type { RuleEngine } from '../rules/index.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx } from './ports.js';
 import { runCommand } from './commands.js';
-import { isStaff, runCardClick, runStaffCommand } from './staff-actions.js';
+import { attachStaffPhoto, isStaff, runCardClick, runStaffCommand } from './staff-actions.js';
 import { parseStaffCommand } from '../staff/parse.js';
 import { normalizeText } from '../text/normalize.js';
 
@@ -92,6 +92,9 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage):
 async function staffCommandReply(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Date): Promise<string | undefined> {
   if (msg.channel === 'wecom' && msg.content.type === 'event' && msg.content.event === 'template_card_event') {
     return runCardClick({ deps, tx, msg, now }, msg.content.key ?? '');
+  }
+  if (msg.channel === 'wecom' && msg.content.type === 'image' && isStaff(deps.organisation, msg.userId)) {
+    return attachStaffPhoto({ deps, tx, msg, now }, msg.content.mediaId);
   }
   if (msg.channel !== 'wecom' || msg.content.type !== 'text') return undefined;
   const cmd = parseStaffCommand(normalizeText(msg.content.text).display);

@@ -49,6 +49,8 @@ export interface IntakeTx {
   approvalsOf(ticketId: number): Promise<Approval[]>;
   findApproval(id: number): Promise<Approval | undefined>;
   updateApproval(id: number, patch: Partial<Approval>): Promise<void>;
+  /** The ticket a staff member touched last as its handler (a photo sent after "完成" belongs to it). */
+  lastHandledBy(userId: string): Promise<Ticket | undefined>;
   /** The resident's most recent ticket that was completed and still waits for a rating. */
   awaitingRating(channel: ChannelName, userId: string): Promise<Ticket | undefined>;
 }

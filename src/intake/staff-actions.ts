@@ -127,3 +127,12 @@ export async function runCardClick(c: CommandCtx, key: string): Promise<string |
   await applyDecision(c, ticket, approval, m[1] === 'approve', m[1] === 'approve' ? '' : '（在审批卡片上驳回）', `wecom:${c.msg.userId}`);
   return m[1] === 'approve' ? '已批准' : '已驳回';
 }
+
+/** A photo from staff (the work done, 完成 with a photo) goes on the ticket they handled last. */
+export async function attachStaffPhoto(c: CommandCtx, mediaId: string): Promise<string> {
+  const t = await c.tx.lastHandledBy(c.msg.userId);
+  if (!t) return '没有找到您正在处理的工单。请先回复"接单 工单号"，再发送照片。';
+  await c.tx.updateTicket(t.id, { images: [...t.images, mediaId], updatedAt: c.now });
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'attached', actor: `wecom:${c.msg.userId}`, data: { image: mediaId, by: 'staff' } });
+  return `照片已附到工单 ${t.no}。`;
+}

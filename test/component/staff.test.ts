@@ -120,6 +120,10 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(told).toContain('已处理完毕：更换了水龙头阀芯');
     expect(told).not.toContain('请对本次服务评价'); // not before the next working day
     expect((await ticket(no)).ticket).toMatchObject({ status: 'resolved', handler: 'wx01', handlingOpinion: '更换了水龙头阀芯' });
+    // The photo of the finished work goes on the same ticket.
+    const photo = openWecomReply((await post(svc.url, wecomPost({ from: 'wx01', msgType: 'image', createTime: ts(), extra: { PicUrl: 'http://p/1.jpg', MediaId: 'MEDIA_DONE_1' } }, { timestamp: ts() }))).text).Content;
+    expect(photo).toBe(`照片已附到工单 ${no}。`);
+    expect((await ticket(no)).ticket.images).toContain('MEDIA_DONE_1');
     clock.set(new Date('2026-11-24T08:31:00+08:00'));
     await drain();
     expect(mpTo('o-tap').join('\n')).toContain('请对本次服务评价');

@@ -156,3 +156,23 @@ describe('routing and notices (000 §5.3.2)', () => {
     expect((await route('保安态度太差了，还骂人')).department).toBe('customer_service');
   });
 });
+
+describe('the remaining mall and sales-office rules', () => {
+  it.each([
+    ['mall', '商场和商户互相推，谁都不管我的退货', 'second', '须其他单位协助'],
+    ['mall', '你们商场的停车场收费系统又坏了，第二次了', 'first', '再次客诉'],
+    ['sales_office', '交房问题投诉了一个多月了还没给答复', 'major', '一个月未解决'],
+    ['sales_office', '样板间的事已经上了新闻了', 'major', '已起诉或曝光'],
+    ['sales_office', '售楼处停车太难了，再这样我就发到网上', 'important', '扬言起诉曝光或多人投诉'],
+  ])('%s: %s → %s (%s)', async (pack, text, level, rule) => {
+    const g = await grade(text, pack);
+    expect(g.level).toBe(level);
+    expect(g.reasons.map((r) => r.rule)).toContain(rule);
+  });
+
+  it('makes a collective mall complaint second-level once three customers report it', async () => {
+    const g = await grade('扶梯坏了', 'mall', { incidentResidents: 3 });
+    expect(g.level).toBe('second');
+    expect(g.reasons.map((r) => r.rule)).toContain('集体客诉');
+  });
+});
