@@ -69,6 +69,13 @@ function intakeTx(m: EntityManager): IntakeTx {
       else await m.insert(ResidentEntity, { channel, userId, ...fields, createdAt: now });
     },
     async nextTicketSeq(scope) {
+      // MySQL/MariaDB: one autocommit upsert on its own connection, so no row lock is held through the ticket's
+      // transaction (it used to serialise every report). A rolled-back transaction leaves a gap, never a duplicate.
+      if (m.connection.options.type !== 'better-sqlite3') {
+        const r = (await m.connection.query('INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)', [scope])) as { insertId?: number };
+        if (!r.insertId) throw new ConcurrencyError(`could not allocate a ticket number in ${scope}`);
+        return Number(r.insertId);
+      }
       for (let attempt = 0; attempt < 5; attempt++) {
         const r = await m.createQueryBuilder().update(CounterEntity).set({ seq: () => 'seq + 1' }).where('scope = :scope', { scope }).execute();
         if (r.affected === 0) {
@@ -103,14 +110,8 @@ function intakeTx(m: EntityManager): IntakeTx {
       await m.insert(TicketEventEntity, e);
     },
     async insertDeadlines(rows) {
-      // A kind the ticket already has keeps its clock: a later grade adds deadlines, it never restarts one.
-      for (const row of rows) {
-        try {
-          await m.insert(DeadlineEntity, row);
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err;
-        }
-      }
+      // One statement; a kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
+      if (rows.length) await m.createQueryBuilder().insert().into(DeadlineEntity).values(rows).orIgnore().execute();
     },
     async dueDeadlines(now, limit) {
       return m.createQueryBuilder(DeadlineEntity, 'd').where('d.next_check_at <= :now', { now }).orderBy('d.next_check_at', 'ASC').addOrderBy('d.id', 'ASC').limit(limit).getMany();
@@ -147,8 +148,8 @@ function intakeTx(m: EntityManager): IntakeTx {
         .andWhere("t.status <> 'cancelled'")
         .orderBy('t.created_at', 'DESC')
         .limit(limit);
-      // FOR UPDATE, not FOR SHARE: MariaDB reached through a mysql:// URL rejects MySQL 8's FOR SHARE.
-      if (m.connection.options.type !== 'better-sqlite3') q.setLock('pessimistic_write');
+      // A plain read: a locking range read here serialised every report of a category. Two residents reporting the
+      // same fault within the same few milliseconds may open two incidents; every later report joins the first.
       return q.getMany();
     },
     async insertIncident(i) {
@@ -165,8 +166,12 @@ function intakeTx(m: EntityManager): IntakeTx {
       return m.find(TicketEntity, { where: { incidentId: id }, order: { id: 'ASC' } });
     },
     async enqueue(item: OutboxItem, now: Date, notBefore?: Date) {
-      try {
-        await m.insert(OutboxEntity, {
+      // The dedupe key is unique: enqueuing the same effect twice is a no-op, not an error.
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(OutboxEntity)
+        .values({
           dedupeKey: item.dedupeKey,
           channel: item.channel,
           recipient: item.recipient,
@@ -179,10 +184,9 @@ function intakeTx(m: EntityManager): IntakeTx {
           lastError: null,
           createdAt: now,
           sentAt: null,
-        });
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-      }
+        })
+        .orIgnore()
+        .execute();
     },
   };
 }

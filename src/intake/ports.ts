@@ -29,10 +29,7 @@ export interface IntakeTx {
   findTicket(no: string): Promise<Ticket | undefined>;
   listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
   addEvent(e: TicketEvent): Promise<void>;
-  /**
-   * Tickets of the project and category created since `since`, newest first, read past the transaction's snapshot
-   * (the ticket-number lock orders concurrent reports, so the later one sees the earlier).
-   */
+  /** Tickets of the project and category created since `since`, newest first. */
   recentReports(projectCode: string, category: string, since: Date, limit: number): Promise<Ticket[]>;
   insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
   findIncident(id: number): Promise<Incident | undefined>;
