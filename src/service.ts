@@ -170,6 +170,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     async close() {
       await stopHousekeeping();
       await scheduler.stop();
+      await store.close();
       await dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();

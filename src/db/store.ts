@@ -7,11 +7,15 @@ import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
 import { ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { serialized } from './sqlite-lock.js';
+import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
 
-export function createIntakeStore(ds: DataSource): IntakeStore {
+export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Promise<void> } {
+  const url = ds.options.type === 'better-sqlite3' ? undefined : (ds.options as { url?: string }).url;
+  const sequence = url ? mysqlTicketSequence(url) : undefined;
   return {
+    close: async () => sequence?.close(),
     transaction: (fn) =>
-      serialized(ds, () => ds.transaction((m) => fn(intakeTx(m)))).catch((err: unknown) => {
+      serialized(ds, () => ds.transaction((m) => fn(intakeTx(m, sequence)))).catch((err: unknown) => {
         if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
         throw err;
       }),
@@ -22,7 +26,7 @@ export function createIntakeStore(ds: DataSource): IntakeStore {
   };
 }
 
-function intakeTx(m: EntityManager): IntakeTx {
+function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): IntakeTx {
   return {
     async claimInbound(channel, dedupeKey, userId, now) {
       try {
@@ -69,13 +73,8 @@ function intakeTx(m: EntityManager): IntakeTx {
       else await m.insert(ResidentEntity, { channel, userId, ...fields, createdAt: now });
     },
     async nextTicketSeq(scope) {
-      // MySQL/MariaDB: one autocommit upsert on its own connection, so no row lock is held through the ticket's
-      // transaction (it used to serialise every report). A rolled-back transaction leaves a gap, never a duplicate.
-      if (m.connection.options.type !== 'better-sqlite3') {
-        const r = (await m.connection.query('INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)', [scope])) as { insertId?: number };
-        if (!r.insertId) throw new ConcurrencyError(`could not allocate a ticket number in ${scope}`);
-        return Number(r.insertId);
-      }
+      if (sequence) return sequence.next(scope);
+      // SQLite: one writer at a time anyway, so the counter lives in the transaction.
       for (let attempt = 0; attempt < 5; attempt++) {
         const r = await m.createQueryBuilder().update(CounterEntity).set({ seq: () => 'seq + 1' }).where('scope = :scope', { scope }).execute();
         if (r.affected === 0) {
@@ -141,11 +140,14 @@ function intakeTx(m: EntityManager): IntakeTx {
     async awaitingRating(channel, userId) {
       return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
     },
-    async recentReports(projectCode, category, since, limit) {
+    async recentReports(f, limit) {
       const q = m
         .createQueryBuilder(TicketEntity, 't')
-        .where('t.project_code = :projectCode AND t.category = :category AND t.created_at >= :since', { projectCode, category, since })
-        .andWhere("t.status <> 'cancelled'")
+        .where('t.project_code = :projectCode AND t.category = :category AND t.created_at >= :since', f)
+        .andWhere(f.trade === null ? 't.trade IS NULL' : 't.trade = :trade', { trade: f.trade })
+        .andWhere("t.status NOT IN ('cancelled', 'resolved', 'closed')")
+        .andWhere('NOT (t.channel = :notChannel AND t.user_id = :notUser)', f)
+        .andWhere(f.commonArea ? '(t.room LIKE :building OR t.common_area = :yes)' : 't.room LIKE :building', { building: `${f.building}-%`, yes: true })
         .orderBy('t.created_at', 'DESC')
         .limit(limit);
       // A plain read: a locking range read here serialised every report of a category. Two residents reporting the

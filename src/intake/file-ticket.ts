@@ -5,7 +5,7 @@ import type { RulePack } from '../rules/index.js';
 import type { DeadlineRuleDef } from '../rules/pack-schema.js';
 import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
-import { collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
+import { buildingOf, collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
 import { notifyStaff, peopleFor } from './staff-notices.js';
 
@@ -59,8 +59,11 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
 async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket): Promise<Incident | undefined> {
   const rules = c.deps.rules();
   const since = new Date(c.now.getTime() - pack.collective.windowDays * 86_400_000);
-  const recent = await c.tx.recentReports(project.code, ticket.category, since, CANDIDATES);
   // A fault fixed and reported again starts afresh: resolved tickets stay with their closed incident.
+  const recent = await c.tx.recentReports(
+    { projectCode: project.code, category: ticket.category, trade: ticket.trade, since, building: buildingOf(ticket.room), commonArea: ticket.commonArea, notChannel: ticket.channel, notUser: ticket.userId },
+    CANDIDATES,
+  );
   const matches = recent.filter((t) => t.id !== ticket.id && isOpen(t) && !sameResident(t, ticket) && sameFault(t, ticket, pack.collective));
   if (matches.length === 0) return undefined;
   const joinedId = matches.find((t) => t.incidentId !== null)?.incidentId;

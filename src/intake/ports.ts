@@ -29,8 +29,11 @@ export interface IntakeTx {
   findTicket(no: string): Promise<Ticket | undefined>;
   listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
   addEvent(e: TicketEvent): Promise<void>;
-  /** Tickets of the project and category created since `since`, newest first. */
-  recentReports(projectCode: string, category: string, since: Date, limit: number): Promise<Ticket[]>;
+  /**
+   * Other residents' open tickets that could be the same fault: same project, category and trade, since `since`, in
+   * the same building or (for a shared facility) about one too. Newest first.
+   */
+  recentReports(q: { projectCode: string; category: string; trade: string | null; since: Date; building: string; commonArea: boolean; notChannel: string; notUser: string }, limit: number): Promise<Ticket[]>;
   insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
   findIncident(id: number): Promise<Incident | undefined>;
   updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
