@@ -1,11 +1,12 @@
 // TypeORM implementation of the intake store.
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
 import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
-import { ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { type OutboxRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { serialized } from './sqlite-lock.js';
 import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
 
@@ -15,7 +16,14 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
   return {
     close: async () => sequence?.close(),
     transaction: (fn) =>
-      serialized(ds, () => ds.transaction((m) => fn(intakeTx(m, sequence)))).catch((err: unknown) => {
+      serialized(ds, () =>
+        ds.transaction(async (m) => {
+          const tx = intakeTx(m, sequence);
+          const result = await fn(tx);
+          await tx.flush();
+          return result;
+        }),
+      ).catch((err: unknown) => {
         if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
         throw err;
       }),
@@ -26,8 +34,24 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
   };
 }
 
-function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): IntakeTx {
+/**
+ * Timeline events and outbox rows are write-only inside a transaction: they are buffered and written with one
+ * multi-row statement each just before commit (a ticket writes about ten of them; one statement each was the
+ * largest share of the webhook's CPU).
+ */
+function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): IntakeTx & { flush(): Promise<void> } {
+  const events: TicketEvent[] = [];
+  const outbox = new Map<string, Omit<OutboxRow, 'id'>>();
   return {
+    async flush() {
+      if (events.length) await m.createQueryBuilder().insert().into(TicketEventEntity).values(events.splice(0)).execute();
+      if (outbox.size) {
+        const rows = [...outbox.values()];
+        outbox.clear();
+        // The dedupe key is unique: enqueuing an effect already recorded (by an earlier transaction) is a no-op.
+        await m.createQueryBuilder().insert().into(OutboxEntity).values(rows as QueryDeepPartialEntity<OutboxRow>[]).orIgnore().execute();
+      }
+    },
     async claimInbound(channel, dedupeKey, userId, now) {
       try {
         await m.insert(InboundEntity, { channel, dedupeKey, userId, reply: null, receivedAt: now });
@@ -106,7 +130,7 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
       return m.find(TicketEntity, { where: { channel, userId }, order: { id: 'DESC' }, take: limit });
     },
     async addEvent(e: TicketEvent) {
-      await m.insert(TicketEventEntity, e);
+      events.push(e);
     },
     async insertDeadlines(rows) {
       // One statement; a kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
@@ -143,6 +167,8 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
     async recentReports(f, limit) {
       const q = m
         .createQueryBuilder(TicketEntity, 't')
+        // Only what the same-fault test reads: hydrating whole tickets here was a large share of the webhook's CPU.
+        .select(['t.id', 't.channel', 't.userId', 't.projectCode', 't.room', 't.content', 't.category', 't.trade', 't.faultTerms', 't.commonArea', 't.createdAt', 't.incidentId', 't.status', 't.level'])
         .where('t.project_code = :projectCode AND t.category = :category AND t.created_at >= :since', f)
         .andWhere(f.trade === null ? 't.trade IS NULL' : 't.trade = :trade', { trade: f.trade })
         .andWhere("t.status NOT IN ('cancelled', 'resolved', 'closed')")
@@ -168,27 +194,21 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
       return m.find(TicketEntity, { where: { incidentId: id }, order: { id: 'ASC' } });
     },
     async enqueue(item: OutboxItem, now: Date, notBefore?: Date) {
-      // The dedupe key is unique: enqueuing the same effect twice is a no-op, not an error.
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(OutboxEntity)
-        .values({
-          dedupeKey: item.dedupeKey,
-          channel: item.channel,
-          recipient: item.recipient,
-          payload: item.payload,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: notBefore && notBefore > now ? notBefore : now,
-          lockedBy: null,
-          lockedUntil: null,
-          lastError: null,
-          createdAt: now,
-          sentAt: null,
-        })
-        .orIgnore()
-        .execute();
+      if (outbox.has(item.dedupeKey)) return;
+      outbox.set(item.dedupeKey, {
+        dedupeKey: item.dedupeKey,
+        channel: item.channel,
+        recipient: item.recipient,
+        payload: item.payload,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: notBefore && notBefore > now ? notBefore : now,
+        lockedBy: null,
+        lockedUntil: null,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      });
     },
   };
 }

@@ -14,7 +14,7 @@ export interface Filed {
   incident?: Incident;
 }
 
-const CANDIDATES = 200;
+const CANDIDATES = 100;
 const APPROVAL_MINUTES = 240;
 
 export async function fileTicket(c: CommandCtx, intake: Intake, project: ProjectConfig): Promise<Filed> {
