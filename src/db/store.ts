@@ -190,6 +190,10 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
     async updateIncident(id, patch) {
       await m.update(IncidentEntity, { id }, patch);
     },
+    async incidentResidents(id) {
+      const [row] = (await m.query('SELECT COUNT(*) AS n FROM (SELECT DISTINCT channel, user_id FROM ticket WHERE incident_id = ?) residents', [id])) as { n: number | string }[];
+      return Number(row?.n ?? 0);
+    },
     async ticketsOfIncident(id) {
       return m.find(TicketEntity, { where: { incidentId: id }, order: { id: 'ASC' } });
     },

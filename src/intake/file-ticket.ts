@@ -51,7 +51,8 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
     await c.tx.enqueue({ dedupeKey: `ticket:${ticket.no}:second-opinion`, channel: 'llm', recipient: ticket.no, payload: { text: ticket.content } }, c.now);
   }
   const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
-  const current = incident ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : ticket;
+  const raisedNow = incident && rules.higher(pack.pack, incident.level, ticket.level);
+  const current = raisedNow ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : { ...ticket, incidentId: incident?.id ?? null };
   return { ticket: current, ...(incident ? { incident } : {}) };
 }
 
@@ -76,12 +77,12 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
     await c.tx.updateTicket(t.id, { incidentId: incident.id });
     await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
   }
-  const members = await c.tx.ticketsOfIncident(incident.id);
-  const residents = new Set(members.map((t) => `${t.channel}:${t.userId}`)).size;
+  // Counted in SQL: a large incident's tickets are loaded only on the rare report that raises its level.
+  const residents = await c.tx.incidentResidents(incident.id);
   const raised = collectiveLevel(residents, pack.collective);
   const level = raised && rules.higher(pack.pack, raised, incident.level) ? raised : incident.level;
   await c.tx.updateIncident(incident.id, { residents, level, updatedAt: c.now });
-  if (level !== incident.level) await raiseMembers(c, project, pack, members, level, residents);
+  if (level !== incident.level) await raiseMembers(c, project, pack, await c.tx.ticketsOfIncident(incident.id), level, residents);
   return { ...incident, residents, level };
 }
 

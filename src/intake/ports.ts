@@ -38,6 +38,8 @@ export interface IntakeTx {
   findIncident(id: number): Promise<Incident | undefined>;
   updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
   ticketsOfIncident(id: number): Promise<Ticket[]>;
+  /** Distinct residents (channel + user) among the incident's tickets. */
+  incidentResidents(id: number): Promise<number>;
   /** `notBefore` holds a non-urgent alert until working hours. */
   enqueue(item: OutboxItem, now: Date, notBefore?: Date): Promise<void>;
   insertDeadlines(rows: NewDeadline[]): Promise<void>;
