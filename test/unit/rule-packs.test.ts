@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseOrganisation } from '../../src/lib/config.js';
+import { loadConfig, parseOrganisation } from '../../src/lib/config.js';
 import { loadRuleEngine } from '../../src/lib/rule-packs.js';
 import { buildPacks, parsePack, RulePackError } from '../../src/rules/index.js';
 
@@ -101,6 +101,14 @@ describe('a broken pack', () => {
     const err = refusal({ 'residential.yaml': shipped('residential.yaml'), 'mall.yaml': shipped('mall.yaml').replace('extends: residential', 'extends: residental') });
     expect(err.file).toBe('mall.yaml');
     expect(err.reason).toContain('residental');
+  });
+
+  it('stops the service from starting, naming file, line and reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kf-config-'));
+    mkdirSync(join(dir, 'rules'));
+    writeFileSync(join(dir, 'organisation.json'), readFileSync('config/organisation.json'));
+    writeFileSync(join(dir, 'rules', 'residential.yaml'), residentialWith('department: marketing', 'department: marketting'));
+    expect(() => loadConfig({ CONFIG_DIR: dir })).toThrow(/规则包有误，拒绝启动：.*residential\.yaml:\d+ .*未定义的部门 marketting/);
   });
 
   it('refuses an organisation whose project names a missing pack', () => {
