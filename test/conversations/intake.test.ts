@@ -59,9 +59,8 @@ const happyPath: Conversation[] = [
   {
     name: '"不是很急" is how urgent it is, not a correction of the name',
     turns: [
-      ['厨房水龙头有点滴水，不是很急', { says: ASK_NAME, noCommand: true }],
-      ['李娜', { says: ASK_ROOM, noCommand: true }],
-      ['3栋2单元502', { creates: { name: '李娜', room: '3-2-502' }, says: CREATED }],
+      ['我是3栋2单元502的李娜，电话13812345678，厨房水龙头有点滴水', { creates: { name: '李娜', room: '3-2-502' }, says: CREATED }],
+      ['不是很急', { noCommand: true, never: ['更正', '很急'] }],
     ],
   },
   {
