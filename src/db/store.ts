@@ -91,10 +91,14 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
       return row ? { name: row.name, room: row.room, phone: row.phone, projectCode: row.projectCode } : undefined;
     },
     async saveProfile(channel: ChannelName, userId: string, p: Profile, now: Date) {
-      const existing = await m.findOneBy(ResidentEntity, { channel, userId });
-      const fields = { name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, updatedAt: now };
-      if (existing) await m.update(ResidentEntity, { id: existing.id }, fields);
-      else await m.insert(ResidentEntity, { channel, userId, ...fields, createdAt: now });
+      // One upsert on the (channel, user_id) unique key; created_at stays as first written.
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(ResidentEntity)
+        .values({ channel, userId, name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, createdAt: now, updatedAt: now })
+        .orUpdate(['name', 'room', 'phone', 'project_code', 'updated_at'], ['channel', 'user_id'])
+        .execute();
     },
     async nextTicketSeq(scope) {
       if (sequence) return sequence.next(scope);

@@ -11,6 +11,8 @@ export interface CommandCtx {
   tx: IntakeTx;
   msg: InboundMessage;
   now: Date;
+  /** False when the sender has no profile yet, so has no earlier tickets to look at. */
+  knownResident?: boolean;
 }
 
 interface Outcome {

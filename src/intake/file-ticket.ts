@@ -23,7 +23,7 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   const cls = intake.classification;
   const seq = await c.tx.nextTicketSeq(counterScope(project.ticketPrefix, c.now));
   const draft = ticketFromIntake({ ...intake, projectCode: project.code }, c.msg, formatTicketNo(project.ticketPrefix, c.now, seq), project, c.now);
-  const history = await c.tx.listTicketsOf(c.msg.channel, c.msg.userId, 20);
+  const history = c.knownResident === false ? [] : await c.tx.listTicketsOf(c.msg.channel, c.msg.userId, 20);
   const repeatAfterClose = history.some((t) => (t.status === 'resolved' || t.status === 'closed') && sameFault(t, draft, { ...pack.collective, windowDays: 365 }));
   const facts = { project: project.code, repeatAfterClose };
   const grade = await rules.grade(cls, facts);

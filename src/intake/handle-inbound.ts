@@ -75,7 +75,7 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage):
   let session: Session = result.session;
   const replies = [...result.replies];
   for (const command of result.commands) {
-    const out = await runCommand({ deps, tx, msg, now }, command as Command, session);
+    const out = await runCommand({ deps, tx, msg, now, knownResident: ctx.profile !== undefined }, command as Command, session);
     session = out.session;
     replies.push(out.reply);
   }
