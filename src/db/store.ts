@@ -52,17 +52,14 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
         await m.createQueryBuilder().insert().into(OutboxEntity).values(rows as QueryDeepPartialEntity<OutboxRow>[]).orIgnore().execute();
       }
     },
-    async claimInbound(channel, dedupeKey, userId, now) {
+    async recordInbound(channel, dedupeKey, userId, reply, now) {
       try {
-        await m.insert(InboundEntity, { channel, dedupeKey, userId, reply: null, receivedAt: now });
+        await m.insert(InboundEntity, { channel, dedupeKey, userId, reply, receivedAt: now });
         return true;
       } catch (err) {
         if (isUniqueViolation(err)) return false;
         throw err;
       }
-    },
-    async saveInboundReply(channel, dedupeKey, reply) {
-      await m.update(InboundEntity, { channel, dedupeKey }, { reply });
     },
     async loadSession(channel, userId) {
       const row = await m.findOneBy(SessionEntity, { channel, userId });

@@ -56,12 +56,8 @@ export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Prom
 
 async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage): Promise<string> {
   const now = deps.clock.now();
-  if (!(await tx.claimInbound(msg.channel, msg.dedupeKey, msg.userId, now))) throw new DuplicateMessage();
   const staffReply = await staffCommandReply(deps, tx, msg, now);
-  if (staffReply !== undefined) {
-    await tx.saveInboundReply(msg.channel, msg.dedupeKey, staffReply);
-    return staffReply;
-  }
+  if (staffReply !== undefined) return recorded(tx, msg, staffReply, now);
   const loaded = await tx.loadSession(msg.channel, msg.userId);
   const ctx: StepContext = {
     now,
@@ -80,8 +76,16 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage):
     replies.push(out.reply);
   }
   await tx.saveSession(msg.channel, msg.userId, session, loaded?.version, now);
-  const reply = replies.filter(Boolean).join('\n\n');
-  await tx.saveInboundReply(msg.channel, msg.dedupeKey, reply);
+  return recorded(tx, msg, replies.filter(Boolean).join('\n\n'), now);
+}
+
+/**
+ * The message id and its reply are written last, in one statement. A platform retry racing the first delivery meets
+ * the unique key here (or the session's version before it): its whole transaction rolls back and it is answered with
+ * the reply the first one stored — one effect, one reply.
+ */
+async function recorded(tx: IntakeTx, msg: InboundMessage, reply: string, now: Date): Promise<string> {
+  if (!(await tx.recordInbound(msg.channel, msg.dedupeKey, msg.userId, reply, now))) throw new DuplicateMessage();
   return reply;
 }
 

@@ -15,9 +15,8 @@ export interface OutboxItem {
 }
 
 export interface IntakeTx {
-  /** Records the message id; false when it was already recorded (a platform retry). */
-  claimInbound(channel: ChannelName, dedupeKey: string, userId: string, now: Date): Promise<boolean>;
-  saveInboundReply(channel: ChannelName, dedupeKey: string, reply: string): Promise<void>;
+  /** Records the message id with its reply; false when it was already recorded (a platform retry). */
+  recordInbound(channel: ChannelName, dedupeKey: string, userId: string, reply: string, now: Date): Promise<boolean>;
   loadSession(channel: ChannelName, userId: string): Promise<{ session: Session; version: number } | undefined>;
   /** Throws ConcurrencyError when another instance saved the same session in between. */
   saveSession(channel: ChannelName, userId: string, session: Session, expectedVersion: number | undefined, now: Date): Promise<void>;
