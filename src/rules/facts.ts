@@ -68,9 +68,18 @@ const WAITED_FOR = new RegExp(
   'gu',
 );
 
+// "上个月就报过这个漏水": the report is dated instead of measured.
+const REPORTED_AGO: [RegExp, number][] = [
+  [/上上个?月.{0,8}(报|报修|反映|投诉|说)(过|了)/u, 60],
+  [/(上个?月|一个多?月前).{0,8}(报|报修|反映|投诉|说)(过|了)/u, 30],
+  [/半个月前.{0,8}(报|报修|反映|投诉|说)(过|了)/u, 15],
+  [/(上上周|上上个?星期|两周前).{0,8}(报|报修|反映|投诉|说)(过|了)/u, 14],
+  [/(上周|上个?星期|上个?礼拜|一周前).{0,8}(报|报修|反映|投诉|说)(过|了)/u, 7],
+];
+
 /** Days the problem has waited since it was reported, when the text says so; null otherwise. */
 export function reportedDaysOf(text: string): number | null {
-  let best: number | null = null;
+  let best: number | null = REPORTED_AGO.find(([re]) => re.test(text))?.[1] ?? null;
   for (const m of [...text.matchAll(REPORTED_FOR), ...text.matchAll(WAITED_FOR)]) {
     const g = m.groups!;
     const n = g.n === '半' ? 0.5 : countOf(g.n!);
