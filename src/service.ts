@@ -22,7 +22,7 @@ import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
 import type { InboundMessage } from './channels/types.js';
-import { replyInTime, resolveIncident, reviewTicket, type IntakeDeps } from './intake/index.js';
+import { createIntakeBatcher, replyInTime, resolveIncident, type BatcherStats, reviewTicket, type IntakeDeps } from './intake/index.js';
 import { LlmClassifier } from './llm/second-opinion.js';
 import { loadRuleEngine } from './lib/rule-packs.js';
 import { buildCalendar, calendarStatus } from './lib/calendar-data.js';
@@ -40,6 +40,8 @@ export interface Service {
   /** Leased jobs: deadline-scan, robot-alerts. Tests call runOnce(name). */
   scheduler: LeasedScheduler;
   logger: Logger;
+  /** Group-commit counters of the webhook intake (benchmark and tests). */
+  intakeStats(): BatcherStats;
   close(): Promise<void>;
 }
 
@@ -96,8 +98,10 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     logger,
     staffChannelEnabled: senders.wecom_app !== undefined,
   };
+  // SQLite has one writer: a second transaction under way would only wait for the first.
+  const batcher = createIntakeBatcher(intake, { maxBatch: config.intakeBatchMax, maxInFlight: config.database.type === 'sqlite' ? 1 : config.intakeTransactions });
   const respondVia = (deferTo: 'wecom_app' | 'mp' | undefined) => (msg: InboundMessage) =>
-    replyInTime(intake, msg, config.replyDeadlineMs, deferTo && senders[deferTo] ? deferTo : undefined);
+    replyInTime(intake, batcher.submit, msg, config.replyDeadlineMs, deferTo && senders[deferTo] ? deferTo : undefined);
 
   const callbackDeps = { clock, maxSkewSeconds: config.callbackMaxSkewSeconds };
   const routers: Router[] = [webChatRoutes({ respond: respondVia(undefined), title: config.organisation.botName })];
@@ -167,6 +171,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     dispatcher,
     scheduler,
     logger,
+    intakeStats: batcher.stats,
     async close() {
       await stopHousekeeping();
       await scheduler.stop();

@@ -112,7 +112,8 @@ export const TicketEntity = new EntitySchema<Ticket>({
     handler: { type: 'varchar', length: 64, nullable: true },
     incidentId: { name: 'incident_id', type: 'integer', nullable: true },
     faultTerms: { name: 'fault_terms', type: 'text', nullable: true, transformer: json },
-    commonArea: { name: 'common_area', type: 'boolean', default: false },
+    // Defaults live in the migrations only: a default declared here makes TypeORM read every inserted row back.
+    commonArea: { name: 'common_area', type: 'boolean' },
     rating: { type: 'varchar', length: 16, nullable: true },
     completedAt: { name: 'completed_at', ...ms, nullable: true },
     responseDueAt: { name: 'response_due_at', ...ms },
@@ -195,8 +196,9 @@ export const DeadlineEntity = new EntitySchema<Deadline>({
     warnAt: { name: 'warn_at', ...ms, nullable: true },
     nextCheckAt: { name: 'next_check_at', ...ms, nullable: true },
     stage: { type: 'varchar', length: 16 },
-    escalationStep: { name: 'escalation_step', type: 'integer', default: 0 },
-    urgent: { type: 'boolean', default: false },
+    // Defaults live in the migrations only (see TicketEntity.commonArea).
+    escalationStep: { name: 'escalation_step', type: 'integer' },
+    urgent: { type: 'boolean' },
     notify: { type: 'text', transformer: json },
     upgradeTo: { name: 'upgrade_to', type: 'varchar', length: 16, nullable: true },
     metAt: { name: 'met_at', ...ms, nullable: true },

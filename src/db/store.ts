@@ -1,32 +1,34 @@
 // TypeORM implementation of the intake store.
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
-import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
-import type { NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx, type MessageKey, type OutboxItem } from '../intake/ports.js';
+import type { NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
-import { type OutboxRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { type InboundRow, type OutboxRow, type ResidentRow, type SessionRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { serialized } from './sqlite-lock.js';
 import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
 
 export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Promise<void> } {
   const url = ds.options.type === 'better-sqlite3' ? undefined : (ds.options as { url?: string }).url;
   const sequence = url ? mysqlTicketSequence(url) : undefined;
+  // SQLite has one writer at a time (see sqlite-lock.ts): nothing to lock row by row.
+  const locking = ds.options.type !== 'better-sqlite3';
   return {
     close: async () => sequence?.close(),
-    transaction: (fn) =>
-      serialized(ds, () =>
-        ds.transaction(async (m) => {
-          const tx = intakeTx(m, sequence);
-          const result = await fn(tx);
-          await tx.flush();
-          return result;
-        }),
-      ).catch((err: unknown) => {
+    transaction: (fn, options) => {
+      const run = async (m: EntityManager) => {
+        const tx = intakeTx(m, sequence, locking);
+        const result = await fn(tx);
+        await tx.flush();
+        return result;
+      };
+      return serialized(ds, () => (options?.batch && locking ? ds.transaction('READ COMMITTED', run) : ds.transaction(run))).catch((err: unknown) => {
         if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
         throw err;
-      }),
+      });
+    },
     async findInboundReply(channel, dedupeKey) {
       const row = await ds.getRepository(InboundEntity).findOneBy({ channel, dedupeKey });
       return row ? { reply: row.reply } : undefined;
@@ -35,16 +37,22 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
 }
 
 /**
- * Timeline events and outbox rows are write-only inside a transaction: they are buffered and written with one
+ * Timeline events, deadlines and outbox rows are write-only inside a transaction: they are buffered and written with one
  * multi-row statement each just before commit (a ticket writes about ten of them; one statement each was the
- * largest share of the webhook's CPU).
+ * largest share of the webhook's CPU). After `prefetch` (a group commit), the batch's sessions, profiles and message
+ * ids are buffered the same way.
  */
-function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): IntakeTx & { flush(): Promise<void> } {
+function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, locking: boolean): IntakeTx & { flush(): Promise<void> } {
   const events: TicketEvent[] = [];
+  const deadlines: NewDeadline[] = [];
   const outbox = new Map<string, Omit<OutboxRow, 'id'>>();
+  const ahead = readAhead(m, locking);
   return {
     async flush() {
+      await ahead.flush();
       if (events.length) await m.createQueryBuilder().insert().into(TicketEventEntity).values(events.splice(0)).execute();
+      // A kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
+      if (deadlines.length) await m.createQueryBuilder().insert().into(DeadlineEntity).values(deadlines.splice(0)).orIgnore().execute();
       if (outbox.size) {
         const rows = [...outbox.values()];
         outbox.clear();
@@ -52,7 +60,10 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
         await m.createQueryBuilder().insert().into(OutboxEntity).values(rows as QueryDeepPartialEntity<OutboxRow>[]).orIgnore().execute();
       }
     },
+    prefetch: (messages) => ahead.load(messages),
     async recordInbound(channel, dedupeKey, userId, reply, now) {
+      const buffered = ahead.recordInbound({ channel, dedupeKey, userId, reply, receivedAt: now });
+      if (buffered !== undefined) return buffered;
       try {
         await m.insert(InboundEntity, { channel, dedupeKey, userId, reply, receivedAt: now });
         return true;
@@ -62,10 +73,13 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
       }
     },
     async loadSession(channel, userId) {
+      const cached = ahead.session(channel, userId);
+      if (cached !== undefined) return cached ?? undefined;
       const row = await m.findOneBy(SessionEntity, { channel, userId });
       return row ? { session: row.state as Session, version: row.version } : undefined;
     },
     async saveSession(channel, userId, session, expectedVersion, now) {
+      if (ahead.saveSession({ channel, userId, state: session, version: (expectedVersion ?? 0) + 1, updatedAt: now })) return;
       if (expectedVersion === undefined) {
         try {
           await m.insert(SessionEntity, { channel, userId, state: session, version: 1, updatedAt: now });
@@ -84,17 +98,20 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
       if (r.affected === 0) throw new ConcurrencyError('session changed concurrently');
     },
     async loadProfile(channel, userId) {
+      const cached = ahead.profile(channel, userId);
+      if (cached !== undefined) return cached ?? undefined;
       const row = await m.findOneBy(ResidentEntity, { channel, userId });
       return row ? { name: row.name, room: row.room, phone: row.phone, projectCode: row.projectCode } : undefined;
     },
     async saveProfile(channel: ChannelName, userId: string, p: Profile, now: Date) {
+      if (ahead.saveProfile(profileRow(channel, userId, p, now))) return;
       // One upsert on the (channel, user_id) unique key; created_at stays as first written.
       await m
         .createQueryBuilder()
         .insert()
         .into(ResidentEntity)
-        .values({ channel, userId, name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, createdAt: now, updatedAt: now })
-        .orUpdate(['name', 'room', 'phone', 'project_code', 'updated_at'], ['channel', 'user_id'])
+        .values(profileRow(channel, userId, p, now))
+        .orUpdate(PROFILE_UPDATE, ['channel', 'user_id'])
         .execute();
     },
     async nextTicketSeq(scope) {
@@ -134,8 +151,8 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
       events.push(e);
     },
     async insertDeadlines(rows) {
-      // One statement; a kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
-      if (rows.length) await m.createQueryBuilder().insert().into(DeadlineEntity).values(rows).orIgnore().execute();
+      // Write-only inside a transaction, like events: the scan reads them in transactions of its own.
+      deadlines.push(...rows);
     },
     async dueDeadlines(now, limit) {
       return m.createQueryBuilder(DeadlineEntity, 'd').where('d.next_check_at <= :now', { now }).orderBy('d.next_check_at', 'ASC').addOrderBy('d.id', 'ASC').limit(limit).getMany();
@@ -216,4 +233,101 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined): Intak
       });
     },
   };
+}
+
+const PROFILE_UPDATE = ['name', 'room', 'phone', 'project_code', 'updated_at'];
+
+function profileRow(channel: string, userId: string, p: Profile, now: Date): Omit<ResidentRow, 'id'> {
+  return { channel, userId, name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, createdAt: now, updatedAt: now };
+}
+
+const userKey = (channel: string, userId: string) => `${channel}\u0000${userId}`;
+type StoredSession = { session: Session; version: number };
+
+/**
+ * The read-ahead of a group commit. Each lookup answers `undefined` for a user or message the batch did not read
+ * ahead (the caller then goes to the database as usual), `null` for one read ahead and absent.
+ */
+function readAhead(m: EntityManager, locking: boolean) {
+  const recorded = new Set<string>();
+  const covered = new Set<string>();
+  const sessions = new Map<string, StoredSession | null>();
+  const profiles = new Map<string, Profile | null>();
+  const newSessions = new Map<string, SessionRow>();
+  const changedSessions = new Map<string, SessionRow>();
+  const profileWrites = new Map<string, Omit<ResidentRow, 'id'>>();
+  const inbound: Omit<InboundRow, 'id'>[] = [];
+
+  async function loadChannel(channel: ChannelName, keys: string[], users: string[]): Promise<void> {
+    const ids = await m.createQueryBuilder(InboundEntity, 'i').select('i.dedupe_key', 'k').where('i.channel = :channel AND i.dedupe_key IN (:...keys)', { channel, keys }).getRawMany<{ k: string }>();
+    for (const { k } of ids) recorded.add(recordedKey(channel, k));
+    for (const k of keys) covered.add(recordedKey(channel, k));
+    // Locked until commit, so that the batch can write them back without a version check per row. Read committed
+    // (see createIntakeStore) locks only rows that exist: two batches creating new sessions do not block each other.
+    const q = m.createQueryBuilder(SessionEntity, 's').where('s.channel = :channel AND s.user_id IN (:...users)', { channel, users });
+    const rows = await (locking ? q.setLock('pessimistic_write') : q).getMany();
+    const people = await m.findBy(ResidentEntity, { channel, userId: In(users) });
+    for (const u of users) {
+      sessions.set(userKey(channel, u), null);
+      profiles.set(userKey(channel, u), null);
+    }
+    for (const r of rows) sessions.set(userKey(channel, r.userId), { session: r.state as Session, version: r.version });
+    for (const p of people) profiles.set(userKey(channel, p.userId), { name: p.name, room: p.room, phone: p.phone, projectCode: p.projectCode });
+  }
+
+  return {
+    async load(messages: readonly MessageKey[]): Promise<Set<string>> {
+      const channels = new Map<ChannelName, MessageKey[]>();
+      for (const msg of messages) channels.set(msg.channel, [...(channels.get(msg.channel) ?? []), msg]);
+      for (const [channel, list] of channels) {
+        await loadChannel(channel, [...new Set(list.map((x) => x.dedupeKey))], [...new Set(list.map((x) => x.userId))].sort());
+      }
+      return new Set(recorded);
+    },
+    session: (channel: string, userId: string) => sessions.get(userKey(channel, userId)),
+    profile: (channel: string, userId: string) => profiles.get(userKey(channel, userId)),
+    saveSession(row: SessionRow): boolean {
+      const key = userKey(row.channel, row.userId);
+      const before = sessions.get(key);
+      if (before === undefined) return false;
+      // Created in this batch and saved again: still one INSERT.
+      (before === null || newSessions.has(key) ? newSessions : changedSessions).set(key, row);
+      sessions.set(key, { session: row.state as Session, version: row.version });
+      return true;
+    },
+    saveProfile(row: Omit<ResidentRow, 'id'>): boolean {
+      const key = userKey(row.channel, row.userId);
+      if (!profiles.has(key)) return false;
+      profileWrites.set(key, { ...row, createdAt: profileWrites.get(key)?.createdAt ?? row.createdAt });
+      profiles.set(key, { name: row.name, room: row.room, phone: row.phone, projectCode: row.projectCode });
+      return true;
+    },
+    /** true: buffered; false: already recorded (a retry); undefined: not read ahead. */
+    recordInbound(row: Omit<InboundRow, 'id'>): boolean | undefined {
+      const key = recordedKey(row.channel, row.dedupeKey);
+      if (!covered.has(key)) return undefined;
+      if (recorded.has(key)) return false;
+      recorded.add(key);
+      inbound.push(row);
+      return true;
+    },
+    /**
+     * New sessions and message ids are plain INSERTs: if another instance wrote one since the read-ahead, the unique
+     * key fails the whole batch, which then runs message by message (see handle-inbound.ts). Nothing is overwritten.
+     */
+    async flush(): Promise<void> {
+      if (newSessions.size) await m.createQueryBuilder().insert().into(SessionEntity).values(takeAll(newSessions) as QueryDeepPartialEntity<SessionRow>[]).execute();
+      if (changedSessions.size) {
+        await m.createQueryBuilder().insert().into(SessionEntity).values(takeAll(changedSessions) as QueryDeepPartialEntity<SessionRow>[]).orUpdate(['state', 'version', 'updated_at'], ['channel', 'user_id']).execute();
+      }
+      if (profileWrites.size) await m.createQueryBuilder().insert().into(ResidentEntity).values(takeAll(profileWrites)).orUpdate(PROFILE_UPDATE, ['channel', 'user_id']).execute();
+      if (inbound.length) await m.createQueryBuilder().insert().into(InboundEntity).values(inbound.splice(0)).execute();
+    },
+  };
+}
+
+function takeAll<T>(map: Map<string, T>): T[] {
+  const rows = [...map.values()];
+  map.clear();
+  return rows;
 }

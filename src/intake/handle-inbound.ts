@@ -6,7 +6,7 @@ import type { Organisation } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine } from '../rules/index.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';
-import { ConcurrencyError, type IntakeStore, type IntakeTx } from './ports.js';
+import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx } from './ports.js';
 import { runCommand } from './commands.js';
 import { attachStaffPhoto, isStaff, runCardClick, runStaffCommand } from './staff-actions.js';
 import { parseStaffCommand } from '../staff/parse.js';
@@ -43,15 +43,62 @@ export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Prom
       const reply = await deps.store.transaction((tx) => processOnce(deps, tx, msg));
       return { reply, duplicate: false };
     } catch (err) {
-      if (err instanceof DuplicateMessage) {
-        const stored = await deps.store.findInboundReply(msg.channel, msg.dedupeKey);
-        deps.logger.info({ channel: msg.channel, dedupeKey: msg.dedupeKey }, 'duplicate delivery answered with the stored reply');
-        return { reply: stored?.reply ?? '', duplicate: true };
-      }
+      if (err instanceof DuplicateMessage) return storedReply(deps, msg);
       if (err instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
       throw err;
     }
   }
+}
+
+/**
+ * Group commit: several messages (from different users, with different ids) in one transaction, their sessions,
+ * profiles and ids read with one statement each and written with one multi-row statement each. If anything in the
+ * batch fails — a conflict with another instance, a deadlock, one bad message — the batch rolls back and every
+ * message runs again on its own, so a batch never decides anything a single message would not.
+ */
+export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly InboundMessage[]): Promise<BatchOutcome> {
+  if (msgs.length === 1) return { committedTogether: false, results: await Promise.allSettled([handleInbound(deps, msgs[0]!)]) };
+  let replies: (string | undefined)[];
+  try {
+    replies = await withRetries(() => deps.store.transaction(
+      async (tx) => {
+        const recorded = await tx.prefetch(msgs);
+        const out: (string | undefined)[] = [];
+        for (const msg of msgs) out.push(recorded.has(recordedKey(msg.channel, msg.dedupeKey)) ? undefined : await processOnce(deps, tx, msg));
+        return out;
+      },
+      { batch: true },
+    ));
+  } catch (err) {
+    deps.logger.warn({ err, messages: msgs.length }, 'group commit failed; the messages run one by one');
+    return { committedTogether: false, results: await Promise.allSettled(msgs.map((msg) => handleInbound(deps, msg))) };
+  }
+  const results = await Promise.allSettled(msgs.map(async (msg, i) => (replies[i] === undefined ? storedReply(deps, msg) : { reply: replies[i]!, duplicate: false })));
+  return { committedTogether: true, results };
+}
+
+export interface BatchOutcome {
+  /** false when the batch was a single message or fell back to one transaction per message. */
+  committedTogether: boolean;
+  /** One per message, in order: each message succeeds or fails on its own. */
+  results: PromiseSettledResult<IntakeResult>[];
+}
+
+/** A deadlock between two batches (both joining one incident, say) is retried whole: one by one costs far more. */
+async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function storedReply(deps: IntakeDeps, msg: InboundMessage): Promise<IntakeResult> {
+  const stored = await deps.store.findInboundReply(msg.channel, msg.dedupeKey);
+  deps.logger.info({ channel: msg.channel, dedupeKey: msg.dedupeKey }, 'duplicate delivery answered with the stored reply');
+  return { reply: stored?.reply ?? '', duplicate: true };
 }
 
 async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage): Promise<string> {

@@ -14,7 +14,20 @@ export interface OutboxItem {
   payload: { text: string; card?: Record<string, unknown> };
 }
 
+/** Who sent a message and its platform id: what a group commit reads ahead for each message. */
+export interface MessageKey {
+  channel: ChannelName;
+  userId: string;
+  dedupeKey: string;
+}
+
 export interface IntakeTx {
+  /**
+   * Group commit: reads the message ids, sessions (locked until commit) and profiles of several messages with one
+   * statement each and returns the message ids already recorded (as `channel:dedupeKey`). From then on those sessions,
+   * profiles and ids are served from memory and written with one multi-row statement each just before commit.
+   */
+  prefetch(messages: readonly MessageKey[]): Promise<Set<string>>;
   /** Records the message id with its reply; false when it was already recorded (a platform retry). */
   recordInbound(channel: ChannelName, dedupeKey: string, userId: string, reply: string, now: Date): Promise<boolean>;
   loadSession(channel: ChannelName, userId: string): Promise<{ session: Session; version: number } | undefined>;
@@ -57,10 +70,13 @@ export interface IntakeTx {
 }
 
 export interface IntakeStore {
-  transaction<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
+  /** `batch`: a group commit of several messages (on MySQL read-committed, so that locking absent rows locks no gaps). */
+  transaction<T>(fn: (tx: IntakeTx) => Promise<T>, options?: { batch?: boolean }): Promise<T>;
   findInboundReply(channel: ChannelName, dedupeKey: string): Promise<{ reply: string | null } | undefined>;
 }
 
 export class ConcurrencyError extends Error {
   override name = 'ConcurrencyError';
 }
+
+export const recordedKey = (channel: string, dedupeKey: string) => `${channel}:${dedupeKey}`;

@@ -1,12 +1,19 @@
 // Passive replies must leave within the platform's window. A reply that misses it goes out through the outbox.
 import type { InboundMessage } from '../channels/types.js';
 import { within } from '../lib/deadline.js';
-import { handleInbound, type IntakeDeps } from './handle-inbound.js';
+import type { IntakeDeps, IntakeResult } from './handle-inbound.js';
 
 export type DeferredChannel = 'wecom_app' | 'mp';
 
-export async function replyInTime(deps: IntakeDeps, msg: InboundMessage, deadlineMs: number, deferTo: DeferredChannel | undefined): Promise<string> {
-  const timed = await within(deadlineMs, handleInbound(deps, msg));
+/** `handle` is the intake itself (the group-commit batcher in production). */
+export async function replyInTime(
+  deps: IntakeDeps,
+  handle: (msg: InboundMessage) => Promise<IntakeResult>,
+  msg: InboundMessage,
+  deadlineMs: number,
+  deferTo: DeferredChannel | undefined,
+): Promise<string> {
+  const timed = await within(deadlineMs, handle(msg));
   if (timed.done) return timed.value.reply;
   deps.logger.warn({ channel: msg.channel, dedupeKey: msg.dedupeKey, deadlineMs }, 'reply missed the passive window; sending it later');
   void timed.later

@@ -26,6 +26,9 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
   REPLY_DEADLINE_MS: z.coerce.number().int().positive().default(4000),
+  // Group commit of concurrent webhook messages: most messages per transaction, transactions under way at once.
+  INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(64),
+  INTAKE_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(3),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
   WECOM_CORP_ID: optionalString,
   WECOM_AGENT_ID: optionalString,
@@ -128,6 +131,8 @@ export interface AppConfig {
   sessionIdleMinutes: number;
   callbackMaxSkewSeconds: number;
   replyDeadlineMs: number;
+  intakeBatchMax: number;
+  intakeTransactions: number;
   outboxPollMs: number;
   wecom?: WecomConfig;
   mp?: MpConfig;
@@ -163,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     callbackMaxSkewSeconds: e.CALLBACK_MAX_SKEW_SECONDS,
     replyDeadlineMs: e.REPLY_DEADLINE_MS,
+    intakeBatchMax: e.INTAKE_BATCH_MAX,
+    intakeTransactions: e.INTAKE_TRANSACTIONS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     wecom: wecomFrom(e, disabledChannels),
     mp: mpFrom(e, disabledChannels),
