@@ -141,6 +141,9 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async updateTicket(id, patch) {
       await m.update(TicketEntity, { id }, patch);
     },
+    async updateTickets(ids, patch) {
+      if (ids.length) await m.update(TicketEntity, { id: In([...ids]) }, patch);
+    },
     async findTicket(no) {
       return (await m.findOneBy(TicketEntity, { no })) ?? undefined;
     },

@@ -50,14 +50,16 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   if (c.deps.secondOpinion && cls.confidence < pack.llmThreshold) {
     await c.tx.enqueue({ dedupeKey: `ticket:${ticket.no}:second-opinion`, channel: 'llm', recipient: ticket.no, payload: { text: ticket.content } }, c.now);
   }
-  const incident = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
-  const raisedNow = incident && rules.higher(pack.pack, incident.level, ticket.level);
-  const current = raisedNow ? ((await c.tx.findTicket(ticket.no)) ?? ticket) : { ...ticket, incidentId: incident?.id ?? null };
+  const linked = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
+  const incident = linked?.incident;
+  // What raiseMembers wrote, if it ran: no need to read the ticket back.
+  const raisedNow = linked?.raised && rules.higher(pack.pack, linked.incident.level, ticket.level);
+  const current = raisedNow ? { ...ticket, incidentId: linked.incident.id, level: linked.incident.level, updatedAt: c.now } : { ...ticket, incidentId: incident?.id ?? null };
   return { ticket: current, ...(incident ? { incident } : {}) };
 }
 
 /** Joins the ticket to the incident of the same fault (creating one), and raises the incident when enough residents report it. */
-async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket): Promise<Incident | undefined> {
+async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket): Promise<{ incident: Incident; raised: boolean } | undefined> {
   const rules = c.deps.rules();
   const since = new Date(c.now.getTime() - pack.collective.windowDays * 86_400_000);
   // A fault fixed and reported again starts afresh: resolved tickets stay with their closed incident.
@@ -73,26 +75,31 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
     existing && existing.status === 'open'
       ? existing
       : await c.tx.insertIncident({ projectCode: project.code, category: ticket.category, trade: ticket.trade, title: ticket.summary, status: 'open', level: pack.defaultLevel, residents: 0, resolution: null, createdAt: c.now, updatedAt: c.now, resolvedAt: null });
-  for (const t of [ticket, ...matches.filter((m) => m.incidentId === null)]) {
-    await c.tx.updateTicket(t.id, { incidentId: incident.id });
-    await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
-  }
+  const joining = [ticket, ...matches.filter((m) => m.incidentId === null)];
+  await c.tx.updateTickets(
+    joining.map((t) => t.id),
+    { incidentId: incident.id },
+  );
+  for (const t of joining) await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
   // Counted in SQL: a large incident's tickets are loaded only on the rare report that raises its level.
   const residents = await c.tx.incidentResidents(incident.id);
-  const raised = collectiveLevel(residents, pack.collective);
-  const level = raised && rules.higher(pack.pack, raised, incident.level) ? raised : incident.level;
+  const byCount = collectiveLevel(residents, pack.collective);
+  const level = byCount && rules.higher(pack.pack, byCount, incident.level) ? byCount : incident.level;
   await c.tx.updateIncident(incident.id, { residents, level, updatedAt: c.now });
-  if (level !== incident.level) await raiseMembers(c, project, pack, await c.tx.ticketsOfIncident(incident.id), level, residents);
-  return { ...incident, residents, level };
+  const raised = level !== incident.level;
+  if (raised) await raiseMembers(c, project, pack, await c.tx.ticketsOfIncident(incident.id), level, residents);
+  return { incident: { ...incident, residents, level }, raised };
 }
 
 async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePack, members: Ticket[], level: string, residents: number): Promise<void> {
   const rules = c.deps.rules();
   const reason = `集体投诉：${residents} 位业主反映同一问题（000 §5.3.1）`;
-  for (const t of members.filter((m) => rules.higher(pack.pack, level, m.level))) {
-    await c.tx.updateTicket(t.id, { level, updatedAt: c.now });
-    await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'graded', actor: 'rules', data: { level, reasons: [reason], residents } });
-  }
+  const raised = members.filter((m) => rules.higher(pack.pack, level, m.level));
+  await c.tx.updateTickets(
+    raised.map((t) => t.id),
+    { level, updatedAt: c.now },
+  );
+  for (const t of raised) await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'graded', actor: 'rules', data: { level, reasons: [reason], residents } });
   // One set of notices for the incident, sent with its first ticket. Judged as a sure, non-urgent report so that
   // only the level's own rules fire (the emergency call-out already went with the ticket itself).
   const first = members[0]!;

@@ -38,6 +38,8 @@ export interface IntakeTx {
   nextTicketSeq(scope: string): Promise<number>;
   insertTicket(t: NewTicket): Promise<Ticket>;
   updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
+  /** One statement for several tickets (an incident's members). */
+  updateTickets(ids: readonly number[], patch: Partial<Ticket>): Promise<void>;
   findTicket(no: string): Promise<Ticket | undefined>;
   listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
   addEvent(e: TicketEvent): Promise<void>;
