@@ -22,8 +22,11 @@ export interface Session {
   state: DialogueState;
   expecting?: Expecting;
   draft: Draft;
-  /** The ticket this conversation last created: corrections and a late phone number go there. */
-  last?: { ticketNo: string; name: string; room: string };
+  /**
+   * The ticket this conversation last created: corrections and a late phone number go there. `stale`: the
+   * conversation went idle since; only a bare phone number (the answer to the ticket reply's question) still does.
+   */
+  last?: { ticketNo: string; name: string; room: string; stale?: boolean };
   lastActiveAt?: string;
 }
 
@@ -91,12 +94,16 @@ export function step(previous: Session, content: InboundContent, ctx: StepContex
   return { ...r, session: { ...r.session, lastActiveAt: ctx.now.toISOString() }, replies };
 }
 
+const LATE_PHONE_HOURS = 24;
+
 function expireIfIdle(s: Session, ctx: StepContext): { session: Session; notes: string[] } {
   if (!s.lastActiveAt) return { session: s, notes: [] };
   const idleMs = ctx.now.getTime() - Date.parse(s.lastActiveAt);
   if (idleMs <= ctx.idleMinutes * 60_000) return { session: s, notes: [] };
   const wasCollecting = s.state === 'collecting' || s.state === 'choosing_project' || s.state === 'confirming_identity';
-  return { session: newSession(), notes: wasCollecting ? [say.expired(ctx.idleMinutes)] : [] };
+  // The ticket reply asked for a phone; residents often answer hours later (after work). A day later it is news.
+  const keep = s.last && idleMs <= LATE_PHONE_HOURS * 3_600_000 ? { last: { ...s.last, stale: true } } : {};
+  return { session: { ...newSession(), ...keep }, notes: wasCollecting ? [say.expired(ctx.idleMinutes)] : [] };
 }
 
 const reply = (session: Session, ...replies: string[]): StepResult => ({ session, replies, commands: [] });
@@ -121,7 +128,7 @@ function dispatch(s: Session, c: InboundContent, ctx: StepContext): StepResult {
 
 function onAttachment(s: Session, patch: TicketPatch, ack: string, ctx: StepContext): StepResult {
   // Right after a ticket (until the session goes idle), a photo or location is almost always for that ticket.
-  if ((s.state === 'awaiting_phone' || s.state === 'idle') && s.last) {
+  if ((s.state === 'awaiting_phone' || s.state === 'idle') && s.last && !s.last.stale) {
     return { session: s, replies: [], commands: [{ type: 'update_ticket', ticketNo: s.last.ticketNo, patch }] };
   }
   const draft: Draft = {
@@ -151,7 +158,7 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
       return onChooseProject(s, display, match, ctx);
     default: {
       if (s.state === 'idle' && s.last) {
-        const correction = correctionBody(match);
+        const correction = s.last.stale ? undefined : correctionBody(match);
         if (correction !== undefined) return correctTicket(s, correction);
         const slots = extractSlots(match);
         // The ticket reply asked for a phone; one given after "跳过" still belongs to that ticket.
@@ -180,7 +187,7 @@ const updateLast = (s: Session, patch: TicketPatch): StepResult => ({
  * same session) only a clear "取消/算了/不修了" cancels it; "没事了/不用了" there means "that's all".
  */
 function onCancel(s: Session, match: string): StepResult {
-  if ((s.state === 'awaiting_phone' || s.state === 'idle') && s.last) {
+  if ((s.state === 'awaiting_phone' || s.state === 'idle') && s.last && !s.last.stale) {
     if (!isCancelTicket(match)) return reply({ ...s, state: 'idle' }, say.keepTicket(s.last.ticketNo));
     return { session: newSession(), replies: [], commands: [{ type: 'cancel_ticket', ticketNo: s.last.ticketNo }] };
   }

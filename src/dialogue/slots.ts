@@ -14,6 +14,9 @@ interface Hit {
 
 const NOT_OWN_HOME = /(楼上|楼下|隔壁|对门|对面|邻居|电梯)\s*$/;
 const BUILDING = '(?:栋|幢|号楼|座|#|号)';
+// "3号1500块", "2号楼300平": an amount, not a flat. "上个月3号…", "星期5号…": a day, not a building.
+const NOT_A_ROOM_AFTER = /^\s*(?:块|元|万|千|百|多|余|来|左右|平|米|度|个|次|天|小时|分钟?|点|岁|斤|公斤|%|％)/;
+const DATE_BEFORE = /(?:月|月份|初|礼拜|星期|周|今天|昨天|前天)\s*$/;
 
 const ROOM_PATTERNS: { re: RegExp; build: (m: RegExpExecArray) => string }[] = [
   { re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(\\d{1,2})\\s*(?:单元|门)\\s*(\\d{3,4})`, 'g'), build: (m) => `${m[1]}-${m[2]}-${m[3]}` },
@@ -28,6 +31,7 @@ export function findRoom(text: string): Hit | undefined {
     for (let m = re.exec(text); m; m = re.exec(text)) {
       if (NOT_OWN_HOME.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
       const end = m.index + m[0].length;
+      if (NOT_A_ROOM_AFTER.test(text.slice(end)) || (/^\d+\s*号(?!楼)/.test(m[0]) && DATE_BEFORE.test(text.slice(0, m.index)))) continue;
       const suffix = /^(房间|室|房)/.exec(text.slice(end))?.[0] ?? '';
       return { value: build(m), start: m.index, end: end + suffix.length };
     }

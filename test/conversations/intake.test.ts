@@ -231,6 +231,28 @@ const timing: Conversation[] = [
       ['你好', { after: 45, says: WELCOME, never: '超过' }],
     ],
   },
+  {
+    name: 'the phone asked for with the ticket, sent hours later, still goes to that ticket',
+    turns: [
+      ['我是3栋2单元502的李娜，楼道灯不亮', { creates: { name: '李娜' }, state: 'awaiting_phone' }],
+      ['13812345678', { after: 180, updates: { phone: '13812345678' }, never: '超过' }],
+    ],
+  },
+  {
+    name: 'hours later only a bare phone number goes to the old ticket: a correction or a photo is a new conversation',
+    turns: [
+      ['我是3栋2单元502的李娜，楼道灯不亮', { creates: { name: '李娜' } }],
+      ['跳过', { state: 'idle' }],
+      ['不对，是503', { after: 120, noCommand: true }],
+    ],
+  },
+  {
+    name: 'a phone number a day and more later is not taken for the old ticket',
+    turns: [
+      ['我是3栋2单元502的李娜，楼道灯不亮', { creates: { name: '李娜' } }],
+      ['13812345678', { after: 25 * 60, noCommand: true }],
+    ],
+  },
 ];
 
 const traditionalAndWidth: Conversation[] = [
