@@ -51,13 +51,12 @@ export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Prom
 }
 
 /**
- * Group commit: several messages (from different users, with different ids) in one transaction, their sessions,
+ * Group commit: one or more messages (from different users, with different ids) in one transaction, their sessions,
  * profiles and ids read with one statement each and written with one multi-row statement each. If anything in the
  * batch fails — a conflict with another instance, a deadlock, one bad message — the batch rolls back and every
  * message runs again on its own, so a batch never decides anything a single message would not.
  */
 export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly InboundMessage[]): Promise<BatchOutcome> {
-  if (msgs.length === 1) return { committedTogether: false, results: await Promise.allSettled([handleInbound(deps, msgs[0]!)]) };
   let replies: (string | undefined)[];
   try {
     replies = await withRetries(() => deps.store.transaction(
@@ -78,7 +77,7 @@ export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly Inboun
 }
 
 export interface BatchOutcome {
-  /** false when the batch was a single message or fell back to one transaction per message. */
+  /** false when the batch fell back to one transaction per message. */
   committedTogether: boolean;
   /** One per message, in order: each message succeeds or fails on its own. */
   results: PromiseSettledResult<IntakeResult>[];

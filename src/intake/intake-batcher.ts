@@ -17,7 +17,7 @@ export interface BatcherStats {
   batches: number;
   messages: number;
   largestBatch: number;
-  /** Batches of several messages that failed together and were run one message at a time. */
+  /** Batches that failed (a conflict, a deadlock after retries, a bad message) and ran one message at a time. */
   fallbacks: number;
 }
 
@@ -66,7 +66,7 @@ export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions): 
         deps,
         batch.map((w) => w.msg),
       );
-      if (batch.length > 1 && !outcome.committedTogether) stats.fallbacks++;
+      if (!outcome.committedTogether) stats.fallbacks++;
       outcome.results.forEach((r, i) => (r.status === 'fulfilled' ? batch[i]!.resolve(r.value) : batch[i]!.reject(r.reason)));
     } catch (err) {
       for (const w of batch) w.reject(err);
