@@ -8,7 +8,8 @@
 //
 // Knobs (env): BENCH_SECONDS (12), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (200),
 // BENCH_RATE_SECONDS (15), BENCH_MESSAGES (30000 pre-generated per run), BENCH_KEEP_DB=1 keeps kf_bench.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -217,6 +218,32 @@ async function machineNotes(service: Service): Promise<string> {
   return `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, MariaDB ${version}; servers and MariaDB share the machine with the load generator`;
 }
 
+/**
+ * CPU spent by this process (our service; the other targets are idle meanwhile) and by mariadbd (from /proc, when
+ * it runs on this machine) per message our intake took.
+ */
+function cpuMeter(service: Service) {
+  const dbTicks = (): number | undefined => {
+    try {
+      const pid = execFileSync('pidof', ['mariadbd']).toString().trim().split(' ')[0];
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return undefined;
+    }
+  };
+  const start = { cpu: process.cpuUsage(), db: dbTicks(), messages: service.intakeStats().messages };
+  return {
+    perMessage() {
+      const used = process.cpuUsage(start.cpu);
+      const n = Math.max(1, service.intakeStats().messages - start.messages);
+      const db = dbTicks();
+      const ticksPerMs = 100 / 1000; // USER_HZ
+      return { node: (used.user + used.system) / 1000 / n, db: db === undefined || start.db === undefined ? undefined : (db - start.db) / ticksPerMs / n };
+    },
+  };
+}
+
 async function databaseCounts(service: Service): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of ['inbound_message', 'dialogue_session', 'ticket', 'ticket_event', 'outbox']) {
@@ -267,7 +294,9 @@ async function main(): Promise<number> {
     console.log(`running ${webot.name} …`);
     rows.push({ target: webot.name, load: maxLoad, r: await runLoad(webot, maxMode(), false, encrypted) });
     console.log(`running ${oursTarget.name} (max) …`);
+    const cpu = cpuMeter(ours);
     rows.push({ target: oursTarget.name, load: maxLoad, r: await runLoad(oursTarget, maxMode(), true, encrypted) });
+    const cpuPerMessage = cpu.perMessage();
     await pause(2000); // let MariaDB flush before the latency runs
     console.log(`running ${oursTarget.name} at ${settings.rate} msg/s (autocannon overallRate) …`);
     const rateMode: LoadMode = { kind: 'autocannon-rate', durationSeconds: settings.rateSeconds, connections: settings.rateConnections, rate: settings.rate };
@@ -286,6 +315,10 @@ async function main(): Promise<number> {
     console.log(`target throughput ≥ 50 % of wechat: ${vsWechat >= 0.5 ? 'MET' : 'MISSED'} (${fmt(vsWechat * 100)} %)`);
     console.log(`target p99 < 100 ms at ${settings.rate} msg/s: ${p99AtRate < 100 && rateAchieved ? 'MET' : 'MISSED'} (autocannon ${fmt(bursty.latencyMs.p99)} ms, paced ${fmt(paced.latencyMs.p99, 1)} ms${rateAchieved ? '' : '; rate not sustained'})`);
 
+    console.log(
+      `CPU per message in the max run (steadier than req/s on a shared machine): service ${fmt(cpuPerMessage.node, 2)} ms, MariaDB ${cpuPerMessage.db === undefined ? 'n/a' : `${fmt(cpuPerMessage.db, 2)} ms`}; ` +
+        `group commit ${JSON.stringify(ours.intakeStats())}`,
+    );
     const counts = await databaseCounts(ours);
     const oursRows = rows.filter((r) => r.target === oursTarget.name).map((r) => r.r);
     const kinds = sumRecords(oursRows.map((r) => r.replyKinds));

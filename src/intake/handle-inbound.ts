@@ -56,40 +56,51 @@ export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Prom
  * batch fails — a conflict with another instance, a deadlock, one bad message — the batch rolls back and every
  * message runs again on its own, so a batch never decides anything a single message would not.
  */
-export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly InboundMessage[]): Promise<BatchOutcome> {
+export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly InboundMessage[], options: BatchOptions = {}): Promise<BatchOutcome> {
   let replies: (string | undefined)[];
   try {
-    replies = await withRetries(() => deps.store.transaction(
-      async (tx) => {
-        const recorded = await tx.prefetch(msgs);
-        const out: (string | undefined)[] = [];
-        for (const msg of msgs) out.push(recorded.has(recordedKey(msg.channel, msg.dedupeKey)) ? undefined : await processOnce(deps, tx, msg));
-        return out;
-      },
-      { batch: true },
-    ));
+    replies = await withRetries(options.yieldOnConflict ? 1 : MAX_ATTEMPTS, () =>
+      deps.store.transaction(
+        async (tx) => {
+          const recorded = await tx.prefetch(msgs);
+          const out: (string | undefined)[] = [];
+          for (const msg of msgs) out.push(recorded.has(recordedKey(msg.channel, msg.dedupeKey)) ? undefined : await processOnce(deps, tx, msg));
+          return out;
+        },
+        { batch: true },
+      ),
+    );
   } catch (err) {
+    if (options.yieldOnConflict && err instanceof ConcurrencyError) return { outcome: 'conflict', results: [] };
     deps.logger.warn({ err, messages: msgs.length }, 'group commit failed; the messages run one by one');
-    return { committedTogether: false, results: await Promise.allSettled(msgs.map((msg) => handleInbound(deps, msg))) };
+    return { outcome: 'one-by-one', results: await Promise.allSettled(msgs.map((msg) => handleInbound(deps, msg))) };
   }
   const results = await Promise.allSettled(msgs.map(async (msg, i) => (replies[i] === undefined ? storedReply(deps, msg) : { reply: replies[i]!, duplicate: false })));
-  return { committedTogether: true, results };
+  return { outcome: 'committed', results };
+}
+
+export interface BatchOptions {
+  /**
+   * Give up at the first deadlock or conflict, with nothing done, instead of retrying: the caller runs the batch
+   * again when no other batch holds locks (two big batches touching the same incidents deadlock again and again).
+   */
+  yieldOnConflict?: boolean;
 }
 
 export interface BatchOutcome {
-  /** false when the batch fell back to one transaction per message. */
-  committedTogether: boolean;
-  /** One per message, in order: each message succeeds or fails on its own. */
+  /** committed together; one-by-one after a failure; conflict: nothing done (only with yieldOnConflict). */
+  outcome: 'committed' | 'one-by-one' | 'conflict';
+  /** One per message, in order: each message succeeds or fails on its own. Empty on conflict. */
   results: PromiseSettledResult<IntakeResult>[];
 }
 
 /** A deadlock between two batches (both joining one incident, say) is retried whole: one by one costs far more. */
-async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+async function withRetries<T>(attempts: number, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (err) {
-      if (!(err instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw err;
+      if (!(err instanceof ConcurrencyError) || attempt >= attempts) throw err;
     }
   }
 }

@@ -17,8 +17,10 @@ export interface BatcherStats {
   batches: number;
   messages: number;
   largestBatch: number;
-  /** Batches that failed (a conflict, a deadlock after retries, a bad message) and ran one message at a time. */
+  /** Batches that failed (a deadlock even alone, a bad message) and ran one message at a time. */
   fallbacks: number;
+  /** Batches that deadlocked with another and ran again alone. */
+  conflicts: number;
 }
 
 export interface IntakeBatcher {
@@ -34,14 +36,20 @@ interface Waiting {
 
 const userOf = (msg: InboundMessage) => `${msg.channel}\u0000${msg.userId}`;
 
-export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions): IntakeBatcher {
+export type RunBatch = typeof handleInboundBatch;
+
+/** `runBatch` is the use case itself; tests pass a stand-in to watch what runs together. */
+export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions, runBatch: RunBatch = handleInboundBatch): IntakeBatcher {
   const queue: Waiting[] = [];
   // A user is in at most one transaction at a time: their next message needs the session the previous one wrote.
   const busyUsers = new Set<string>();
   // A platform retry of a message still queued or being written follows it and gets the same reply.
   const pending = new Map<string, Promise<IntakeResult>>();
-  const stats: BatcherStats = { batches: 0, messages: 0, largestBatch: 0, fallbacks: 0 };
+  const stats: BatcherStats = { batches: 0, messages: 0, largestBatch: 0, fallbacks: 0, conflicts: 0 };
+  // Batches that deadlocked with another: each runs again alone, before anything else starts.
+  const alone: Waiting[][] = [];
   let inFlight = 0;
+  let exclusive = false;
 
   function take(): Waiting[] {
     const batch: Waiting[] = [];
@@ -57,33 +65,54 @@ export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions): 
     return batch;
   }
 
-  async function run(batch: Waiting[]): Promise<void> {
-    stats.batches++;
-    stats.messages += batch.length;
-    stats.largestBatch = Math.max(stats.largestBatch, batch.length);
+  async function run(batch: Waiting[], isolated: boolean): Promise<void> {
+    let requeued = false;
     try {
-      const outcome = await handleInboundBatch(
+      const outcome = await runBatch(
         deps,
         batch.map((w) => w.msg),
+        { yieldOnConflict: !isolated },
       );
-      if (!outcome.committedTogether) stats.fallbacks++;
+      if (outcome.outcome === 'conflict') {
+        stats.conflicts++;
+        alone.push(batch);
+        requeued = true;
+        return;
+      }
+      stats.batches++;
+      stats.messages += batch.length;
+      stats.largestBatch = Math.max(stats.largestBatch, batch.length);
+      if (outcome.outcome === 'one-by-one') stats.fallbacks++;
       outcome.results.forEach((r, i) => (r.status === 'fulfilled' ? batch[i]!.resolve(r.value) : batch[i]!.reject(r.reason)));
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {
-      for (const w of batch) busyUsers.delete(userOf(w.msg));
+      // A requeued batch keeps its users: their next messages must wait for it.
+      if (!requeued) for (const w of batch) busyUsers.delete(userOf(w.msg));
     }
   }
 
+  function start(batch: Waiting[], isolated: boolean): void {
+    inFlight++;
+    exclusive = isolated;
+    void run(batch, isolated).finally(() => {
+      inFlight--;
+      if (isolated) exclusive = false;
+      pump();
+    });
+  }
+
   function pump(): void {
+    if (exclusive) return;
+    if (alone.length) {
+      // Wait for the batches under way to finish, then run the deadlocked one with no one to deadlock with.
+      if (inFlight === 0) start(alone.shift()!, true);
+      return;
+    }
     while (inFlight < options.maxInFlight && queue.length) {
       const batch = take();
       if (batch.length === 0) return;
-      inFlight++;
-      void run(batch).finally(() => {
-        inFlight--;
-        pump();
-      });
+      start(batch, false);
     }
   }
 

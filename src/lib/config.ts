@@ -27,7 +27,7 @@ const EnvSchema = z.object({
   CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(300),
   REPLY_DEADLINE_MS: z.coerce.number().int().positive().default(4000),
   // Group commit of concurrent webhook messages: most messages per transaction, transactions under way at once.
-  INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(64),
+  INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(12),
   INTAKE_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(3),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
   WECOM_CORP_ID: optionalString,
