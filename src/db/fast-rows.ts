@@ -17,6 +17,11 @@ export interface RowCodec<T> {
   param<K extends keyof T & string>(prop: K, value: T[K]): unknown;
   /** INSERT of one row; columns left undefined get the table's default. */
   insert(row: Partial<T>): Statement;
+  /**
+   * Multi-row INSERTs (one per shape of row): `ignore` skips rows whose unique key exists, `upsert` overwrites the
+   * named properties of the existing row.
+   */
+  insertMany(rows: readonly Partial<T>[], mode?: { ignore: true } | { upsert: readonly (keyof T & string)[]; keys: readonly (keyof T & string)[] }): Statement[];
   /** `UPDATE … SET <patch> WHERE id IN (…)`; undefined when there is nothing to do. */
   updateByIds(ids: readonly number[], patch: Partial<T>): Statement | undefined;
 }
@@ -39,6 +44,11 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
     return c;
   };
   const table = q(meta.tableName);
+  const writable = meta.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment'));
+  const dialect =
+    m.connection.options.type === 'better-sqlite3'
+      ? { ignore: 'OR IGNORE ', upsert: (keys: string[], cols: string[]) => ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}` }
+      : { ignore: 'IGNORE ', upsert: (_keys: string[], cols: string[]) => ` ON DUPLICATE KEY UPDATE ${cols.map((c) => `${c} = VALUES(${c})`).join(', ')}` };
   const toDb = (c: ColumnMetadata, v: unknown) => (v === null ? null : driver.preparePersistentValue(v, c));
   const assignments = (patch: Partial<T>) => {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
@@ -55,10 +65,24 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
       }
       return out as T;
     },
-    insert(row) {
-      const cols = meta.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment') && (row as Record<string, unknown>)[c.propertyName] !== undefined);
-      const sql = `INSERT INTO ${table} (${cols.map((c) => q(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
-      return [sql, cols.map((c) => toDb(c, (row as Record<string, unknown>)[c.propertyName]))];
+    insert: (row) => codec.insertMany([row])[0]!,
+    insertMany(rows, mode) {
+      // Rows of one shape share a statement; a column left undefined is left to its default, which SQLite cannot
+      // say inside a multi-row VALUES list.
+      const shapes = new Map<string, { cols: ColumnMetadata[]; rows: Record<string, unknown>[] }>();
+      for (const row of rows as Record<string, unknown>[]) {
+        const cols = writable.filter((c) => row[c.propertyName] !== undefined);
+        const key = cols.map((c) => c.propertyName).join(',');
+        const shape = shapes.get(key) ?? { cols, rows: [] };
+        shape.rows.push(row);
+        shapes.set(key, shape);
+      }
+      return [...shapes.values()].map(({ cols, rows: group }) => {
+        const tuple = `(${cols.map(() => '?').join(', ')})`;
+        const head = `INSERT ${mode && 'ignore' in mode ? dialect.ignore : ''}INTO ${table} (${cols.map((c) => q(c.databaseName)).join(', ')}) VALUES `;
+        const tail = mode && 'upsert' in mode ? dialect.upsert(mode.keys.map((p) => q(column(p).databaseName)), mode.upsert.map((p) => q(column(p).databaseName))) : '';
+        return [head + group.map(() => tuple).join(', ') + tail, group.flatMap((row) => cols.map((c) => toDb(c, row[c.propertyName])))];
+      });
     },
     updateByIds(ids, patch) {
       const set = assignments(patch);

@@ -52,12 +52,12 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
   return {
     drain: link.drain,
     async flush() {
-      const writes: Write[] = [...link.take(), ...ahead.writes()];
-      if (events.length) writes.push(m.createQueryBuilder().insert().into(TicketEventEntity).values(events.splice(0)));
+      const writes: Statement[] = [...link.take(), ...ahead.writes()];
+      if (events.length) writes.push(...rowCodec(m, TicketEventEntity).insertMany(events.splice(0)));
       // A kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
-      if (deadlines.length) writes.push(m.createQueryBuilder().insert().into(DeadlineEntity).values(deadlines.splice(0)).orIgnore());
+      if (deadlines.length) writes.push(...rowCodec(m, DeadlineEntity).insertMany(deadlines.splice(0), { ignore: true }));
       // The dedupe key is unique: enqueuing an effect already recorded (by an earlier transaction) is a no-op.
-      if (outbox.size) writes.push(m.createQueryBuilder().insert().into(OutboxEntity).values(takeAll(outbox) as QueryDeepPartialEntity<OutboxRow>[]).orIgnore());
+      if (outbox.size) writes.push(...rowCodec(m, OutboxEntity).insertMany(takeAll(outbox) as Partial<OutboxRow>[], { ignore: true }));
       await sendAll(m, writes, locking);
     },
     prefetch: (messages) => ahead.load(messages),
@@ -106,13 +106,7 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async saveProfile(channel: ChannelName, userId: string, p: Profile, now: Date) {
       if (ahead.saveProfile(profileRow(channel, userId, p, now))) return;
       // One upsert on the (channel, user_id) unique key; created_at stays as first written.
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ResidentEntity)
-        .values(profileRow(channel, userId, p, now))
-        .orUpdate(PROFILE_UPDATE, ['channel', 'user_id'])
-        .execute();
+      await sendAll(m, rowCodec(m, ResidentEntity).insertMany([profileRow(channel, userId, p, now)], PROFILE_UPSERT), false);
     },
     async nextTicketSeq(scope) {
       if (sequence) return sequence.next(scope);
@@ -251,7 +245,7 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
 
 const CANDIDATE_COLUMNS = ['id', 'channel', 'userId', 'projectCode', 'room', 'content', 'category', 'trade', 'faultTerms', 'commonArea', 'createdAt', 'incidentId', 'status', 'level'] as const;
 
-const PROFILE_UPDATE = ['name', 'room', 'phone', 'project_code', 'updated_at'];
+const PROFILE_UPSERT = { upsert: ['name', 'room', 'phone', 'projectCode', 'updatedAt'], keys: ['channel', 'userId'] } as const;
 
 function profileRow(channel: string, userId: string, p: Profile, now: Date): Omit<ResidentRow, 'id'> {
   return { channel, userId, name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, createdAt: now, updatedAt: now };
@@ -343,19 +337,17 @@ function readAhead(m: EntityManager, locking: boolean) {
      * New sessions and message ids are plain INSERTs: if another instance wrote one since the read-ahead, the unique
      * key fails the whole batch, which then runs message by message (see handle-inbound.ts). Nothing is overwritten.
      */
-    writes(): Write[] {
-      const out: Write[] = [];
-      const insert = () => m.createQueryBuilder().insert();
-      if (newSessions.size) out.push(insert().into(SessionEntity).values(takeAll(newSessions) as QueryDeepPartialEntity<SessionRow>[]));
-      if (changedSessions.size) out.push(insert().into(SessionEntity).values(takeAll(changedSessions) as QueryDeepPartialEntity<SessionRow>[]).orUpdate(['state', 'version', 'updated_at'], ['channel', 'user_id']));
-      if (profileWrites.size) out.push(insert().into(ResidentEntity).values(takeAll(profileWrites)).orUpdate(PROFILE_UPDATE, ['channel', 'user_id']));
-      if (inbound.length) out.push(insert().into(InboundEntity).values(inbound.splice(0)));
-      return out;
+    writes(): Statement[] {
+      const sessionRows = rowCodec(m, SessionEntity);
+      return [
+        ...(newSessions.size ? sessionRows.insertMany(takeAll(newSessions)) : []),
+        ...(changedSessions.size ? sessionRows.insertMany(takeAll(changedSessions), { upsert: ['state', 'version', 'updatedAt'], keys: ['channel', 'userId'] }) : []),
+        ...(profileWrites.size ? rowCodec(m, ResidentEntity).insertMany(takeAll(profileWrites), PROFILE_UPSERT) : []),
+        ...(inbound.length ? rowCodec(m, InboundEntity).insertMany(inbound.splice(0)) : []),
+      ];
     },
   };
 }
-
-type Write = { getQueryAndParameters(): [string, unknown[]]; execute(): Promise<unknown> };
 
 /**
  * Writes whose result nobody reads (a ticket joining an incident, the incident's new head count) wait and travel
@@ -381,7 +373,7 @@ function roundTrips(m: EntityManager, batching: boolean) {
       if (pending.length) await send(pending.splice(0));
     },
     /** Pending writes as part of the commit's last packet. */
-    take: (): Write[] => pending.splice(0).map((st) => ({ getQueryAndParameters: () => st, execute: () => m.query(...st) })),
+    take: (): Statement[] => pending.splice(0),
   };
 }
 
@@ -405,13 +397,12 @@ function drainingFirst<T extends IntakeTx & { drain(): Promise<void> }>(tx: T): 
  * semicolons, every value a bound parameter): on the machines measured, each round trip to the database cost more
  * CPU than building its statement. A failing statement stops the rest and fails the transaction.
  */
-async function sendAll(m: EntityManager, writes: Write[], oneTrip: boolean): Promise<void> {
+async function sendAll(m: EntityManager, writes: Statement[], oneTrip: boolean): Promise<void> {
   if (oneTrip && writes.length > 1) {
-    const parts = writes.map((w) => w.getQueryAndParameters());
-    await m.query(parts.map(([sql]) => sql).join(';\n'), parts.flatMap(([, params]) => params));
+    await m.query(writes.map(([sql]) => sql).join(';\n'), writes.flatMap(([, params]) => params));
     return;
   }
-  for (const w of writes) await w.execute();
+  for (const w of writes) await m.query(...w);
 }
 
 function takeAll<T>(map: Map<string, T>): T[] {
