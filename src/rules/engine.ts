@@ -58,8 +58,8 @@ export interface Routing {
 const DEFAULT_CONFIDENCE = 0.3;
 
 export class RuleEngine {
-  private readonly graders = new Map<string, Engine>();
-  private readonly routers = new Map<string, Engine>();
+  private readonly graders = new Map<string, RunRules>();
+  private readonly routers = new Map<string, RunRules>();
 
   constructor(
     private readonly packs: Map<string, RulePack>,
@@ -67,8 +67,8 @@ export class RuleEngine {
   ) {
     if (!packs.has(defaultPack)) throw new Error(`默认规则包 ${defaultPack} 不存在`);
     for (const [name, pack] of packs) {
-      this.graders.set(name, gradingEngine(pack));
-      this.routers.set(name, routingEngine(pack));
+      this.graders.set(name, remembered(gradingEngine(pack)));
+      this.routers.set(name, remembered(routingEngine(pack)));
     }
   }
 
@@ -119,7 +119,7 @@ export class RuleEngine {
   /** The highest level any grading rule gives (000 §5.3.1: major > hot > important > general), with every reason. */
   async grade(c: TextClassification, t: TicketFacts = {}): Promise<Grade> {
     const pack = this.pack(c.pack);
-    const { events } = await this.graders.get(pack.pack)!.run(factsOf(c, t));
+    const events = await this.graders.get(pack.pack)!(factsOf(c, t));
     const fired = events.map((e) => pack.grading[Number(e.params!['i'])]!);
     const rank = (code: string) => pack.levels.find((l) => l.code === code)?.rank ?? 0;
     // The default applies only when no rule fired: a pack may rank a level below its default (内部投诉).
@@ -141,7 +141,7 @@ export class RuleEngine {
   /** Department (highest-priority matching route) and who must be told, for a graded ticket. */
   async route(c: TextClassification & { level: string }, t: TicketFacts = {}): Promise<Routing> {
     const pack = this.pack(c.pack);
-    const { events } = await this.routers.get(pack.pack)!.run({ ...factsOf(c, t), level: c.level });
+    const events = await this.routers.get(pack.pack)!({ ...factsOf(c, t), level: c.level });
     const routes = events.filter((e) => e.type === 'route').map((e) => pack.routing[Number(e.params!['i'])]!);
     const best = routes.sort((a, b) => b.priority - a.priority)[0];
     const department = best?.department ?? pack.defaultDepartment;
@@ -198,6 +198,29 @@ function decide<T>(list: Decision<T>[], fired: Set<string>, known: Known): { val
       (!d.urgency || (known.urgency !== undefined && d.urgency.includes(known.urgency))),
   );
   return line ? { value: line.set, weight: line.weight } : undefined;
+}
+
+type RunRules = (facts: Record<string, unknown>) => Promise<RuleEvent[]>;
+type RuleEvent = Awaited<ReturnType<Engine['run']>>['events'][number];
+
+const REMEMBERED = 2_000;
+
+/**
+ * The rules see nothing but the facts they are given (no fact functions, no clock), so the same facts always fire
+ * the same events: remember them. Tickets repeat a few hundred combinations of codes; json-rules-engine clones every
+ * condition tree on each run, which was most of a ticket's rule time. A reload builds new engines and a new memory.
+ */
+function remembered(engine: Engine): RunRules {
+  const memory = new Map<string, RuleEvent[]>();
+  return async (facts) => {
+    const key = JSON.stringify(facts);
+    const known = memory.get(key);
+    if (known) return known;
+    const { events } = await engine.run(facts);
+    if (memory.size >= REMEMBERED) memory.clear();
+    memory.set(key, events);
+    return events;
+  };
 }
 
 function gradingEngine(pack: RulePack): Engine {

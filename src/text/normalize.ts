@@ -6,12 +6,26 @@ const toSimplifiedHk = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
 export interface NormalizedText {
   /** Simplified Chinese with Chinese punctuation kept: what people read back. */
-  display: string;
+  readonly display: string;
   /** NFKC (full-width → half-width), upper-case Latin, Chinese numerals in room numbers as digits: what rules match. */
-  match: string;
+  readonly match: string;
 }
 
+// One message's text is normalised several times on its way (staff command? dialogue, slots, classification):
+// OpenCC's conversion was a visible share of the webhook's CPU. The function is pure; remember the latest texts.
+const recent = new Map<string, NormalizedText>();
+const RECENT = 256;
+
 export function normalizeText(raw: string): NormalizedText {
+  const known = recent.get(raw);
+  if (known) return known;
+  const result = normalizeOnce(raw);
+  if (recent.size >= RECENT) recent.clear();
+  recent.set(raw, result);
+  return result;
+}
+
+function normalizeOnce(raw: string): NormalizedText {
   const display = toSimplifiedHk(toSimplified(withoutNoise(raw))).replace(/\s+/g, ' ').trim();
   const match = cnRoomNumerals(dashesBetweenDigits(withoutEmoji(display).normalize('NFKC').toUpperCase()))
     .replace(/([!?。，,.~～…])\1+/g, '$1')

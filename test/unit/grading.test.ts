@@ -66,6 +66,8 @@ describe('residential grading (000 §5.3.1)', () => {
 
   it('raises a ticket with the incident head count: 3 residents hot, 10 major', async () => {
     expect((await grade('电梯坏了', undefined, { incidentResidents: 2 })).level).toBe('general');
+    // Runs are remembered by their facts: the same text with another fact must not get the remembered answer.
+    expect((await grade('电梯坏了', undefined, { incidentResidents: 3 })).level).toBe('hot');
     expect((await grade('电梯坏了', undefined, { incidentResidents: 3 })).level).toBe('hot');
     expect((await grade('电梯坏了', undefined, { incidentResidents: 10 })).level).toBe('major');
   });
@@ -174,5 +176,19 @@ describe('the remaining mall and sales-office rules', () => {
     const g = await grade('扶梯坏了', 'mall', { incidentResidents: 3 });
     expect(g.level).toBe('second');
     expect(g.reasons.map((r) => r.rule)).toContain('集体客诉');
+  });
+});
+
+describe('remembered rule runs', () => {
+  it('when the same ticket facts are graded and routed again, then the answers are equal and are fresh objects', async () => {
+    const c = engine.classify(normalizeText('漏水报了一个多月了还没人来修').match);
+    const first = await engine.grade(c, { project: 'XFL' });
+    first.reasons.length = 0;
+    const second = await engine.grade(c, { project: 'XFL' });
+    expect(second.reasons.length).toBeGreaterThan(0);
+    const r1 = await engine.route({ ...c, level: 'hot' }, { project: 'XFL' });
+    r1.notices.length = 0;
+    expect((await engine.route({ ...c, level: 'hot' }, { project: 'XFL' })).notices.length).toBeGreaterThan(0);
+    expect((await engine.route({ ...c, level: 'general' }, { project: 'XFL' })).notices).not.toEqual((await engine.route({ ...c, level: 'hot' }, { project: 'XFL' })).notices);
   });
 });
