@@ -12,7 +12,9 @@ export const insertedId = (raw: unknown): number => Number(typeof raw === 'objec
 export interface RowCodec<T> {
   /** `SELECT <columns> FROM <table>` for the given properties (all when omitted); the rest of the statement is yours. */
   select(props?: readonly (keyof T & string)[]): string;
-  hydrate(raw: Record<string, unknown>, props?: readonly (keyof T & string)[]): T;
+  /** `alias.col AS prefixcol, …` for a join; read back with hydrate(raw, props, prefix). */
+  columns(alias: string, prefix: string, props?: readonly (keyof T & string)[]): string;
+  hydrate(raw: Record<string, unknown>, props?: readonly (keyof T & string)[], prefix?: string): T;
   /** A value for a `?` compared with the property's column (dates, booleans and JSON as the driver stores them). */
   param<K extends keyof T & string>(prop: K, value: T[K]): unknown;
   /** INSERT of one row; columns left undefined get the table's default. */
@@ -57,10 +59,11 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
   const codec: RowCodec<T> = {
     select: (props) => `SELECT ${(props ? props.map(column) : meta.columns).map((c) => q(c.databaseName)).join(', ')} FROM ${table}`,
     param: (prop, value) => toDb(column(prop), value),
-    hydrate(raw, props) {
+    columns: (alias, prefix, props) => (props ? props.map(column) : meta.columns).map((c) => `${alias}.${q(c.databaseName)} AS ${q(prefix + c.databaseName)}`).join(', '),
+    hydrate(raw, props, prefix = '') {
       const out: Record<string, unknown> = {};
       for (const c of props ? props.map(column) : meta.columns) {
-        const v = raw[c.databaseName];
+        const v = raw[prefix + c.databaseName];
         out[c.propertyName] = v === null || v === undefined ? null : driver.prepareHydratedValue(v, c);
       }
       return out as T;

@@ -4,7 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx, type MessageKey, type OutboxItem } from '../intake/ports.js';
-import type { NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import type { Incident, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
 import { type InboundRow, type OutboxRow, type ResidentRow, type SessionRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { insertedId, rowCodec, type Statement } from './fast-rows.js';
@@ -49,6 +49,8 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
   const outbox = new Map<string, Omit<OutboxRow, 'id'>>();
   const ahead = readAhead(m, locking);
   const link = roundTrips(m, locking);
+  // Incidents read or written in this transaction (the candidates' query brings theirs along).
+  const incidents = new Map<number, Incident>();
   return {
     drain: link.drain,
     async flush() {
@@ -64,6 +66,7 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async recordInbound(channel, dedupeKey, userId, reply, now) {
       const buffered = ahead.recordInbound({ channel, dedupeKey, userId, reply, receivedAt: now });
       if (buffered !== undefined) return buffered;
+      await link.drain();
       try {
         await m.insert(InboundEntity, { channel, dedupeKey, userId, reply, receivedAt: now });
         return true;
@@ -75,11 +78,13 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async loadSession(channel, userId) {
       const cached = ahead.session(channel, userId);
       if (cached !== undefined) return cached ?? undefined;
+      await link.drain();
       const row = await m.findOneBy(SessionEntity, { channel, userId });
       return row ? { session: row.state as Session, version: row.version } : undefined;
     },
     async saveSession(channel, userId, session, expectedVersion, now) {
       if (ahead.saveSession({ channel, userId, state: session, version: (expectedVersion ?? 0) + 1, updatedAt: now })) return;
+      await link.drain();
       if (expectedVersion === undefined) {
         try {
           await m.insert(SessionEntity, { channel, userId, state: session, version: 1, updatedAt: now });
@@ -100,11 +105,13 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async loadProfile(channel, userId) {
       const cached = ahead.profile(channel, userId);
       if (cached !== undefined) return cached ?? undefined;
+      await link.drain();
       const row = await m.findOneBy(ResidentEntity, { channel, userId });
       return row ? { name: row.name, room: row.room, phone: row.phone, projectCode: row.projectCode } : undefined;
     },
     async saveProfile(channel: ChannelName, userId: string, p: Profile, now: Date) {
       if (ahead.saveProfile(profileRow(channel, userId, p, now))) return;
+      await link.drain();
       // One upsert on the (channel, user_id) unique key; created_at stays as first written.
       await sendAll(m, rowCodec(m, ResidentEntity).insertMany([profileRow(channel, userId, p, now)], PROFILE_UPSERT), false);
     },
@@ -184,10 +191,13 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       // category. Two residents reporting the same fault within the same few milliseconds may open two incidents;
       // every later report joins the first.
       const t = rowCodec(m, TicketEntity);
+      const i = rowCodec(m, IncidentEntity);
+      // Each candidate's incident comes along (the first report that joins one needs it: one round trip less).
       const sql =
-        `${t.select(CANDIDATE_COLUMNS)} WHERE project_code = ? AND category = ? AND created_at >= ? AND ${f.trade === null ? 'trade IS NULL' : 'trade = ?'}` +
-        ` AND status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (channel = ? AND user_id = ?)` +
-        ` AND ${f.commonArea ? '(room LIKE ? OR common_area = ?)' : 'room LIKE ?'} ORDER BY created_at DESC LIMIT ?`;
+        `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
+        ` WHERE t.project_code = ? AND t.category = ? AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
+        ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?)` +
+        ` AND ${f.commonArea ? '(t.room LIKE ? OR t.common_area = ?)' : 't.room LIKE ?'} ORDER BY t.created_at DESC LIMIT ?`;
       const params = [
         f.projectCode,
         f.category,
@@ -200,18 +210,24 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
         limit,
       ];
       const rows = (await link.run([sql, params])) as Record<string, unknown>[];
+      for (const r of rows) if (r['i_id'] !== null && r['i_id'] !== undefined) incidents.set(Number(r['i_id']), i.hydrate(r, undefined, 'i_'));
       return rows.map((r) => t.hydrate(r, CANDIDATE_COLUMNS));
     },
     async insertIncident(i) {
-      const r = await m.insert(IncidentEntity, i);
-      return { ...i, id: Number(r.identifiers[0]?.id) };
+      const incident = { ...i, id: insertedId(await link.run(rowCodec(m, IncidentEntity).insert(i))) };
+      incidents.set(incident.id, incident);
+      return { ...incident };
     },
     async findIncident(id) {
+      const seen = incidents.get(id);
+      if (seen) return { ...seen };
       const i = rowCodec(m, IncidentEntity);
       const [row] = (await link.run([`${i.select()} WHERE id = ?`, [id]])) as Record<string, unknown>[];
       return row ? i.hydrate(row) : undefined;
     },
     async updateIncident(id, patch) {
+      const seen = incidents.get(id);
+      if (seen) incidents.set(id, { ...seen, ...patch });
       await link.later(rowCodec(m, IncidentEntity).updateByIds([id], patch));
     },
     async incidentResidents(id) {
@@ -378,7 +394,11 @@ function roundTrips(m: EntityManager, batching: boolean) {
 }
 
 /** Methods that reach the database through TypeORM see the writes still pending before they run. */
-const SEES_PENDING_ITSELF = new Set(['insertTicket', 'updateTicket', 'updateTickets', 'recentReports', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'incidentResidents', 'addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'flush', 'drain']);
+const SEES_PENDING_ITSELF = new Set([
+  ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
+  ...['insertTicket', 'updateTicket', 'updateTickets', 'recentReports', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'incidentResidents'],
+  ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'flush', 'drain'],
+]);
 
 function drainingFirst<T extends IntakeTx & { drain(): Promise<void> }>(tx: T): T {
   const wrapped = { ...tx };
