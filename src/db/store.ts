@@ -25,7 +25,8 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
         await tx.flush();
         return result;
       };
-      return serialized(ds, () => (options?.batch && locking ? ds.transaction('READ COMMITTED', run) : ds.transaction(run))).catch((err: unknown) => {
+      const work = options?.batch && locking ? () => groupCommit(ds, (m) => intakeTx(m, sequence, locking, OPEN_READ_COMMITTED), fn) : () => ds.transaction(run);
+      return serialized(ds, work).catch((err: unknown) => {
         if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
         throw err;
       });
@@ -37,30 +38,57 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
   };
 }
 
+// A group commit opens its transaction in the packet of its first read and commits in the packet of its writes:
+// a lone message costs two round trips plus what its ticket needs.
+const OPEN_READ_COMMITTED: Statement[] = [
+  ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', []],
+  ['START TRANSACTION', []],
+];
+const COMMIT: Statement = ['COMMIT', []];
+
+type IntakeTxImpl = IntakeTx & { flush(closing?: Statement): Promise<void>; drain(): Promise<void> };
+
+async function groupCommit<T>(ds: DataSource, open: (m: EntityManager) => IntakeTxImpl, fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    const tx = open(qr.manager);
+    const result = await fn(drainingFirst(tx));
+    await tx.flush(COMMIT);
+    return result;
+  } catch (err) {
+    // A statement that fails stops the rest of its packet, COMMIT included.
+    await qr.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await qr.release();
+  }
+}
+
 /**
  * Timeline events, deadlines and outbox rows are write-only inside a transaction: they are buffered and written with one
  * multi-row statement each just before commit (a ticket writes about ten of them; one statement each was the
  * largest share of the webhook's CPU). After `prefetch` (a group commit), the batch's sessions, profiles and message
  * ids are buffered the same way.
  */
-function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, locking: boolean): IntakeTx & { flush(): Promise<void>; drain(): Promise<void> } {
+function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, locking: boolean, opening: Statement[] = []): IntakeTxImpl {
   const events: TicketEvent[] = [];
   const deadlines: NewDeadline[] = [];
   const outbox = new Map<string, Omit<OutboxRow, 'id'>>();
-  const ahead = readAhead(m, locking);
-  const link = roundTrips(m, locking);
+  const link = roundTrips(m, locking, opening);
+  const ahead = readAhead(m, locking, link);
   // Incidents read or written in this transaction (the candidates' query brings theirs along).
   const incidents = new Map<number, Incident>();
   return {
     drain: link.drain,
-    async flush() {
+    async flush(closing) {
       const writes: Statement[] = [...link.take(), ...ahead.writes()];
       if (events.length) writes.push(...rowCodec(m, TicketEventEntity).insertMany(events.splice(0)));
       // A kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
       if (deadlines.length) writes.push(...rowCodec(m, DeadlineEntity).insertMany(deadlines.splice(0), { ignore: true }));
       // The dedupe key is unique: enqueuing an effect already recorded (by an earlier transaction) is a no-op.
       if (outbox.size) writes.push(...rowCodec(m, OutboxEntity).insertMany(takeAll(outbox) as Partial<OutboxRow>[], { ignore: true }));
-      await sendAll(m, writes, locking);
+      await sendAll(m, closing ? [...writes, closing] : writes, locking);
     },
     prefetch: (messages) => ahead.load(messages),
     async recordInbound(channel, dedupeKey, userId, reply, now) {
@@ -274,7 +302,7 @@ type StoredSession = { session: Session; version: number };
  * The read-ahead of a group commit. Each lookup answers `undefined` for a user or message the batch did not read
  * ahead (the caller then goes to the database as usual), `null` for one read ahead and absent.
  */
-function readAhead(m: EntityManager, locking: boolean) {
+function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) {
   const recorded = new Set<string>();
   const covered = new Set<string>();
   const sessions = new Map<string, StoredSession | null>();
@@ -296,7 +324,7 @@ function readAhead(m: EntityManager, locking: boolean) {
       [`${sessionRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})${locking ? ' FOR UPDATE' : ''}`, [channel, ...users]],
       [`${residentRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})`, [channel, ...users]],
     ];
-    const [ids, rows, people] = (locking ? await m.query(reads.map(([sql]) => sql).join(';\n'), reads.flatMap(([, p]) => p)) : await Promise.all(reads.map((r) => m.query(...r)))) as Record<string, unknown>[][];
+    const [ids, rows, people] = (await link.runMany(reads)) as Record<string, unknown>[][];
     for (const { k } of ids!) recorded.add(recordedKey(channel, String(k)));
     for (const k of keys) covered.add(recordedKey(channel, k));
     for (const u of users) {
@@ -370,23 +398,28 @@ function readAhead(m: EntityManager, locking: boolean) {
  * with the next statement of the transaction in one packet: on the machines measured a round trip to MySQL cost
  * about a millisecond, a ticket needed eight of them. On SQLite (in-process) everything runs at once.
  */
-function roundTrips(m: EntityManager, batching: boolean) {
-  const pending: Statement[] = [];
-  const send = async (parts: Statement[]) => (await m.query(parts.map(([sql]) => sql).join(';\n'), parts.flatMap(([, p]) => p))) as unknown[];
+type RoundTrips = ReturnType<typeof roundTrips>;
+
+function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
+  const pending: Statement[] = [...opening];
+  /** Statements whose results are needed, with the pending writes before them in one packet (MySQL). */
+  const runMany = async (sts: Statement[]): Promise<unknown[]> => {
+    if (!batching) return Promise.all(sts.map((st) => m.query(...st)));
+    const parts = [...pending.splice(0), ...sts];
+    if (parts.length === 1) return [await m.query(...parts[0]!)];
+    const results = (await m.query(parts.map(([sql]) => sql).join(';\n'), parts.flatMap(([, p]) => p))) as unknown[];
+    return results.slice(results.length - sts.length);
+  };
   return {
+    runMany,
+    run: async (st: Statement): Promise<unknown> => (await runMany([st]))[0],
     async later(st: Statement | undefined): Promise<void> {
       if (!st) return;
       if (batching) pending.push(st);
       else await m.query(...st);
     },
-    /** A statement whose result is needed; pending writes go first, in the same packet. */
-    async run(st: Statement): Promise<unknown> {
-      if (!pending.length) return m.query(...st);
-      const results = await send([...pending.splice(0), st]);
-      return results[results.length - 1];
-    },
     async drain(): Promise<void> {
-      if (pending.length) await send(pending.splice(0));
+      if (pending.length) await runMany([]);
     },
     /** Pending writes as part of the commit's last packet. */
     take: (): Statement[] => pending.splice(0),
