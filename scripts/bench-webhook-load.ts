@@ -31,6 +31,8 @@ export interface LoadJob {
   reuseMessages: boolean;
   mode: LoadMode;
   expect: { kind: 'encrypted-reply' } | { kind: 'fixed-text'; text: string };
+  /** The mix of first messages (default: half of them complete a report and create a ticket). */
+  kinds?: MessageKind[];
   /** Every Nth response is decrypted and checked in full; all responses get the cheap check. */
   sampleEvery: number;
 }
@@ -59,7 +61,7 @@ export interface LoadReport {
 // ---------------------------------------------------------------------------------------------- messages
 
 /** What a resident's first message gives: only the problem, or the problem with name and room (→ a ticket at once). */
-type MessageKind = 'problem-only' | 'name-room-problem' | 'name-room-phone-problem';
+export type MessageKind = 'problem-only' | 'name-room-problem' | 'name-room-phone-problem';
 const KIND_CYCLE: MessageKind[] = ['problem-only', 'name-room-problem', 'problem-only', 'name-room-phone-problem'];
 
 const PROBLEMS = [
@@ -131,8 +133,8 @@ function residentText(kind: MessageKind, i: number): string {
 }
 
 /** One Official Account callback in safe mode, exactly as the platform sends it (protocol doc §6). */
-function makeMessage(c: Credentials, runNo: number, i: number): Message {
-  const kind = pick(KIND_CYCLE, i);
+function makeMessage(c: Credentials, runNo: number, i: number, kinds: readonly MessageKind[] = KIND_CYCLE): Message {
+  const kind = pick(kinds, i);
   const openid = `oBnch${runNo.toString(36).padStart(3, '0')}_${i.toString(36).padStart(19, '0')}`;
   const msgId = (6_000_000_000_000_000_000n + BigInt(runNo) * 1_000_000_000n + BigInt(i)).toString();
   const timestamp = String(Math.floor(Date.now() / 1000));
@@ -166,7 +168,7 @@ class MessageSource {
   readonly byKind: Record<string, number> = {};
 
   constructor(private readonly job: LoadJob) {
-    this.pool = Array.from({ length: job.poolSize }, (_, i) => makeMessage(job.credentials, job.runNo, i));
+    this.pool = Array.from({ length: job.poolSize }, (_, i) => makeMessage(job.credentials, job.runNo, i, job.kinds));
   }
 
   take(): Message {
@@ -176,7 +178,7 @@ class MessageSource {
     else if (this.job.reuseMessages) m = this.pool[i % this.pool.length]!;
     else {
       this.madeDuringRun++;
-      m = makeMessage(this.job.credentials, this.job.runNo, i);
+      m = makeMessage(this.job.credentials, this.job.runNo, i, this.job.kinds);
     }
     this.byKind[m.kind] = (this.byKind[m.kind] ?? 0) + 1;
     return m;
