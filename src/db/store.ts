@@ -221,25 +221,20 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       const t = rowCodec(m, TicketEntity);
       const i = rowCodec(m, IncidentEntity);
       // Each candidate's incident comes along (the first report that joins one needs it: one round trip less).
-      const sql =
+      // One read per index (0004): the building's reports by room prefix, and (for a shared facility) the category's
+      // shared-facility reports; both in one packet, merged newest first.
+      const select = (where: string) =>
         `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
-        ` WHERE t.project_code = ? AND t.category = ? AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
-        ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?)` +
-        ` AND ${f.commonArea ? '(t.room LIKE ? OR t.common_area = ?)' : 't.room LIKE ?'} ORDER BY t.created_at DESC LIMIT ?`;
-      const params = [
-        f.projectCode,
-        f.category,
-        t.param('createdAt', f.since),
-        ...(f.trade === null ? [] : [f.trade]),
-        f.notChannel,
-        f.notUser,
-        `${f.building}-%`,
-        ...(f.commonArea ? [t.param('commonArea', true)] : []),
-        limit,
-      ];
-      const rows = (await link.run([sql, params])) as Record<string, unknown>[];
-      for (const r of rows) if (r['i_id'] !== null && r['i_id'] !== undefined) incidents.set(Number(r['i_id']), i.hydrate(r, undefined, 'i_'));
-      return rows.map((r) => t.hydrate(r, CANDIDATE_COLUMNS));
+        ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
+        ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
+      const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit];
+      const reads: Statement[] = [[select('t.room LIKE ?'), params(`${f.building}-%`)]];
+      if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
+      const found = ((await link.runMany(reads)) as Record<string, unknown>[][]).flat();
+      const byId = new Map(found.map((r) => [Number(r['id']), r]));
+      const rows = [...byId.values()].map((r) => ({ r, ticket: t.hydrate(r, CANDIDATE_COLUMNS) })).sort((a, b) => b.ticket.createdAt.getTime() - a.ticket.createdAt.getTime() || b.ticket.id - a.ticket.id).slice(0, limit);
+      for (const { r } of rows) if (r['i_id'] !== null && r['i_id'] !== undefined) incidents.set(Number(r['i_id']), i.hydrate(r, undefined, 'i_'));
+      return rows.map(({ ticket }) => ticket);
     },
     async insertIncident(i) {
       const incident = { ...i, id: insertedId(await link.run(rowCodec(m, IncidentEntity).insert(i))) };
