@@ -233,7 +233,14 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       const found = ((await link.runMany(reads)) as Record<string, unknown>[][]).flat();
       const byId = new Map(found.map((r) => [Number(r['id']), r]));
       const rows = [...byId.values()].map((r) => ({ r, ticket: t.hydrate(r, CANDIDATE_COLUMNS) })).sort((a, b) => b.ticket.createdAt.getTime() - a.ticket.createdAt.getTime() || b.ticket.id - a.ticket.id).slice(0, limit);
-      for (const { r } of rows) if (r['i_id'] !== null && r['i_id'] !== undefined) incidents.set(Number(r['i_id']), i.hydrate(r, undefined, 'i_'));
+      // Many candidates share one incident: read each once.
+      const seen = new Set<number>();
+      for (const { r } of rows) {
+        const id = r['i_id'] === null || r['i_id'] === undefined ? undefined : Number(r['i_id']);
+        if (id === undefined || seen.has(id)) continue;
+        seen.add(id);
+        incidents.set(id, i.hydrate(r, undefined, 'i_'));
+      }
       return rows.map(({ ticket }) => ticket);
     },
     async insertIncident(i) {
