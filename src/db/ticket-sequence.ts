@@ -15,7 +15,7 @@ export function mysqlTicketSequence(url: string): TicketSequence {
   let pool: Pool | undefined;
   return {
     next(scope) {
-      pool ??= createPool({ uri: url, connectionLimit: 4, charset: 'utf8mb4' });
+      pool ??= createPool({ uri: url, connectionLimit: 4, charset: 'utf8mb4', trace: false });
       const p = pool;
       return new Promise<number>((resolve, reject) =>
         // LAST_INSERT_ID(expr) is per connection and comes back as insertId of this very statement.
