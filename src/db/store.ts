@@ -1,6 +1,5 @@
 // TypeORM implementation of the intake store.
-import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx, type MessageKey, type OutboxItem } from '../intake/ports.js';
