@@ -260,7 +260,9 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       await link.later(rowCodec(m, IncidentEntity).updateByIds([id], patch));
     },
     async incidentResidents(id) {
-      const [row] = (await link.run(['SELECT COUNT(*) AS n FROM (SELECT DISTINCT channel, user_id FROM ticket WHERE incident_id = ?) residents', [id]])) as { n: number | string }[];
+      // MySQL counts distinct pairs on the incident index without a derived table; SQLite has no COUNT(DISTINCT a, b).
+      const sql = locking ? 'SELECT COUNT(DISTINCT channel, user_id) AS n FROM ticket WHERE incident_id = ?' : 'SELECT COUNT(*) AS n FROM (SELECT DISTINCT channel, user_id FROM ticket WHERE incident_id = ?) residents';
+      const [row] = (await link.run([sql, [id]])) as { n: number | string }[];
       return Number(row?.n ?? 0);
     },
     async ticketsOfIncident(id) {
