@@ -57,10 +57,19 @@ export function bigramSimilarity(a: string, b: string): number {
   return common / (A.size + B.size - common);
 }
 
-function bigrams(s: string): Set<string> {
+// Every new report is compared with up to a hundred recent ones, which are the same texts report after report:
+// remember their pairs (read-only sets; a bounded memory, emptied when full).
+const pairsOf = new Map<string, ReadonlySet<string>>();
+const REMEMBERED_TEXTS = 4_096;
+
+function bigrams(s: string): ReadonlySet<string> {
+  const known = pairsOf.get(s);
+  if (known) return known;
   const han = s.replace(/[^\p{Script=Han}]/gu, '');
   const out = new Set<string>();
   for (let i = 0; i + 1 < han.length; i++) out.add(han.slice(i, i + 2));
+  if (pairsOf.size >= REMEMBERED_TEXTS) pairsOf.clear();
+  pairsOf.set(s, out);
   return out;
 }
 
