@@ -85,7 +85,9 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   if (config.llm) {
     const source = new LlmClassifier(config.llm, logger);
     // The outbox row's recipient is the ticket number; the review runs outside any webhook request.
-    senders['llm'] = { send: (ticketNo) => reviewTicket({ store, clock, logger, rules: () => rules, source }, ticketNo) };
+    senders['llm'] = {
+      send: (ticketNo) => reviewTicket({ store, clock, logger, rules: () => rules, source, organisation: config.organisation, staffChannelEnabled: senders.wecom_app !== undefined }, ticketNo),
+    };
   }
   const intake: IntakeDeps = {
     store,

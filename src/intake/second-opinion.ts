@@ -1,10 +1,12 @@
 // When the rules are not sure, an LLM may give a second opinion — later, through the outbox, never on the ack path.
 // A valid answer that differs replaces the rules' labels (and the level is graded again); anything else keeps them.
 import type { Clock } from '../lib/clock.js';
+import type { Organisation } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Category, Classification, Kind, RuleEngine, Trade, Urgency } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
 import type { IntakeStore } from './ports.js';
+import { notifyStaff } from './staff-notices.js';
 
 export interface SecondOpinion {
   kind: Kind;
@@ -26,6 +28,8 @@ export interface SecondOpinionDeps {
   logger: Logger;
   rules: () => RuleEngine;
   source: SecondOpinionSource;
+  organisation: Organisation;
+  staffChannelEnabled: boolean;
 }
 
 const LABELS = ['kind', 'category', 'trade', 'urgency'] as const;
@@ -55,5 +59,14 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string): P
       data: { changed: true, fields: changed, from: JSON.stringify(before), to: JSON.stringify({ kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency }), level, reason: opinion.reason },
     });
     deps.logger.info({ ticketNo, changed }, 'ticket reclassified by the second opinion');
+    // The rules missed an emergency: call it out now, as the rules would have (duty, project lead, managers' group).
+    const project = deps.organisation.projects.find((p) => p.code === ticket.projectCode);
+    if (opinion.urgency === 'emergency' && before.urgency !== 'emergency' && project) {
+      const relabelled = { ...ticket, kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency, level };
+      const routing = await rules.route({ ...text, kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: 'emergency', level }, { project: project.code });
+      const urgent = routing.notices.filter((n) => !n.approval);
+      await notifyStaff({ deps, tx, now }, project, relabelled, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
+      deps.logger.warn({ ticketNo }, 'the second opinion found an emergency the rules missed; emergency notices sent');
+    }
   });
 }

@@ -4,7 +4,15 @@ import type { Notice } from '../rules/index.js';
 import { onShift } from '../rules/roster.js';
 import { KIND_LABEL, URGENCY_LABEL } from '../rules/index.js';
 import type { Ticket } from '../tickets/index.js';
-import type { CommandCtx } from './commands.js';
+import type { IntakeDeps } from './handle-inbound.js';
+import type { IntakeTx } from './ports.js';
+
+/** What sending notices needs: a message's command context has it, and so has a review that runs after the reply. */
+export interface NoticeCtx {
+  deps: Pick<IntakeDeps, 'logger' | 'rules' | 'staffChannelEnabled'>;
+  tx: IntakeTx;
+  now: Date;
+}
 
 /** WeCom user ids for a role named by a rule: on_duty, lead, quality, head_office, finance, a department, or user:<id>. */
 export function peopleFor(project: ProjectConfig, role: string, department: string | null, at: Date): string[] {
@@ -24,7 +32,7 @@ const unique = (xs: string[]) => [...new Set(xs)];
  * Every notice goes once per person (the outbox key is unique), with the staff on the project's notify list.
  * A notice nobody can receive is written on the timeline, never silently dropped.
  */
-export async function notifyStaff(c: CommandCtx, project: ProjectConfig, t: Ticket, notices: Notice[], reasons: string[], keyPrefix = `ticket:${t.no}`): Promise<void> {
+export async function notifyStaff(c: NoticeCtx, project: ProjectConfig, t: Ticket, notices: Notice[], reasons: string[], keyPrefix = `ticket:${t.no}`): Promise<void> {
   const everyone = new Map<string, string>();
   for (const n of notices) {
     const users = n.notify.flatMap((role) => peopleFor(project, role, t.department, c.now));
@@ -53,7 +61,7 @@ export async function notifyStaff(c: CommandCtx, project: ProjectConfig, t: Tick
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'notified', actor: 'rules', data: { to: [...everyone.keys()], rules: notices.map((n) => n.rule) } });
 }
 
-async function toManagersGroup(c: CommandCtx, project: ProjectConfig, t: Ticket, notices: Notice[], mentions: string[], keyPrefix: string): Promise<void> {
+async function toManagersGroup(c: NoticeCtx, project: ProjectConfig, t: Ticket, notices: Notice[], mentions: string[], keyPrefix: string): Promise<void> {
   const { robotKey, chatId } = project.alerts;
   const text = [`**<font color="warning">${t.urgency === 'emergency' ? '紧急' : '立即处理'}</font>** ${t.no} ${t.summary}`, `> ${project.name} ${t.room} ${t.residentName}`, `> ${notices.map((n) => n.rule).join('；')}`, mentions.map((u) => `<@${u}>`).join(' ')].join('\n');
   const key = `${keyPrefix}:group:${notices.map((n) => n.rule).join('+')}`;

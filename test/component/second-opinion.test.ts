@@ -1,8 +1,10 @@
 // The optional LLM through the real service: only unsure tickets go to it, after the reply, and a failure keeps the rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
+import { loadConfig } from '../../src/lib/config.js';
 import { DB_KINDS } from '../support/databases.js';
 import { FakeLlm } from '../support/fake-llm.js';
+import { FakePlatform } from '../support/fake-platform.js';
 import { json } from '../support/http.js';
 import { startTestService } from '../support/service.js';
 
@@ -55,5 +57,48 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
     const t = await ticket(no);
     expect(t.ticket).toMatchObject({ kind: labelled.kind, category: labelled.category });
     expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data.changed).toBe(false);
+  });
+});
+
+describe.each(DB_KINDS)('LLM second opinion finding an emergency on %s', (kind) => {
+  let svc: Service;
+  let platform: FakePlatform;
+  const llm = new FakeLlm('sk-local');
+
+  beforeAll(async () => {
+    const base = await llm.start();
+    platform = await new FakePlatform().start();
+    // The shipped organisation with its roster, duty officer and project lead, and a managers' group robot.
+    const shipped = loadConfig({ CONFIG_DIR: 'config' }).organisation;
+    const organisation = { ...shipped, projects: shipped.projects.map((p) => ({ ...p, alerts: { robotKey: 'robot-key-sos' } })) };
+    svc = await startTestService(kind, 'llm', {
+      platformUrl: platform.url,
+      env: { OPENAI_BASE_URL: base, OPENAI_API_KEY: 'sk-local', OPENAI_MODEL: 'deepseek-chat', OPENAI_TIMEOUT_MS: '3000' },
+      config: { organisation },
+    });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await llm.stop();
+    await platform?.stop();
+  });
+
+  it('when the LLM says an unsure report is an emergency, then duty, project lead and the managers\' group are told as for any emergency', async () => {
+    llm.behaviours = [{ answer: { kind: 'repair', category: 'engineering', trade: 'water_electric', urgency: 'emergency', confidence: 0.9, reason: '配电箱冒烟有起火危险' } }];
+    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: 'visitor-llm-sos', msgId: 'llm-sos-1', text: '我是李娜，3栋2单元502，楼道那个箱子有点怪味，还有点热' }) });
+    const no = /工单 (KF-\d{8}-\d{4})/.exec(((await res.json()) as { replies: string[] }).replies.join('\n'))![1]!;
+    const before = await json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+    expect(before.ticket.urgency).not.toBe('emergency');
+    while ((await svc.dispatcher.tick()) > 0);
+    while ((await svc.dispatcher.tick()) > 0);
+    await svc.scheduler.runOnce('robot-alerts');
+    const after = await json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+    expect(after.ticket.urgency).toBe('emergency');
+    const told = platform.callsTo('/cgi-bin/message/send').filter((c) => String(c.body.text?.content ?? '').includes(no));
+    const people = new Set(told.map((c) => c.body.touser as string));
+    expect(people.has('xm01')).toBe(true); // the project lead
+    expect(told.some((c) => String(c.body.text.content).includes('大模型复核判定为紧急'))).toBe(true);
+    const group = platform.callsTo('/cgi-bin/webhook/send').filter((c) => c.query.key === 'robot-key-sos').map((c) => String(c.body.markdown.content));
+    expect(group.some((g) => g.includes(no) && g.includes('紧急'))).toBe(true);
   });
 });
