@@ -78,6 +78,8 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
   const ahead = readAhead(m, locking, link);
   // Incidents read or written in this transaction (the candidates' query brings theirs along).
   const incidents = new Map<number, Incident>();
+  // Ticket numbers taken ahead for this batch, per counter scope, in order.
+  const reserved = new Map<string, number[]>();
   return {
     drain: link.drain,
     async flush(closing) {
@@ -142,8 +144,16 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       // One upsert on the (channel, user_id) unique key; created_at stays as first written.
       await sendAll(m, rowCodec(m, ResidentEntity).insertMany([profileRow(channel, userId, p, now)], PROFILE_UPSERT), false);
     },
+    async reserveTicketSeqs(scope, count) {
+      // SQLite: numbers come from the counter row inside the transaction; nothing to gain.
+      if (!sequence || count < 2) return;
+      const last = await sequence.take(scope, count);
+      reserved.set(scope, [...(reserved.get(scope) ?? []), ...Array.from({ length: count }, (_, i) => last - count + 1 + i)]);
+    },
     async nextTicketSeq(scope) {
-      if (sequence) return sequence.next(scope);
+      const ready = reserved.get(scope)?.shift();
+      if (ready !== undefined) return ready;
+      if (sequence) return sequence.take(scope, 1);
       // SQLite: one writer at a time anyway, so the counter lives in the transaction.
       for (let attempt = 0; attempt < 5; attempt++) {
         const r = await m.createQueryBuilder().update(CounterEntity).set({ seq: () => 'seq + 1' }).where('scope = :scope', { scope }).execute();
@@ -433,7 +443,7 @@ function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
 const SEES_PENDING_ITSELF = new Set([
   ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
   ...['insertTicket', 'updateTicket', 'updateTickets', 'recentReports', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'incidentResidents'],
-  ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'flush', 'drain'],
+  ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'reserveTicketSeqs', 'flush', 'drain'],
 ]);
 
 function drainingFirst<T extends IntakeTx & { drain(): Promise<void> }>(tx: T): T {

@@ -5,21 +5,22 @@
 import { createPool, type Pool, type ResultSetHeader } from 'mysql2';
 
 export interface TicketSequence {
-  next(scope: string): Promise<number>;
+  /** The last of `count` consecutive numbers now belonging to the caller. */
+  take(scope: string, count: number): Promise<number>;
   close(): Promise<void>;
 }
 
-const UPSERT = 'INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)';
+const UPSERT = 'INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)';
 
 export function mysqlTicketSequence(url: string): TicketSequence {
   let pool: Pool | undefined;
   return {
-    next(scope) {
+    take(scope, count) {
       pool ??= createPool({ uri: url, connectionLimit: 4, charset: 'utf8mb4', trace: false });
       const p = pool;
       return new Promise<number>((resolve, reject) =>
         // LAST_INSERT_ID(expr) is per connection and comes back as insertId of this very statement.
-        p.query<ResultSetHeader>(UPSERT, [scope], (err, r) => (err ? reject(err) : resolve(Number(r.insertId)))),
+        p.query<ResultSetHeader>(UPSERT, [scope, count, count], (err, r) => (err ? reject(err) : resolve(Number(r.insertId)))),
       );
     },
     async close() {

@@ -9,8 +9,9 @@ import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx } from './ports.js';
 import { runCommand } from './commands.js';
 import { attachStaffPhoto, isStaff, runCardClick, runStaffCommand } from './staff-actions.js';
-import { parseStaffCommand } from '../staff/parse.js';
+import { parseStaffCommand, type StaffCommand } from '../staff/parse.js';
 import { normalizeText } from '../text/normalize.js';
+import { counterScope } from '../tickets/index.js';
 
 export interface IntakeDeps {
   store: IntakeStore;
@@ -63,8 +64,9 @@ export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly Inboun
       deps.store.transaction(
         async (tx) => {
           const recorded = await tx.prefetch(msgs);
+          const plans = await planBatch(deps, tx, msgs, recorded);
           const out: (string | undefined)[] = [];
-          for (const msg of msgs) out.push(recorded.has(recordedKey(msg.channel, msg.dedupeKey)) ? undefined : await processOnce(deps, tx, msg));
+          for (const [i, msg] of msgs.entries()) out.push(recorded.has(recordedKey(msg.channel, msg.dedupeKey)) ? undefined : await processOnce(deps, tx, msg, plans[i]));
           return out;
         },
         { batch: true },
@@ -111,20 +113,11 @@ async function storedReply(deps: IntakeDeps, msg: InboundMessage): Promise<Intak
   return { reply: stored?.reply ?? '', duplicate: true };
 }
 
-async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage): Promise<string> {
-  const now = deps.clock.now();
+async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, planned?: Planned): Promise<string> {
+  const now = planned?.now ?? deps.clock.now();
   const staffReply = await staffCommandReply(deps, tx, msg, now);
   if (staffReply !== undefined) return recorded(tx, msg, staffReply, now);
-  const loaded = await tx.loadSession(msg.channel, msg.userId);
-  const ctx: StepContext = {
-    now,
-    rules: deps.rules(),
-    idleMinutes: deps.idleMinutes,
-    botName: deps.organisation.botName,
-    projects: deps.organisation.projects,
-    profile: await tx.loadProfile(msg.channel, msg.userId),
-  };
-  const result = step(loaded?.session ?? newSession(), msg.content, ctx);
+  const { loaded, ctx, result } = planned ?? (await plan(deps, tx, msg, now));
   let session: Session = result.session;
   const replies = [...result.replies];
   for (const command of result.commands) {
@@ -134,6 +127,53 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage):
   }
   await tx.saveSession(msg.channel, msg.userId, session, loaded?.version, now);
   return recorded(tx, msg, replies.filter(Boolean).join('\n\n'), now);
+}
+
+interface Planned {
+  now: Date;
+  loaded: Awaited<ReturnType<IntakeTx['loadSession']>>;
+  ctx: StepContext;
+  result: ReturnType<typeof step>;
+}
+
+/** The dialogue's step for a resident's message: pure, so a batch can run it ahead to know how many tickets it files. */
+async function plan(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Date): Promise<Planned> {
+  const loaded = await tx.loadSession(msg.channel, msg.userId);
+  const ctx: StepContext = {
+    now,
+    rules: deps.rules(),
+    idleMinutes: deps.idleMinutes,
+    botName: deps.organisation.botName,
+    projects: deps.organisation.projects,
+    profile: await tx.loadProfile(msg.channel, msg.userId),
+  };
+  return { now, loaded, ctx, result: step(loaded?.session ?? newSession(), msg.content, ctx) };
+}
+
+/**
+ * A batch takes its ticket numbers with one counter update per project and day instead of one per ticket. The steps
+ * run here are the ones the messages then use; a ticket that is not filed after all leaves a gap, never a duplicate.
+ */
+async function planBatch(deps: IntakeDeps, tx: IntakeTx, msgs: readonly InboundMessage[], recorded: Set<string>): Promise<(Planned | undefined)[]> {
+  const now = deps.clock.now();
+  const wanted = new Map<string, number>();
+  const plans: (Planned | undefined)[] = [];
+  for (const msg of msgs) {
+    if (recorded.has(recordedKey(msg.channel, msg.dedupeKey)) || staffWork(deps, msg)) {
+      plans.push(undefined);
+      continue;
+    }
+    const planned = await plan(deps, tx, msg, now);
+    plans.push(planned);
+    for (const command of planned.result.commands) {
+      if (command.type !== 'create_ticket') continue;
+      const project = deps.organisation.projects.find((p) => p.code === command.intake.projectCode) ?? deps.organisation.projects[0]!;
+      const scope = counterScope(project.ticketPrefix, now);
+      wanted.set(scope, (wanted.get(scope) ?? 0) + 1);
+    }
+  }
+  for (const [scope, count] of wanted) await tx.reserveTicketSeqs(scope, count);
+  return plans;
 }
 
 /**
@@ -151,16 +191,22 @@ async function recorded(tx: IntakeTx, msg: InboundMessage, reply: string, now: D
  * refusal rather than being treated as a resident; the other commands only from people the organisation names.
  */
 async function staffCommandReply(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Date): Promise<string | undefined> {
-  if (msg.channel === 'wecom' && msg.content.type === 'event' && msg.content.event === 'template_card_event') {
-    return runCardClick({ deps, tx, msg, now }, msg.content.key ?? '');
-  }
-  if (msg.channel === 'wecom' && msg.content.type === 'image' && isStaff(deps.organisation, msg.userId)) {
-    return attachStaffPhoto({ deps, tx, msg, now }, msg.content.mediaId);
-  }
-  if (msg.channel !== 'wecom' || msg.content.type !== 'text') return undefined;
+  const work = staffWork(deps, msg);
+  if (!work) return undefined;
+  const c = { deps, tx, msg, now };
+  if (work.type === 'card') return runCardClick(c, work.key);
+  if (work.type === 'photo') return attachStaffPhoto(c, work.mediaId);
+  return runStaffCommand(c, work.cmd);
+}
+
+/** Is this message staff work rather than a resident's (see staffCommandReply)? Pure: decided from the message alone. */
+function staffWork(deps: IntakeDeps, msg: InboundMessage): { type: 'card'; key: string } | { type: 'photo'; mediaId: string } | { type: 'command'; cmd: StaffCommand } | undefined {
+  if (msg.channel !== 'wecom') return undefined;
+  if (msg.content.type === 'event' && msg.content.event === 'template_card_event') return { type: 'card', key: msg.content.key ?? '' };
+  if (msg.content.type === 'image' && isStaff(deps.organisation, msg.userId)) return { type: 'photo', mediaId: msg.content.mediaId };
+  if (msg.content.type !== 'text') return undefined;
   const cmd = parseStaffCommand(normalizeText(msg.content.text).display);
   if (!cmd) return undefined;
   const decision = cmd.type === 'approve' || cmd.type === 'reject';
-  if (!decision && !isStaff(deps.organisation, msg.userId)) return undefined;
-  return runStaffCommand({ deps, tx, msg, now }, cmd);
+  return decision || isStaff(deps.organisation, msg.userId) ? { type: 'command', cmd } : undefined;
 }

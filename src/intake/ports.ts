@@ -36,6 +36,8 @@ export interface IntakeTx {
   loadProfile(channel: ChannelName, userId: string): Promise<Profile | undefined>;
   saveProfile(channel: ChannelName, userId: string, profile: Profile, now: Date): Promise<void>;
   nextTicketSeq(scope: string): Promise<number>;
+  /** Numbers a batch is about to use, taken at once; nextTicketSeq hands them out first. */
+  reserveTicketSeqs(scope: string, count: number): Promise<void>;
   insertTicket(t: NewTicket): Promise<Ticket>;
   updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
   /** One statement for several tickets (an incident's members). */
