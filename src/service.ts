@@ -68,6 +68,8 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     wecom_robot: wecomRobotSender(config.wecomApiBase),
     wecom_appchat: config.wecom ? wecomAppChatSender(config.wecom, tokens) : undefined,
   };
+  // Staff notifications go out over the WeCom app only when it can send.
+  const staffChannelEnabled = senders.wecom_app !== undefined;
   let rules = config.rules;
   const reloadRules = () => {
     try {
@@ -86,7 +88,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     const source = new LlmClassifier(config.llm, logger);
     // The outbox row's recipient is the ticket number; the review runs outside any webhook request.
     senders['llm'] = {
-      send: (ticketNo) => reviewTicket({ store, clock, logger, rules: () => rules, source, organisation: config.organisation, staffChannelEnabled: senders.wecom_app !== undefined }, ticketNo),
+      send: (ticketNo) => reviewTicket({ store, clock, logger, rules: () => rules, source, organisation: config.organisation, staffChannelEnabled }, ticketNo),
     };
   }
   const intake: IntakeDeps = {
@@ -98,7 +100,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     secondOpinion: config.llm !== undefined,
     idleMinutes: config.sessionIdleMinutes,
     logger,
-    staffChannelEnabled: senders.wecom_app !== undefined,
+    staffChannelEnabled,
   };
   // SQLite has one writer: a second transaction under way would only wait for the first.
   const batcher = createIntakeBatcher(intake, { maxBatch: config.intakeBatchMax, maxInFlight: config.database.type === 'sqlite' ? 1 : config.intakeTransactions });
@@ -140,7 +142,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const dispatcher = new OutboxDispatcher({ ...dispatcherDeps, channels: { except: ['wecom_robot'] } });
   // Group robots are sent by one instance only (the lease holder), so their 20-a-minute limit holds across instances.
   const robots = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['wecom_robot'] }, limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000) });
-  const scanDeps = { store, clock, logger, organisation: config.organisation, rules: () => rules, calendar, staffChannelEnabled: senders.wecom_app !== undefined };
+  const scanDeps = { store, clock, logger, organisation: config.organisation, rules: () => rules, calendar, staffChannelEnabled };
   const scheduler = new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder: owner }, [
     { name: 'deadline-scan', cron: '*/30 * * * * *', leaseMs: 90_000, run: () => scanDeadlines(scanDeps) },
     { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },

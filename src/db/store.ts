@@ -83,13 +83,14 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
   return {
     drain: link.drain,
     async flush(closing) {
-      const writes: Statement[] = [...link.take(), ...ahead.writes()];
+      // With the writes still pending, and COMMIT for a group commit, in one packet on MySQL.
+      const writes: Statement[] = ahead.writes();
       if (events.length) writes.push(...rowCodec(m, TicketEventEntity).insertMany(events.splice(0)));
       // A kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
       if (deadlines.length) writes.push(...rowCodec(m, DeadlineEntity).insertMany(deadlines.splice(0), { ignore: true }));
       // The dedupe key is unique: enqueuing an effect already recorded (by an earlier transaction) is a no-op.
       if (outbox.size) writes.push(...rowCodec(m, OutboxEntity).insertMany(takeAll(outbox) as Partial<OutboxRow>[], { ignore: true }));
-      await sendAll(m, closing ? [...writes, closing] : writes, locking);
+      await link.runMany(closing ? [...writes, closing] : writes);
     },
     prefetch: (messages) => ahead.load(messages),
     async recordInbound(channel, dedupeKey, userId, reply, now) {
@@ -140,9 +141,8 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     },
     async saveProfile(channel: ChannelName, userId: string, p: Profile, now: Date) {
       if (ahead.saveProfile(profileRow(channel, userId, p, now))) return;
-      await link.drain();
       // One upsert on the (channel, user_id) unique key; created_at stays as first written.
-      await sendAll(m, rowCodec(m, ResidentEntity).insertMany([profileRow(channel, userId, p, now)], PROFILE_UPSERT), false);
+      await link.runMany(rowCodec(m, ResidentEntity).insertMany([profileRow(channel, userId, p, now)], PROFILE_UPSERT));
     },
     async reserveTicketSeqs(scope, count) {
       // SQLite: numbers come from the counter row inside the transaction; nothing to gain.
@@ -415,10 +415,18 @@ type RoundTrips = ReturnType<typeof roundTrips>;
 
 function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
   const pending: Statement[] = [...opening];
-  /** Statements whose results are needed, with the pending writes before them in one packet (MySQL). */
+  /**
+   * Statements, with the pending writes before them, in one packet on MySQL (every value a bound parameter; a failing
+   * statement stops the rest and fails the transaction); one by one on SQLite. Answers the statements' own results.
+   */
   const runMany = async (sts: Statement[]): Promise<unknown[]> => {
-    if (!batching) return Promise.all(sts.map((st) => m.query(...st)));
+    if (!batching) {
+      const results: unknown[] = [];
+      for (const st of sts) results.push(await m.query(...st));
+      return results;
+    }
     const parts = [...pending.splice(0), ...sts];
+    if (parts.length === 0) return [];
     if (parts.length === 1) return [await m.query(...parts[0]!)];
     const results = (await m.query(parts.map(([sql]) => sql).join(';\n'), parts.flatMap(([, p]) => p))) as unknown[];
     return results.slice(results.length - sts.length);
@@ -434,8 +442,6 @@ function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
     async drain(): Promise<void> {
       if (pending.length) await runMany([]);
     },
-    /** Pending writes as part of the commit's last packet. */
-    take: (): Statement[] => pending.splice(0),
   };
 }
 
@@ -456,19 +462,6 @@ function drainingFirst<T extends IntakeTx & { drain(): Promise<void> }>(tx: T): 
     };
   }
   return wrapped;
-}
-
-/**
- * The buffered writes of a transaction. On MySQL they go in one round trip (one packet, statements separated by
- * semicolons, every value a bound parameter): on the machines measured, each round trip to the database cost more
- * CPU than building its statement. A failing statement stops the rest and fails the transaction.
- */
-async function sendAll(m: EntityManager, writes: Statement[], oneTrip: boolean): Promise<void> {
-  if (oneTrip && writes.length > 1) {
-    await m.query(writes.map(([sql]) => sql).join(';\n'), writes.flatMap(([, params]) => params));
-    return;
-  }
-  for (const w of writes) await m.query(...w);
 }
 
 function takeAll<T>(map: Map<string, T>): T[] {

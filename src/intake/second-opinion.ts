@@ -47,25 +47,25 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string): P
       return;
     }
     const rules = deps.rules();
-    const text = rules.classify(normalizeText(ticket.content).match, ticket.rulePack);
-    const grade = await rules.grade({ ...text, kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency });
+    const labels = { kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency };
+    const text = { ...rules.classify(normalizeText(ticket.content).match, ticket.rulePack), ...labels };
+    const grade = await rules.grade(text);
     const level = rules.higher(ticket.rulePack, grade.level, ticket.level) ? grade.level : ticket.level;
-    await tx.updateTicket(ticket.id, { kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency, level, confidence: opinion.confidence, updatedAt: now });
+    await tx.updateTicket(ticket.id, { ...labels, level, confidence: opinion.confidence, updatedAt: now });
     await tx.addEvent({
       ticketId: ticket.id,
       at: now,
       type: 'reclassified',
       actor: 'llm',
-      data: { changed: true, fields: changed, from: JSON.stringify(before), to: JSON.stringify({ kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency }), level, reason: opinion.reason },
+      data: { changed: true, fields: changed, from: JSON.stringify(before), to: JSON.stringify(labels), level, reason: opinion.reason },
     });
     deps.logger.info({ ticketNo, changed }, 'ticket reclassified by the second opinion');
     // The rules missed an emergency: call it out now, as the rules would have (duty, project lead, managers' group).
     const project = deps.organisation.projects.find((p) => p.code === ticket.projectCode);
     if (opinion.urgency === 'emergency' && before.urgency !== 'emergency' && project) {
-      const relabelled = { ...ticket, kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: opinion.urgency, level };
-      const routing = await rules.route({ ...text, kind: opinion.kind, category: opinion.category, trade: opinion.trade, urgency: 'emergency', level }, { project: project.code });
+      const routing = await rules.route({ ...text, level }, { project: project.code });
       const urgent = routing.notices.filter((n) => !n.approval);
-      await notifyStaff({ deps, tx, now }, project, relabelled, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
+      await notifyStaff({ deps, tx, now }, project, { ...ticket, ...labels, level }, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
       deps.logger.warn({ ticketNo }, 'the second opinion found an emergency the rules missed; emergency notices sent');
     }
   });

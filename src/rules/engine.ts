@@ -4,6 +4,7 @@ import type { Category, Classification, Kind, Urgency } from './codes.js';
 import { firedSignals, headcountOf, reportedDaysOf, termsOf } from './facts.js';
 import type { Level, RulePack } from './pack-loader.js';
 import type { DeadlineRuleDef, Decision } from './pack-schema.js';
+import { boundedMemory } from '../lib/bounded-memory.js';
 
 export interface TextClassification extends Classification {
   pack: string;
@@ -203,7 +204,6 @@ function decide<T>(list: Decision<T>[], fired: Set<string>, known: Known): { val
 type RunRules = (facts: Record<string, unknown>) => Promise<RuleEvent[]>;
 type RuleEvent = Awaited<ReturnType<Engine['run']>>['events'][number];
 
-const REMEMBERED = 2_000;
 
 /**
  * The rules see nothing but the facts they are given (no fact functions, no clock), so the same facts always fire
@@ -211,15 +211,10 @@ const REMEMBERED = 2_000;
  * condition tree on each run, which was most of a ticket's rule time. A reload builds new engines and a new memory.
  */
 function remembered(engine: Engine): RunRules {
-  const memory = new Map<string, RuleEvent[]>();
+  const memory = boundedMemory<string, RuleEvent[]>(2_000);
   return async (facts) => {
     const key = JSON.stringify(facts);
-    const known = memory.get(key);
-    if (known) return known;
-    const { events } = await engine.run(facts);
-    if (memory.size >= REMEMBERED) memory.clear();
-    memory.set(key, events);
-    return events;
+    return memory.get(key) ?? memory.set(key, (await engine.run(facts)).events);
   };
 }
 

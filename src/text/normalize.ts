@@ -1,5 +1,6 @@
 // Text as residents type it → text the rules can read: Simplified, half-width, Arabic digits next to building words.
 import * as OpenCC from 'opencc-js';
+import { boundedMemory } from '../lib/bounded-memory.js';
 
 const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
 const toSimplifiedHk = OpenCC.Converter({ from: 'hk', to: 'cn' });
@@ -13,16 +14,10 @@ export interface NormalizedText {
 
 // One message's text is normalised several times on its way (staff command? dialogue, slots, classification):
 // OpenCC's conversion was a visible share of the webhook's CPU. The function is pure; remember the latest texts.
-const recent = new Map<string, NormalizedText>();
-const RECENT = 256;
+const recent = boundedMemory<string, NormalizedText>(256);
 
 export function normalizeText(raw: string): NormalizedText {
-  const known = recent.get(raw);
-  if (known) return known;
-  const result = normalizeOnce(raw);
-  if (recent.size >= RECENT) recent.clear();
-  recent.set(raw, result);
-  return result;
+  return recent.get(raw) ?? recent.set(raw, normalizeOnce(raw));
 }
 
 function normalizeOnce(raw: string): NormalizedText {

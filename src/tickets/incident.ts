@@ -1,5 +1,6 @@
 // Collective complaints: reports of one fault by different residents, linked under one incident. Pure.
 import type { Ticket } from './ticket.js';
+import { boundedMemory } from '../lib/bounded-memory.js';
 
 export type IncidentStatus = 'open' | 'resolved';
 
@@ -59,8 +60,7 @@ export function bigramSimilarity(a: string, b: string): number {
 
 // Every new report is compared with up to a hundred recent ones, which are the same texts report after report:
 // remember their pairs (read-only sets; a bounded memory, emptied when full).
-const pairsOf = new Map<string, ReadonlySet<string>>();
-const REMEMBERED_TEXTS = 4_096;
+const pairsOf = boundedMemory<string, ReadonlySet<string>>(4_096);
 
 function bigrams(s: string): ReadonlySet<string> {
   const known = pairsOf.get(s);
@@ -68,9 +68,7 @@ function bigrams(s: string): ReadonlySet<string> {
   const han = s.replace(/[^\p{Script=Han}]/gu, '');
   const out = new Set<string>();
   for (let i = 0; i + 1 < han.length; i++) out.add(han.slice(i, i + 2));
-  if (pairsOf.size >= REMEMBERED_TEXTS) pairsOf.clear();
-  pairsOf.set(s, out);
-  return out;
+  return pairsOf.set(s, out);
 }
 
 /** The level the head count alone gives the incident, or undefined below the first threshold. */
