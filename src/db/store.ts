@@ -2,7 +2,7 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
-import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx, type MessageKey, type OutboxItem } from '../intake/ports.js';
+import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx, type MessageKey, type OutboxItem, type ReportQuery } from '../intake/ports.js';
 import type { Incident, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
 import { type InboundRow, type OutboxRow, type ResidentRow, type SessionRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
@@ -78,13 +78,16 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
   const ahead = readAhead(m, locking, link);
   // Incidents read or written in this transaction (the candidates' query brings theirs along).
   const incidents = new Map<number, Incident>();
+  // Residents who joined incidents in this transaction, added at commit in incident order: batches that join the
+  // same incidents then lock them in one order (updating each as its report came deadlocked busy batches).
+  const headCounts = new Map<number, { added: number; at: Date }>();
   // Ticket numbers taken ahead for this batch, per counter scope, in order.
   const reserved = new Map<string, number[]>();
   return {
     drain: link.drain,
     async flush(closing) {
       // With the writes still pending, and COMMIT for a group commit, in one packet on MySQL.
-      const writes: Statement[] = ahead.writes();
+      const writes: Statement[] = [...headCountWrites(m, headCounts), ...ahead.writes()];
       if (events.length) writes.push(...rowCodec(m, TicketEventEntity).insertMany(events.splice(0)));
       // A kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
       if (deadlines.length) writes.push(...rowCodec(m, DeadlineEntity).insertMany(deadlines.splice(0), { ignore: true }));
@@ -223,34 +226,16 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
     },
     async recentReports(f, limit) {
-      // Only what the same-fault test reads, mapped by hand: through the query builder, hydrating these rows was the
-      // largest single cost of a ticket. A plain read: a locking range read here serialised every report of a
-      // category. Two residents reporting the same fault within the same few milliseconds may open two incidents;
-      // every later report joins the first.
-      const t = rowCodec(m, TicketEntity);
-      const i = rowCodec(m, IncidentEntity);
-      // Each candidate's incident comes along (the first report that joins one needs it: one round trip less).
-      // One read per index (0004): the building's reports by room prefix, and (for a shared facility) the category's
-      // shared-facility reports; both in one packet, merged newest first.
-      const select = (where: string) =>
-        `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
-        ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
-        ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
-      const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit];
-      const reads: Statement[] = [[select('t.room LIKE ?'), params(`${f.building}-%`)]];
-      if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
-      const found = ((await link.runMany(reads)) as Record<string, unknown>[][]).flat();
-      const byId = new Map(found.map((r) => [Number(r['id']), r]));
-      const rows = [...byId.values()].map((r) => ({ r, ticket: t.hydrate(r, CANDIDATE_COLUMNS) })).sort((a, b) => b.ticket.createdAt.getTime() - a.ticket.createdAt.getTime() || b.ticket.id - a.ticket.id).slice(0, limit);
-      // Many candidates share one incident: read each once.
-      const seen = new Set<number>();
-      for (const { r } of rows) {
-        const id = r['i_id'] === null || r['i_id'] === undefined ? undefined : Number(r['i_id']);
-        if (id === undefined || seen.has(id)) continue;
-        seen.add(id);
-        incidents.set(id, i.hydrate(r, undefined, 'i_'));
-      }
-      return rows.map(({ ticket }) => ticket);
+      const reads = reportReads(m, f, limit);
+      return keepIncidents(m, incidents, (await link.runMany(reads)) as Record<string, unknown>[][], limit);
+    },
+    async insertTicketAmongReports(t, f, limit) {
+      const reads = reportReads(m, f, limit);
+      const mine: Statement = ['SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL', [t.channel, t.userId]];
+      const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(t), ...reads, mine]);
+      const reporterIncidents = new Set((found.pop() as { id: number | string }[]).map((r) => Number(r.id)));
+      const ticket = { ...t, id: insertedId(inserted) } as Ticket;
+      return { ticket, recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limit), reporterIncidents };
     },
     async insertIncident(i) {
       const incident = { ...i, id: insertedId(await link.run(rowCodec(m, IncidentEntity).insert(i))) };
@@ -269,11 +254,21 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       if (seen) incidents.set(id, { ...seen, ...patch });
       await link.later(rowCodec(m, IncidentEntity).updateByIds([id], patch));
     },
-    async incidentResidents(id) {
-      // MySQL counts distinct pairs on the incident index without a derived table; SQLite has no COUNT(DISTINCT a, b).
-      const sql = locking ? 'SELECT COUNT(DISTINCT channel, user_id) AS n FROM ticket WHERE incident_id = ?' : 'SELECT COUNT(*) AS n FROM (SELECT DISTINCT channel, user_id FROM ticket WHERE incident_id = ?) residents';
-      const [row] = (await link.run([sql, [id]])) as { n: number | string }[];
-      return Number(row?.n ?? 0);
+    async lockIncidentLinks(ticketIds, incidentId) {
+      const ids = [...ticketIds].sort((x, y) => x - y);
+      // SKIP LOCKED: a report another transaction is linking right now is left to it; waiting for it instead made
+      // concurrent batches deadlock (each locks its candidates report by report).
+      const sql = `SELECT id, incident_id AS i FROM ticket WHERE id IN (${ids.map(() => '?').join(', ')})${locking ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+      const first: Statement[] = locking && incidentId !== undefined ? [['SELECT id FROM incident WHERE id = ? FOR UPDATE', [incidentId]]] : [];
+      const rows = (await link.runMany([...first, [sql, ids]])).at(-1) as { id: number | string; i: number | string | null }[];
+      return new Map(rows.map((r) => [Number(r.id), r.i === null ? null : Number(r.i)]));
+    },
+    async joinIncident(id, ticketIds, newResidents, now) {
+      const seen = incidents.get(id);
+      if (seen) incidents.set(id, { ...seen, residents: seen.residents + newResidents, updatedAt: now });
+      await link.later(rowCodec(m, TicketEntity).updateByIds(ticketIds, { incidentId: id }));
+      const before = headCounts.get(id);
+      headCounts.set(id, { added: (before?.added ?? 0) + newResidents, at: now });
     },
     async ticketsOfIncident(id) {
       const t = rowCodec(m, TicketEntity);
@@ -298,6 +293,47 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       });
     },
   };
+}
+
+function headCountWrites(m: EntityManager, added: Map<number, { added: number; at: Date }>): Statement[] {
+  const at = (d: Date) => rowCodec(m, IncidentEntity).param('updatedAt', d);
+  const writes = [...added].sort(([a], [b]) => a - b).map(([id, h]): Statement => ['UPDATE incident SET residents = residents + ?, updated_at = ? WHERE id = ?', [h.added, at(h.at), id]]);
+  added.clear();
+  return writes;
+}
+
+/**
+ * The same-fault candidates: only what the same-fault test reads, mapped by hand (through the query builder,
+ * hydrating these rows was the largest single cost of a ticket). A plain read: a locking range read here serialised
+ * every report of a category. Two residents reporting the same fault within the same few milliseconds may open two
+ * incidents; every later report joins the first. One read per index (0004): the building's reports by room prefix,
+ * and (for a shared facility) the category's shared-facility reports. Each candidate's incident comes along.
+ */
+function reportReads(m: EntityManager, f: ReportQuery, limit: number): Statement[] {
+  const t = rowCodec(m, TicketEntity);
+  const i = rowCodec(m, IncidentEntity);
+  const select = (where: string) =>
+    `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
+    ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
+    ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
+  const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit];
+  const reads: Statement[] = [[select('t.room LIKE ?'), params(`${f.building}-%`)]];
+  if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
+  return reads;
+}
+
+/** The two reads merged newest first; the candidates' incidents kept for this transaction (many share one). */
+function keepIncidents(m: EntityManager, incidents: Map<number, Incident>, found: Record<string, unknown>[][], limit: number): Ticket[] {
+  const t = rowCodec(m, TicketEntity);
+  const i = rowCodec(m, IncidentEntity);
+  const byId = new Map(found.flat().map((r) => [Number(r['id']), r]));
+  const rows = [...byId.values()].map((r) => ({ r, ticket: t.hydrate(r, CANDIDATE_COLUMNS) })).sort((a, b) => b.ticket.createdAt.getTime() - a.ticket.createdAt.getTime() || b.ticket.id - a.ticket.id).slice(0, limit);
+  for (const { r } of rows) {
+    const id = r['i_id'] === null || r['i_id'] === undefined ? undefined : Number(r['i_id']);
+    if (id === undefined || incidents.has(id)) continue;
+    incidents.set(id, i.hydrate(r, undefined, 'i_'));
+  }
+  return rows.map(({ ticket }) => ticket);
 }
 
 const CANDIDATE_COLUMNS = ['id', 'channel', 'userId', 'projectCode', 'room', 'content', 'category', 'trade', 'faultTerms', 'commonArea', 'createdAt', 'incidentId', 'status', 'level'] as const;
@@ -448,7 +484,7 @@ function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
 /** Methods that reach the database through TypeORM see the writes still pending before they run. */
 const SEES_PENDING_ITSELF = new Set([
   ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
-  ...['insertTicket', 'updateTicket', 'updateTickets', 'recentReports', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'incidentResidents'],
+  ...['insertTicket', 'insertTicketAmongReports', 'updateTicket', 'updateTickets', 'recentReports', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'lockIncidentLinks', 'joinIncident'],
   ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'reserveTicketSeqs', 'flush', 'drain'],
 ]);
 

@@ -5,8 +5,9 @@ import type { RulePack } from '../rules/index.js';
 import type { DeadlineRuleDef } from '../rules/pack-schema.js';
 import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
-import { buildingOf, collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type Ticket } from '../tickets/index.js';
+import { buildingOf, collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type NewTicket, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
+import type { ReportQuery } from './ports.js';
 import { notifyStaff, peopleFor } from './staff-notices.js';
 
 export interface Filed {
@@ -29,7 +30,11 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   const grade = await rules.grade(cls, facts);
   const routing = await rules.route({ ...cls, level: grade.level }, facts);
   const handler = onShift(project.roster, routing.department, c.now)[0]?.user ?? project.people[routing.department]?.[0] ?? null;
-  const ticket = await c.tx.insertTicket({ ...draft, level: grade.level, department: routing.department, handler });
+  const row = { ...draft, level: grade.level, department: routing.department, handler };
+  // A report that may join an incident reads the candidates in the round trip that files it.
+  const collective = cls.kind === 'repair' || cls.kind === 'complaint';
+  const filed = collective ? await c.tx.insertTicketAmongReports(row, reportQuery(c, pack, row), CANDIDATES) : { ticket: await c.tx.insertTicket(row), recent: [], reporterIncidents: new Set<number>() };
+  const ticket = filed.ticket;
   const actor = `${c.msg.channel}:${c.msg.userId}`;
   await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'created', actor, data: { channel: c.msg.channel, receiver: ticket.receiver, confidence: cls.confidence } });
   if (grade.reasons.length) {
@@ -50,7 +55,7 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   if (c.deps.secondOpinion && cls.confidence < pack.llmThreshold) {
     await c.tx.enqueue({ dedupeKey: `ticket:${ticket.no}:second-opinion`, channel: 'llm', recipient: ticket.no, payload: { text: ticket.content } }, c.now);
   }
-  const linked = cls.kind === 'repair' || cls.kind === 'complaint' ? await linkIncident(c, project, pack, ticket) : undefined;
+  const linked = collective ? await linkIncident(c, project, pack, ticket, filed) : undefined;
   const incident = linked?.incident;
   // What raiseMembers wrote, if it ran: no need to read the ticket back.
   const raisedNow = linked?.raised && rules.higher(pack.pack, linked.incident.level, ticket.level);
@@ -58,16 +63,28 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   return { ticket: current, ...(incident ? { incident } : {}) };
 }
 
+const reportQuery = (c: CommandCtx, pack: RulePack, t: NewTicket): ReportQuery => ({
+  projectCode: t.projectCode,
+  category: t.category,
+  trade: t.trade,
+  since: new Date(c.now.getTime() - pack.collective.windowDays * 86_400_000),
+  building: buildingOf(t.room),
+  commonArea: t.commonArea,
+  notChannel: t.channel,
+  notUser: t.userId,
+});
+
 /** Joins the ticket to the incident of the same fault (creating one), and raises the incident when enough residents report it. */
-async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket): Promise<{ incident: Incident; raised: boolean } | undefined> {
+async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePack, ticket: Ticket, seen: { recent: Ticket[]; reporterIncidents: Set<number> }): Promise<{ incident: Incident; raised: boolean } | undefined> {
   const rules = c.deps.rules();
-  const since = new Date(c.now.getTime() - pack.collective.windowDays * 86_400_000);
   // A fault fixed and reported again starts afresh: resolved tickets stay with their closed incident.
-  const recent = await c.tx.recentReports(
-    { projectCode: project.code, category: ticket.category, trade: ticket.trade, since, building: buildingOf(ticket.room), commonArea: ticket.commonArea, notChannel: ticket.channel, notUser: ticket.userId },
-    CANDIDATES,
-  );
-  const matches = recent.filter((t) => t.id !== ticket.id && isOpen(t) && !sameResident(t, ticket) && sameFault(t, ticket, pack.collective));
+  const found = seen.recent.filter((t) => t.id !== ticket.id && isOpen(t) && !sameResident(t, ticket) && sameFault(t, ticket, pack.collective));
+  if (found.length === 0) return undefined;
+  // Reports not yet in an incident are taken under lock: one linked meanwhile by a concurrent report stays where it
+  // is, one being linked right now is left out.
+  const unlinked = found.filter((t) => t.incidentId === null);
+  const links = unlinked.length ? await c.tx.lockIncidentLinks(unlinked.map((t) => t.id), found.find((t) => t.incidentId !== null)?.incidentId ?? undefined) : new Map<number, number | null>();
+  const matches = found.filter((t) => t.incidentId !== null || links.has(t.id)).map((t) => (links.has(t.id) ? { ...t, incidentId: links.get(t.id)! } : t));
   if (matches.length === 0) return undefined;
   const joinedId = matches.find((t) => t.incidentId !== null)?.incidentId;
   const existing = joinedId ? await c.tx.findIncident(joinedId) : undefined;
@@ -76,19 +93,37 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
       ? existing
       : await c.tx.insertIncident({ projectCode: project.code, category: ticket.category, trade: ticket.trade, title: ticket.summary, status: 'open', level: pack.defaultLevel, residents: 0, resolution: null, createdAt: c.now, updatedAt: c.now, resolvedAt: null });
   const joining = [ticket, ...matches.filter((m) => m.incidentId === null)];
-  await c.tx.updateTickets(
-    joining.map((t) => t.id),
-    { incidentId: incident.id },
-  );
+  // Counted as they join: the head count stays one increment per new resident instead of a count over a large incident.
+  const recent = seen.recent.map((t) => (links.has(t.id) ? { ...t, incidentId: links.get(t.id)! } : t));
+  const residents = incident.residents + newResidents(incident.id, joining, recent, seen.reporterIncidents);
+  await c.tx.joinIncident(incident.id, joining.map((t) => t.id), residents - incident.residents, c.now);
   for (const t of joining) await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
-  // Counted in SQL: a large incident's tickets are loaded only on the rare report that raises its level.
-  const residents = await c.tx.incidentResidents(incident.id);
   const byCount = collectiveLevel(residents, pack.collective);
   const level = byCount && rules.higher(pack.pack, byCount, incident.level) ? byCount : incident.level;
-  await c.tx.updateIncident(incident.id, { residents, level, updatedAt: c.now });
   const raised = level !== incident.level;
-  if (raised) await raiseMembers(c, project, pack, await c.tx.ticketsOfIncident(incident.id), level, residents);
+  if (raised) {
+    await c.tx.updateIncident(incident.id, { level, updatedAt: c.now });
+    await raiseMembers(c, project, pack, await c.tx.ticketsOfIncident(incident.id), level, residents);
+  }
   return { incident: { ...incident, residents, level }, raised };
+}
+
+/**
+ * Residents the joining tickets add to the incident's head count: each one once, and not those already counted — the
+ * reporter by their own tickets, another resident by a candidate of theirs already in the incident.
+ */
+function newResidents(incidentId: number, joining: Ticket[], recent: Ticket[], reporterIncidents: Set<number>): number {
+  const [reporter] = joining;
+  const counted = new Set(recent.filter((t) => t.incidentId === incidentId).map((t) => `${t.channel}:${t.userId}`));
+  if (reporterIncidents.has(incidentId)) counted.add(`${reporter!.channel}:${reporter!.userId}`);
+  let added = 0;
+  for (const t of joining) {
+    const key = `${t.channel}:${t.userId}`;
+    if (counted.has(key)) continue;
+    counted.add(key);
+    added++;
+  }
+  return added;
 }
 
 async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePack, members: Ticket[], level: string, residents: number): Promise<void> {

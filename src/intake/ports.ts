@@ -21,6 +21,18 @@ export interface MessageKey {
   dedupeKey: string;
 }
 
+/** Open reports that could be the same fault as a new ticket's (see IntakeTx.recentReports). */
+export interface ReportQuery {
+  projectCode: string;
+  category: string;
+  trade: string | null;
+  since: Date;
+  building: string;
+  commonArea: boolean;
+  notChannel: string;
+  notUser: string;
+}
+
 export interface IntakeTx {
   /**
    * Group commit: reads the message ids, sessions (locked until commit) and profiles of several messages with one
@@ -39,6 +51,11 @@ export interface IntakeTx {
   /** Numbers a batch is about to use, taken at once; nextTicketSeq hands them out first. */
   reserveTicketSeqs(scope: string, count: number): Promise<void>;
   insertTicket(t: NewTicket): Promise<Ticket>;
+  /**
+   * insertTicket, and in the same round trip the reports that could be the same fault (see recentReports) and the
+   * incidents the reporter is already counted in: all a report that may join an incident needs to read.
+   */
+  insertTicketAmongReports(t: NewTicket, q: ReportQuery, limit: number): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
   updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
   /** One statement for several tickets (an incident's members). */
   updateTickets(ids: readonly number[], patch: Partial<Ticket>): Promise<void>;
@@ -49,13 +66,23 @@ export interface IntakeTx {
    * Other residents' open tickets that could be the same fault: same project, category and trade, since `since`, in
    * the same building or (for a shared facility) about one too. Newest first.
    */
-  recentReports(q: { projectCode: string; category: string; trade: string | null; since: Date; building: string; commonArea: boolean; notChannel: string; notUser: string }, limit: number): Promise<Ticket[]>;
+  recentReports(q: ReportQuery, limit: number): Promise<Ticket[]>;
   insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
   findIncident(id: number): Promise<Incident | undefined>;
   updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
   ticketsOfIncident(id: number): Promise<Ticket[]>;
-  /** Distinct residents (channel + user) among the incident's tickets. */
-  incidentResidents(id: number): Promise<number>;
+  /**
+   * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
+   * add up rather than overwrite). Written with the transaction's next statement.
+   */
+  /**
+   * The tickets' incidents as now committed, the rows locked until commit: a report of the same fault filed at the same
+   * moment by another instance or batch may have linked them since they were read. A ticket another transaction holds
+   * is left out (that transaction is linking it). The incident the tickets are to join, if it exists, is locked first:
+   * raising an incident locks it and then its tickets, and taking them in the other order deadlocked.
+   */
+  lockIncidentLinks(ticketIds: readonly number[], incidentId: number | undefined): Promise<Map<number, number | null>>;
+  joinIncident(id: number, ticketIds: readonly number[], newResidents: number, now: Date): Promise<void>;
   /** `notBefore` holds a non-urgent alert until working hours. */
   enqueue(item: OutboxItem, now: Date, notBefore?: Date): Promise<void>;
   insertDeadlines(rows: NewDeadline[]): Promise<void>;

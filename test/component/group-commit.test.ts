@@ -18,7 +18,12 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
   let a: Service;
   let b: Service;
   const count = async (sql: string) => Number((await a.ds.query(sql))[0].n);
-
+  /** Each incident's head count, kept by increments as tickets join, against the distinct residents of its tickets. */
+  const headCounts = async () => {
+    const kept = (await a.ds.query('SELECT id, residents FROM incident')) as { id: number | string; residents: number | string }[];
+    const members = (await a.ds.query('SELECT incident_id AS id, channel, user_id AS u FROM ticket WHERE incident_id IS NOT NULL')) as { id: number | string; channel: string; u: string }[];
+    return kept.map((i) => ({ id: Number(i.id), kept: Number(i.residents), actual: new Set(members.filter((t) => Number(t.id) === Number(i.id)).map((t) => `${t.channel}:${t.u}`)).size }));
+  };
   beforeAll(async () => {
     const database = databaseFor(kind, kind === 'mariadb' ? 'batch' : 'x');
     a = await startTestService(kind, 'batch', { database });
@@ -60,6 +65,10 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     // Numbers taken ahead per batch match the tickets filed: nothing rolled back, so no number was wasted.
     const scope = numbers[0]!.slice(0, 11);
     expect(await count(`SELECT seq AS n FROM ticket_counter WHERE scope = '${scope}'`)).toBe(await count(`SELECT COUNT(*) AS n FROM ticket WHERE no LIKE '${scope}-%'`));
+    // Neighbours with the same fault joined incidents inside shared transactions; each head count is exact.
+    const incidents = await headCounts();
+    expect(incidents.length).toBeGreaterThan(0);
+    for (const i of incidents) expect(i.kept, `incident ${i.id}`).toBe(i.actual);
   });
 
   it('when the same 30 messages reach two instances at once, then each has one effect and both answer the same', async () => {
@@ -72,6 +81,8 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     expect(await count(`SELECT COUNT(*) AS n FROM ticket WHERE user_id LIKE 'twin%'`)).toBe(30);
     expect(await count(`SELECT COUNT(*) AS n FROM inbound_message WHERE user_id LIKE 'twin%'`)).toBe(30);
     expect(await count(`SELECT COUNT(*) AS n FROM outbox WHERE payload LIKE '%王%' AND recipient = 'kf01' AND dedupe_key LIKE 'ticket:%'`)).toBeGreaterThanOrEqual(30);
+    // Batches of two instances joined the same incidents at once: increments add up, none is lost or counted twice.
+    for (const i of await headCounts()) expect(i.kept, `incident ${i.id}`).toBe(i.actual);
   });
 
   it('when one resident sends two messages at once and a platform retry of the first, then they are taken in turn', async () => {
