@@ -60,8 +60,12 @@ export interface LoadReport {
 
 // ---------------------------------------------------------------------------------------------- messages
 
-/** What a resident's first message gives: only the problem, or the problem with name and room (→ a ticket at once). */
-export type MessageKind = 'problem-only' | 'name-room-problem' | 'name-room-phone-problem';
+/**
+ * What a resident's first message gives: only the problem, or the problem with name and room (→ a ticket at once).
+ * `conversation`: every message is one turn of a whole report as residents usually make it — the problem, then the
+ * name, then the room (→ the ticket), then a phone number or 跳过 — four messages per ticket.
+ */
+export type MessageKind = 'problem-only' | 'name-room-problem' | 'name-room-phone-problem' | 'conversation';
 const KIND_CYCLE: MessageKind[] = ['problem-only', 'name-room-problem', 'problem-only', 'name-room-phone-problem'];
 
 const PROBLEMS = [
@@ -132,17 +136,40 @@ function residentText(kind: MessageKind, i: number): string {
   return pick([`我是${room}的${name}，电话${phone}，${problem}`, `${problem}，${room}${surname}女士，手机${phone}`], i);
 }
 
+/**
+ * A conversation's turns are CONVERSATION_STRIDE messages apart: far more than the connections in flight, so each
+ * resident's next turn is sent only after the previous one was answered, as a person would.
+ */
+const CONVERSATION_STRIDE = 400;
+const TURNS = 4;
+
+function conversationTurn(i: number): { resident: number; turn: number } {
+  const block = Math.floor(i / (CONVERSATION_STRIDE * TURNS));
+  const within = i % (CONVERSATION_STRIDE * TURNS);
+  return { resident: block * CONVERSATION_STRIDE + (within % CONVERSATION_STRIDE), turn: Math.floor(within / CONVERSATION_STRIDE) };
+}
+
+function turnText(resident: number, turn: number): string {
+  const name = pick(SURNAMES, resident * 3) + pick(GIVEN_NAMES, resident * 11);
+  if (turn === 0) return residentText('problem-only', resident);
+  if (turn === 1) return pick([`我叫${name}`, name, `我是${name}`], resident);
+  if (turn === 2) return roomText(resident);
+  return resident % 3 === 0 ? '跳过' : `13${(800_000_000 + ((resident * 7_919) % 199_999_999)).toString()}`;
+}
+
 /** One Official Account callback in safe mode, exactly as the platform sends it (protocol doc §6). */
 function makeMessage(c: Credentials, runNo: number, i: number, kinds: readonly MessageKind[] = KIND_CYCLE): Message {
   const kind = pick(kinds, i);
-  const openid = `oBnch${runNo.toString(36).padStart(3, '0')}_${i.toString(36).padStart(19, '0')}`;
+  const talk = kind === 'conversation' ? conversationTurn(i) : undefined;
+  const sender = talk ? talk.resident : i;
+  const openid = `oBnch${runNo.toString(36).padStart(3, '0')}_${sender.toString(36).padStart(19, '0')}`;
   const msgId = (6_000_000_000_000_000_000n + BigInt(runNo) * 1_000_000_000n + BigInt(i)).toString();
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(randomBytes(4).readUInt32BE(0));
   const plain =
     `<xml><ToUserName><![CDATA[gh_3f2a9c1b7d4e]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName>` +
     `<CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
-    `<Content><![CDATA[${residentText(kind, i)}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+    `<Content><![CDATA[${talk ? turnText(talk.resident, talk.turn) : residentText(kind, i)}]]></Content><MsgId>${msgId}</MsgId></xml>`;
   const encrypted = encrypt(c.aesKey, plain, c.appId);
   const query = new URLSearchParams({
     signature: createHash('sha1').update([c.token, timestamp, nonce].sort().join('')).digest('hex'),
@@ -208,7 +235,17 @@ function checkEncryptedReply(c: Credentials, body: string, openid: string): { ok
   if (cdataField(message, 'ToUserName') !== openid) return { ok: false, why: 'reply addressed to someone else' };
   const content = cdataField(message, 'Content') ?? '';
   if (!content) return { ok: false, why: 'reply text empty' };
-  const kind = TICKET_NO.test(content) ? 'ticket created' : /称呼/.test(content) ? 'asked for name' : 'other text';
+  const kind = /已将联系电话/.test(content)
+    ? 'phone recorded'
+    : /通过本对话与您联系/.test(content)
+      ? 'phone skipped'
+    : TICKET_NO.test(content)
+      ? 'ticket created'
+      : /称呼/.test(content)
+        ? 'asked for name'
+        : /房号/.test(content)
+          ? 'asked for room'
+          : 'other text';
   return { ok: true, kind, content };
 }
 
