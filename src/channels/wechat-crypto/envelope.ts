@@ -1,7 +1,8 @@
 // Signature, freshness and AES envelope shared by WeCom and the Official Account (protocol doc §1.1, §2, §7).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 import { AppError } from '../../lib/errors.js';
+import { randomChunk } from '../../lib/random-pool.js';
 import { buildXml } from './xml.js';
 
 export function safeEqual(a: string, b: string): boolean {
@@ -52,8 +53,8 @@ export interface SealOptions {
 
 /** The 4-field encrypted passive-reply envelope. */
 export function sealEnvelope(plainXml: string, o: SealOptions): string {
-  const nonce = o.nonce ?? randomBytes(8).readUInt32BE(0).toString();
-  const enc = encrypt(o.aesKey, plainXml, o.receiver, o.random);
+  const nonce = o.nonce ?? randomChunk(4).readUInt32BE(0).toString();
+  const enc = encrypt(o.aesKey, plainXml, o.receiver, o.random ?? randomChunk(16));
   const sig = getSignature(o.token, o.timestamp, nonce, enc);
   return buildXml({ Encrypt: enc, MsgSignature: sig, TimeStamp: o.timestamp, Nonce: nonce });
 }
