@@ -185,10 +185,14 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       await link.later(rowCodec(m, TicketEntity).updateByIds(ids, patch));
     },
     async findTicket(no) {
-      return (await m.findOneBy(TicketEntity, { no })) ?? undefined;
+      const t = rowCodec(m, TicketEntity);
+      const [row] = (await link.run([`${t.select()} WHERE no = ?`, [no]])) as Record<string, unknown>[];
+      return row ? t.hydrate(row) : undefined;
     },
     async listTicketsOf(channel, userId, limit) {
-      return m.find(TicketEntity, { where: { channel, userId }, order: { id: 'DESC' }, take: limit });
+      const t = rowCodec(m, TicketEntity);
+      const rows = (await link.run([`${t.select()} WHERE channel = ? AND user_id = ? ORDER BY id DESC LIMIT ?`, [channel, userId, limit]])) as Record<string, unknown>[];
+      return rows.map((r) => t.hydrate(r));
     },
     async addEvent(e: TicketEvent) {
       events.push(e);
@@ -484,7 +488,7 @@ function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
 /** Methods that reach the database through TypeORM see the writes still pending before they run. */
 const SEES_PENDING_ITSELF = new Set([
   ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
-  ...['insertTicket', 'insertTicketAmongReports', 'updateTicket', 'updateTickets', 'recentReports', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'lockIncidentLinks', 'joinIncident'],
+  ...['insertTicket', 'insertTicketAmongReports', 'findTicket', 'listTicketsOf', 'updateTicket', 'updateTickets', 'recentReports', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'lockIncidentLinks', 'joinIncident'],
   ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'reserveTicketSeqs', 'flush', 'drain'],
 ]);
 
