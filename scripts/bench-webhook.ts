@@ -13,7 +13,7 @@
 // load generator does not share an event loop with the code under test. Everything stays on 127.0.0.1.
 //
 // Knobs (env): BENCH_SECONDS (12), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (200),
-// BENCH_RATE_SECONDS (15), BENCH_MESSAGES (30000 pre-generated per run), BENCH_KEEP_DB=1 keeps kf_bench.
+// BENCH_RATE_SECONDS (15), BENCH_MESSAGES (60000 pre-generated per run), BENCH_KEEP_DB=1 keeps kf_bench.
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
