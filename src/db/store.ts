@@ -207,6 +207,15 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async updateDeadline(id, patch) {
       await m.update(DeadlineEntity, { id }, patch);
     },
+    async advanceDeadline(d) {
+      const r = await m
+        .createQueryBuilder()
+        .update(DeadlineEntity)
+        .set({ dueAt: d.dueAt, warnAt: d.warnAt, nextCheckAt: d.nextCheckAt, urgent: d.urgent, stage: 'pending' })
+        .where("ticket_id = :ticketId AND kind = :kind AND met_at IS NULL AND stage IN ('pending', 'warned') AND due_at > :dueAt", { ticketId: d.ticketId, kind: d.kind, dueAt: d.dueAt })
+        .execute();
+      return (r.affected ?? 0) > 0;
+    },
     async findTicketById(id) {
       return (await m.findOneBy(TicketEntity, { id })) ?? undefined;
     },

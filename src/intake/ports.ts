@@ -89,6 +89,11 @@ export interface IntakeTx {
   /** Deadlines whose next check is due, oldest first (an index on next_check_at: cost follows what is due). */
   dueDeadlines(now: Date, limit: number): Promise<Deadline[]>;
   updateDeadline(id: number, patch: Partial<Deadline>): Promise<void>;
+  /**
+   * Brings the ticket's deadline of the same kind forward to `d` (its due time, warning, urgency), never back, and only
+   * while it is still open (pending or warned); false when nothing changed.
+   */
+  advanceDeadline(d: NewDeadline): Promise<boolean>;
   findTicketById(id: number): Promise<Ticket | undefined>;
   insertApproval(a: NewApproval): Promise<Approval>;
   approvalsOf(ticketId: number): Promise<Approval[]>;

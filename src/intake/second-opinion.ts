@@ -1,10 +1,12 @@
 // When the rules are not sure, an LLM may give a second opinion — later, through the outbox, never on the ack path.
 // A valid answer that differs replaces the rules' labels (and the level is graded again); anything else keeps them.
+import type { WorkCalendar } from '../calendar/work-calendar.js';
 import type { Clock } from '../lib/clock.js';
 import type { Organisation } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Category, Classification, Kind, RuleEngine, Trade, Urgency } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
+import { planDeadlines } from '../tickets/index.js';
 import type { IntakeStore } from './ports.js';
 import { notifyStaff } from './staff-notices.js';
 
@@ -30,6 +32,8 @@ export interface SecondOpinionDeps {
   source: SecondOpinionSource;
   organisation: Organisation;
   staffChannelEnabled: boolean;
+  /** The working calendar of a project: an emergency's own deadlines may count working time. */
+  calendar: (projectCode: string) => WorkCalendar;
 }
 
 const LABELS = ['kind', 'category', 'trade', 'urgency'] as const;
@@ -51,22 +55,32 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string): P
     const text = { ...rules.classify(normalizeText(ticket.content).match, ticket.rulePack), ...labels };
     const grade = await rules.grade(text);
     const level = rules.higher(ticket.rulePack, grade.level, ticket.level) ? grade.level : ticket.level;
-    await tx.updateTicket(ticket.id, { ...labels, level, confidence: opinion.confidence, updatedAt: now });
+    const project = deps.organisation.projects.find((p) => p.code === ticket.projectCode);
+    const missedEmergency = opinion.urgency === 'emergency' && before.urgency !== 'emergency' && project !== undefined;
+    // A missed emergency gets the emergency promise, counted from the report (due at once if that time has passed).
+    const emergencyDue = project && new Date(Math.max(now.getTime(), ticket.createdAt.getTime() + project.responseMinutes.emergency * 60_000));
+    const responseDueAt = missedEmergency && emergencyDue && emergencyDue < ticket.responseDueAt ? emergencyDue : ticket.responseDueAt;
+    const updated = { ...ticket, ...labels, level, responseDueAt };
+    await tx.updateTicket(ticket.id, { ...labels, level, confidence: opinion.confidence, responseDueAt, updatedAt: now });
+    const moved: Record<string, string> = responseDueAt < ticket.responseDueAt ? { responseDueBefore: ticket.responseDueAt.toISOString(), responseDueAt: responseDueAt.toISOString() } : {};
     await tx.addEvent({
       ticketId: ticket.id,
       at: now,
       type: 'reclassified',
       actor: 'llm',
-      data: { changed: true, fields: changed, from: JSON.stringify(before), to: JSON.stringify(labels), level, reason: opinion.reason },
+      data: { changed: true, fields: changed, from: JSON.stringify(before), to: JSON.stringify(labels), level, reason: opinion.reason, ...moved },
     });
     deps.logger.info({ ticketNo, changed }, 'ticket reclassified by the second opinion');
-    // The rules missed an emergency: call it out now, as the rules would have (duty, project lead, managers' group).
-    const project = deps.organisation.projects.find((p) => p.code === ticket.projectCode);
-    if (opinion.urgency === 'emergency' && before.urgency !== 'emergency' && project) {
-      const routing = await rules.route({ ...text, level }, { project: project.code });
-      const urgent = routing.notices.filter((n) => !n.approval);
-      await notifyStaff({ deps, tx, now }, project, { ...ticket, ...labels, level }, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
-      deps.logger.warn({ ticketNo }, 'the second opinion found an emergency the rules missed; emergency notices sent');
-    }
+    if (!missedEmergency || !project) return;
+    // The rules missed an emergency: call it out now, as the rules would have (duty, project lead, managers' group),
+    // and hold the ticket to the emergency deadlines.
+    const routing = await rules.route({ ...text, level }, { project: project.code });
+    const [response, ...own] = planDeadlines(updated, routing.deadlines, deps.calendar(ticket.projectCode), now);
+    if (responseDueAt < ticket.responseDueAt) await tx.advanceDeadline(response!);
+    // The emergency rules' own deadlines; a kind the ticket already has keeps its clock.
+    await tx.insertDeadlines(own);
+    const urgent = routing.notices.filter((n) => !n.approval);
+    await notifyStaff({ deps, tx, now }, project, updated, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
+    deps.logger.warn({ ticketNo, responseDueAt }, 'the second opinion found an emergency the rules missed; emergency notices sent, response deadline brought forward');
   });
 }

@@ -100,5 +100,15 @@ describe.each(DB_KINDS)('LLM second opinion finding an emergency on %s', (kind) 
     expect(told.some((c) => String(c.body.text.content).includes('大模型复核判定为紧急'))).toBe(true);
     const group = platform.callsTo('/cgi-bin/webhook/send').filter((c) => c.query.key === 'robot-key-sos').map((c) => String(c.body.markdown.content));
     expect(group.some((g) => g.includes(no) && g.includes('紧急'))).toBe(true);
+    // The promise becomes the emergency one (30 minutes from the report instead of 120), on the ticket, its response
+    // deadline (urgent: alerts at any hour) and in what staff were told.
+    const reported = new Date(before.ticket.createdAt as string).getTime();
+    expect(new Date(before.ticket.responseDueAt as string).getTime() - reported).toBe(120 * 60_000);
+    expect(new Date(after.ticket.responseDueAt as string).getTime() - reported).toBe(30 * 60_000);
+    const response = (after.deadlines.items as { kind: string; dueAt: string; urgent: boolean; stage: string }[]).find((d) => d.kind === 'response')!;
+    expect(new Date(response.dueAt).getTime()).toBe(reported + 30 * 60_000);
+    expect(response).toMatchObject({ urgent: true, stage: 'pending' });
+    const due = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(reported + 30 * 60_000));
+    expect(told.some((c) => String(c.body.text.content).includes('大模型复核判定为紧急') && String(c.body.text.content).includes(due))).toBe(true);
   });
 });
