@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type Router from '@koa/router';
 import type { AppConfig } from './lib/config.js';
@@ -31,6 +32,9 @@ import { adminRoutes } from './http/admin-routes.js';
 import { createHttpApp } from './http/app.js';
 import { purgeInboundBefore } from './db/housekeeping.js';
 import { startHousekeeping } from './scheduler/housekeeping.js';
+
+/** How long a shutdown waits for messages under way: the platforms wait five seconds for a reply. */
+const DRAIN_MS = 5_000;
 
 export interface Service {
   url: string;
@@ -177,12 +181,16 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     logger,
     intakeStats: batcher.stats,
     async close() {
+      // Take no new messages and let those under way finish before anything they need closes: closing the database
+      // first failed them with 500s (the platform retries, so nothing was lost, but each showed up as an error).
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.race([drained, delay(DRAIN_MS, undefined, { ref: false })]);
+      server.closeAllConnections();
       await stopHousekeeping();
       await scheduler.stop();
-      await store.close();
       await dispatcher.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      await store.close();
       await ds.destroy();
     },
   };
