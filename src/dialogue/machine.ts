@@ -145,7 +145,7 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
   const ticketNo = TICKET_NO.exec(match)?.[1];
   if (ticketNo && isCancel(match)) return { session: s, replies: [], commands: [{ type: 'cancel_ticket', ticketNo }] };
   if (ticketNo) return { session: s, replies: [], commands: [{ type: 'show_ticket', ticketNo }] };
-  if (isMyTickets(match) && (!ctx.rules.looksLikeProblem(withoutSlots(match)) || refersToEarlierReport(match))) return listTickets(s);
+  if (isMyTickets(match) && (!problemIn(ctx, s, withoutSlots(match)) || refersToEarlierReport(match))) return listTickets(s);
   if (isCancel(match) && !isSkipInPhoneState(s, match)) return onCancel(s, match);
   const rating = s.state === 'idle' ? ratingOf(match) : undefined;
   if (rating) return { session: s, replies: [], commands: [{ type: 'rate', rating }] };
@@ -162,7 +162,7 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
         if (correction !== undefined) return correctTicket(s, correction);
         const slots = extractSlots(match);
         // The ticket reply asked for a phone; one given after "跳过" still belongs to that ticket.
-        if (slots.phone && !slots.room && !slots.name && !ctx.rules.looksLikeProblem(withoutSlots(match))) return updateLast(s, { phone: slots.phone });
+        if (slots.phone && !slots.room && !slots.name && !problemIn(ctx, s, withoutSlots(match))) return updateLast(s, { phone: slots.phone });
       }
       if (s.state === 'idle') {
         const choice = menuChoice(match);
@@ -200,7 +200,7 @@ function onAwaitingPhone(s: Session, display: string, match: string, ctx: StepCo
   const correction = correctionBody(match);
   if (correction !== undefined) return correctTicket(s, correction);
   const phone = findPhone(match);
-  const newProblem = ctx.rules.looksLikeProblem(withoutSlots(match));
+  const newProblem = problemIn(ctx, s, withoutSlots(match));
   if (phone && !newProblem) return updateLast(s, { phone: phone.value });
   if (isSkip(match)) return reply({ ...s, state: 'idle' }, say.phoneSkipped());
   if (newProblem) return collect({ ...newSession(), last }, display, match, ctx);
@@ -240,15 +240,18 @@ function collect(s: Session, display: string, match: string, ctx: StepContext): 
   const body = correction ?? match;
   const found = extractSlots(body);
   if (!found.name && (s.expecting === 'name' || correction !== undefined)) found.name = asBareName(body);
+  // In a shopping mall the answer to "where" is a place in words ("B1层扶梯口"), not a 楼栋-单元-房号.
+  const place = !found.room && s.expecting === 'room' && correction === undefined && inMall(ctx, s.draft.projectCode) ? asPlace(display) : undefined;
+  if (place) found.room = place;
   if (!found.room && correction !== undefined && s.draft.room) found.room = replaceRoomNumber(s.draft.room, body);
   const draft: Draft = { ...s.draft, ...definedOnly(found) };
   const project = projectIn(match, ctx.projects);
   if (project) draft.projectCode = project.code;
 
-  const rest = withoutSlots(body);
+  const rest = place ? '' : withoutSlots(body);
   const gained = Object.keys(definedOnly(found)).length > 0 || project !== undefined;
   const describesProblem =
-    rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && !isThanks(rest) && (ctx.rules.looksLikeProblem(rest) || (s.expecting === 'problem' && !gained));
+    rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && !isThanks(rest) && (problemIn(ctx, s, rest) || (s.expecting === 'problem' && !gained));
   if (describesProblem && correction === undefined) {
     draft.problem = draft.problem ? `${draft.problem}；${display}` : display;
     draft.summary = draft.summary ?? summarize(rest);
@@ -305,17 +308,40 @@ function advance(s: Session, ctx: StepContext, prefix: string[] = [], identityCo
   if (!d.problem) return next('collecting', 'problem', say.askProblem(d.name));
   if (!d.projectCode) return next('choosing_project', undefined, say.askProject(ctx.projects.map((p) => p.name)));
   const p = ctx.profile;
-  if (!identityConfirmed && p?.name && p.room && (!d.name || !d.room)) {
+  const mall = inMall(ctx, d.projectCode);
+  if (mall && p) {
+    // A shopper is known by name and phone; where they are today is asked every time.
+    d.name ??= p.name ?? undefined;
+    d.phone ??= p.phone ?? undefined;
+  }
+  if (!mall && !identityConfirmed && p?.name && p.room && (!d.name || !d.room)) {
     d.name ??= p.name;
     d.room ??= p.room;
     d.phone ??= p.phone ?? undefined;
     return next('confirming_identity', undefined, say.confirmIdentity(d.name, d.room, d.phone));
   }
   // In an emergency every turn counts: ask for both at once (the answer "李娜，3栋2单元502" is understood).
-  if (!d.name && !d.room && isEmergency(d.problem, ctx)) return next('collecting', 'name', say.askNameAndRoomUrgent());
+  if (!d.name && !d.room && !mall && isEmergency(d.problem, ctx)) return next('collecting', 'name', say.askNameAndRoomUrgent());
   if (!d.name) return next('collecting', 'name', say.askName());
-  if (!d.room) return next('collecting', 'room', say.askRoom());
+  if (!d.room) return next('collecting', 'room', mall ? say.askPlace(isEmergency(d.problem, ctx)) : say.askRoom());
   return create(s, d, prefix, ctx);
+}
+
+/** Whether a text describes a problem, by the rules of the project the conversation is (most likely) about. */
+const problemIn = (ctx: StepContext, s: Session, text: string) => ctx.rules.looksLikeProblem(text, packOf(ctx, likelyProject(ctx, s)));
+const likelyProject = (ctx: StepContext, s: Session) => s.draft.projectCode ?? ctx.profile?.projectCode ?? (ctx.projects.length === 1 ? ctx.projects[0]!.code : undefined);
+
+const inMall = (ctx: StepContext, projectCode: string | undefined) => packOf(ctx, projectCode) === 'mall';
+
+/** A place in the mall as the shopper puts it: any short answer that is not a yes, a greeting or a skip. */
+function asPlace(display: string): string | undefined {
+  const t = display
+    .trim()
+    .replace(/^(我)?(现在)?(在|位置(是|在)?|地点(是|在)?|位于)[：:，,\s]*/, '')
+    .replace(/[。.!！]+$/, '')
+    .trim();
+  if (t.length < 2 || t.length > 40 || isYes(t) || isNo(t) || isGreeting(t) || isThanks(t) || isSkip(t)) return undefined;
+  return t;
 }
 
 const isEmergency = (problem: string, ctx: StepContext) => classifyFor(problem, ctx, undefined).urgency === 'emergency';

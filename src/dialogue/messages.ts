@@ -10,6 +10,7 @@ export const say = {
   askNameAgain: () => '请告诉我您的姓名或称呼，例如：李娜、王先生。',
   askNameAndRoomUrgent: () => '情况紧急，我们马上安排人员。请告诉我您的称呼和房号，例如：李娜，3栋2单元502。',
   askRoom: () => '请问您的房号是？（例如：3栋2单元502）',
+  askPlace: (urgent: boolean) => `${urgent ? '情况紧急，我们马上安排人员。' : ''}请问您在商场的什么位置？（例如：B1层扶梯口、3楼301店铺）`,
   askRoomAgain: () => '没能识别房号，请按"楼栋-单元-房号"告诉我，例如：3栋2单元502、12号楼1803、B座1203。',
   noted: () => '好的，已记下。',
   askProject: (names: string[]) => `请问您住在哪个小区？请回复序号：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}`,

@@ -516,6 +516,40 @@ const sameSession: Conversation[] = [
   },
 ];
 
+// A shopping-mall project (rule pack "mall"): shoppers have no 楼栋-单元-房号; the bot asks where in the mall they are.
+const MALL = [{ code: 'WXH', name: '万象汇购物中心', aliases: ['万象汇'], rulePack: 'mall' }];
+const ASK_PLACE = '请问您在商场的什么位置';
+const mall: Conversation[] = [
+  {
+    name: 'a shopper reports a broken escalator: problem, name, then the place in words',
+    projects: MALL,
+    turns: [
+      ['你好，扶梯停了，上不去', { says: ASK_NAME, noCommand: true }],
+      ['张先生', { says: ASK_PLACE, never: [ASK_ROOM, '没能识别房号'], noCommand: true }],
+      ['在B1层扶梯口', { creates: { projectCode: 'WXH', name: '张先生', room: 'B1层扶梯口', askPhone: true }, says: [CREATED, 'B1层扶梯口 张先生', ASK_PHONE] }],
+      ['13912345678', { updates: { phone: '13912345678' } }],
+    ],
+  },
+  {
+    name: 'a shop number is a place too, and a returning shopper is not asked for the name again',
+    projects: MALL,
+    profile: { name: '王女士', room: '3楼301店铺', phone: '13700001111', projectCode: 'WXH' },
+    turns: [
+      ['买的衣服要退货，店员不给退', { says: ASK_PLACE, never: [ASK_NAME, '请问您是'], noCommand: true }],
+      ['3楼301店铺', { creates: { name: '王女士', room: '3楼301店铺', phone: '13700001111', askPhone: false }, says: [CREATED, '3楼301店铺 王女士'] }],
+    ],
+  },
+  {
+    name: 'an emergency in the mall asks for the place at once after the name',
+    projects: MALL,
+    turns: [
+      ['有人被困在电梯里了', { says: ASK_NAME, noCommand: true }],
+      ['李强', { says: ['情况紧急', ASK_PLACE], noCommand: true }],
+      ['2号电梯，靠近北门', { creates: { name: '李强', room: '2号电梯，靠近北门' } }],
+    ],
+  },
+];
+
 const tables: [string, Conversation[]][] = [
   ['happy path', happyPath],
   ['room formats in one message', oneMessageRooms],
@@ -531,6 +565,7 @@ const tables: [string, Conversation[]][] = [
   ['emergencies', emergencies],
   ['several projects', projects],
   ['after a ticket, in the same session', sameSession],
+  ['a shopping mall', mall],
 ];
 
 describe('intake dialogue transcripts', () => {
