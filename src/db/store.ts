@@ -238,10 +238,6 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async awaitingRating(channel, userId) {
       return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
     },
-    async recentReports(f, limit) {
-      const reads = reportReads(m, f, limit);
-      return keepIncidents(m, incidents, (await link.runMany(reads)) as Record<string, unknown>[][], limit);
-    },
     async insertTicketAmongReports(t, f, limit) {
       const reads = reportReads(m, f, limit);
       const mine: Statement = ['SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL', [t.channel, t.userId]];
@@ -497,7 +493,7 @@ function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
 /** Methods that reach the database through TypeORM see the writes still pending before they run. */
 const SEES_PENDING_ITSELF = new Set([
   ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
-  ...['insertTicket', 'insertTicketAmongReports', 'findTicket', 'listTicketsOf', 'updateTicket', 'updateTickets', 'recentReports', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'lockIncidentLinks', 'joinIncident'],
+  ...['insertTicket', 'insertTicketAmongReports', 'findTicket', 'listTicketsOf', 'updateTicket', 'updateTickets', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'lockIncidentLinks', 'joinIncident'],
   ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'reserveTicketSeqs', 'flush', 'drain'],
 ]);
 

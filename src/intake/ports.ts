@@ -21,7 +21,10 @@ export interface MessageKey {
   dedupeKey: string;
 }
 
-/** Open reports that could be the same fault as a new ticket's (see IntakeTx.recentReports). */
+/**
+ * Other residents' open tickets that could be the same fault as a new one: same project, category and trade, since
+ * `since`, in the same building or (for a shared facility) about one too.
+ */
 export interface ReportQuery {
   projectCode: string;
   category: string;
@@ -52,8 +55,8 @@ export interface IntakeTx {
   reserveTicketSeqs(scope: string, count: number): Promise<void>;
   insertTicket(t: NewTicket): Promise<Ticket>;
   /**
-   * insertTicket, and in the same round trip the reports that could be the same fault (see recentReports) and the
-   * incidents the reporter is already counted in: all a report that may join an incident needs to read.
+   * insertTicket, and in the same round trip the reports that could be the same fault (ReportQuery, newest first, at
+   * most `limit`) and the incidents the reporter is already counted in: all a report that may join an incident reads.
    */
   insertTicketAmongReports(t: NewTicket, q: ReportQuery, limit: number): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
   updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
@@ -62,11 +65,6 @@ export interface IntakeTx {
   findTicket(no: string): Promise<Ticket | undefined>;
   listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
   addEvent(e: TicketEvent): Promise<void>;
-  /**
-   * Other residents' open tickets that could be the same fault: same project, category and trade, since `since`, in
-   * the same building or (for a shared facility) about one too. Newest first.
-   */
-  recentReports(q: ReportQuery, limit: number): Promise<Ticket[]>;
   insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
   findIncident(id: number): Promise<Incident | undefined>;
   updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
