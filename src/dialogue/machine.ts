@@ -333,6 +333,9 @@ const likelyProject = (ctx: StepContext, s: Session) => s.draft.projectCode ?? c
 
 const inMall = (ctx: StepContext, projectCode: string | undefined) => packOf(ctx, projectCode) === 'mall';
 
+/** The room column holds 32 characters; a longer place keeps its beginning. */
+const PLACE_MAX = 32;
+
 /** A place in the mall as the shopper puts it: any short answer that is not a yes, a greeting or a skip. */
 function asPlace(display: string): string | undefined {
   const t = display
@@ -340,8 +343,8 @@ function asPlace(display: string): string | undefined {
     .replace(/^(我)?(现在)?(在|位置(是|在)?|地点(是|在)?|位于)[：:，,\s]*/, '')
     .replace(/[。.!！]+$/, '')
     .trim();
-  if (t.length < 2 || t.length > 40 || isYes(t) || isNo(t) || isGreeting(t) || isThanks(t) || isSkip(t)) return undefined;
-  return t;
+  if (t.length < 2 || isYes(t) || isNo(t) || isGreeting(t) || isThanks(t) || isSkip(t)) return undefined;
+  return t.length > PLACE_MAX ? `${t.slice(0, PLACE_MAX - 1)}…` : t;
 }
 
 const isEmergency = (problem: string, ctx: StepContext) => classifyFor(problem, ctx, undefined).urgency === 'emergency';

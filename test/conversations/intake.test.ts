@@ -548,6 +548,15 @@ const mall: Conversation[] = [
       ['2号电梯，靠近北门', { creates: { name: '李强', room: '2号电梯，靠近北门' } }],
     ],
   },
+  {
+    name: 'a long description of the place keeps its first 32 characters (what the record holds)',
+    projects: MALL,
+    turns: [
+      ['商场里的灯坏了一排', { says: ASK_NAME }],
+      ['赵女士', { says: ASK_PLACE }],
+      ['就在四楼美食广场最里面靠近洗手间的那条走廊上，旁边是一家奶茶店和一家卖烤肉的店', { creates: { room: '就在四楼美食广场最里面靠近洗手间的那条走廊上，旁边是一家奶茶店…' } }],
+    ],
+  },
 ];
 
 const tables: [string, Conversation[]][] = [
