@@ -18,6 +18,7 @@ import { isPermanent, mpCustomSender, ROBOT_PER_MINUTE, wecomAppChatSender, weco
 import { createLeaseStore } from './db/lease.js';
 import { LeasedScheduler } from './scheduler/leased-jobs.js';
 import { RateWindow } from './notifications/rate-window.js';
+import { databaseSendLog } from './db/send-log.js';
 import { scanDeadlines } from './alerts/deadline-scan.js';
 import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
@@ -144,8 +145,9 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const outboxRepo = createOutboxRepo(ds);
   const dispatcherDeps = { repo: outboxRepo, senders, isPermanent, clock, logger, owner, pollMs: config.outboxPollMs };
   const dispatcher = new OutboxDispatcher({ ...dispatcherDeps, channels: { except: ['wecom_robot'] } });
-  // Group robots are sent by one instance only (the lease holder), so their 20-a-minute limit holds across instances.
-  const robots = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['wecom_robot'] }, limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000) });
+  // Group robots are sent by one instance only (the lease holder); what it sent is logged in the database, so the
+  // 20-a-minute limit also holds across a lease hand-over.
+  const robots = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['wecom_robot'] }, limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000, databaseSendLog(ds)) });
   const scanDeps = { store, clock, logger, organisation: config.organisation, rules: () => rules, calendar, staffChannelEnabled };
   const scheduler = new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder: owner }, [
     { name: 'deadline-scan', cron: '*/30 * * * * *', leaseMs: 90_000, run: () => scanDeadlines(scanDeps) },

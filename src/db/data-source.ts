@@ -7,9 +7,10 @@ import { Initial1763800000000 } from './migrations/0001-initial.js';
 import { RulesEngine1763900000000 } from './migrations/0002-rules-engine.js';
 import { Deadlines1764000000000 } from './migrations/0003-deadlines.js';
 import { SameFaultIndexes1764100000000 } from './migrations/0004-same-fault-indexes.js';
+import { SendLog1764200000000 } from './migrations/0005-send-log.js';
 import { entities } from './schema.js';
 
-export const migrations = [Initial1763800000000, RulesEngine1763900000000, Deadlines1764000000000, SameFaultIndexes1764100000000];
+export const migrations = [Initial1763800000000, RulesEngine1763900000000, Deadlines1764000000000, SameFaultIndexes1764100000000, SendLog1764200000000];
 
 export function createDataSource(db: DatabaseConfig): DataSource {
   if (db.type === 'sqlite') {

@@ -93,19 +93,19 @@ export class OutboxDispatcher {
     const { repo, clock, logger, senders, limiter } = this.deps;
     const { channel, recipient } = group[0]!;
     const now = clock.now();
-    if (limiter && limiter.available(recipient, now) === 0) {
-      const until = limiter.nextFree(recipient, now);
+    if (limiter && (await limiter.available(recipient, now)) === 0) {
+      const until = await limiter.nextFree(recipient, now);
       for (const m of group) await repo.postpone(m.id, until);
       logger.info({ channel, count: group.length, until }, 'digest held back by the rate limit');
       return;
     }
     try {
       const sent = await senders[channel]!.sendDigest!(recipient, group.map((m) => m.payload.text));
-      limiter?.record(recipient, now, sent);
+      await limiter?.record(recipient, now, sent);
       for (const m of group) await repo.markSent(m.id, clock.now());
       logger.info({ channel, folded: group.length, messages: sent }, 'digest sent');
     } catch (err) {
-      limiter?.record(recipient, now);
+      await limiter?.record(recipient, now);
       for (const m of group) await this.failed(m, err);
     }
   }

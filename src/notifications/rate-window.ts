@@ -1,31 +1,51 @@
-// A sliding one-minute window per target: never more than `limit` sends in any `windowMs`.
-export class RateWindow {
-  private readonly sent = new Map<string, number[]>();
+// A sliding one-minute window per target: never more than `limit` sends in any `windowMs`. The sends are remembered
+// in a SendLog: in memory, or in the database (db/send-log.ts) so that the next holder of the robot lease — on this
+// or another instance — counts what the last one sent in the same minute.
 
+export interface SendLog {
+  /** One timestamp (ms) per message sent to the target since `sinceMs`, oldest first. */
+  sendsSince(target: string, sinceMs: number): Promise<number[]>;
+  record(target: string, atMs: number, messages: number): Promise<void>;
+}
+
+export function memorySendLog(): SendLog {
+  const sent = new Map<string, number[]>();
+  return {
+    async sendsSince(target, sinceMs) {
+      const kept = (sent.get(target) ?? []).filter((t) => t > sinceMs);
+      sent.set(target, kept);
+      return kept;
+    },
+    async record(target, atMs, messages) {
+      const list = sent.get(target) ?? [];
+      for (let i = 0; i < messages; i++) list.push(atMs);
+      sent.set(target, list);
+    },
+  };
+}
+
+export class RateWindow {
   constructor(
     readonly limit: number,
     readonly windowMs: number,
+    private readonly log: SendLog = memorySendLog(),
   ) {}
 
-  private recent(key: string, now: Date): number[] {
-    const since = now.getTime() - this.windowMs;
-    const kept = (this.sent.get(key) ?? []).filter((t) => t > since);
-    this.sent.set(key, kept);
-    return kept;
+  private recent(key: string, now: Date): Promise<number[]> {
+    return this.log.sendsSince(key, now.getTime() - this.windowMs);
   }
 
-  available(key: string, now: Date): number {
-    return Math.max(0, this.limit - this.recent(key, now).length);
+  async available(key: string, now: Date): Promise<number> {
+    return Math.max(0, this.limit - (await this.recent(key, now)).length);
   }
 
-  record(key: string, now: Date, n = 1): void {
-    const list = this.recent(key, now);
-    for (let i = 0; i < n; i++) list.push(now.getTime());
+  async record(key: string, now: Date, n = 1): Promise<void> {
+    await this.log.record(key, now.getTime(), n);
   }
 
   /** When the oldest send in the window leaves it. */
-  nextFree(key: string, now: Date): Date {
-    const oldest = this.recent(key, now)[0];
+  async nextFree(key: string, now: Date): Promise<Date> {
+    const oldest = (await this.recent(key, now))[0];
     return new Date(oldest === undefined ? now.getTime() : oldest + this.windowMs + 1);
   }
 }

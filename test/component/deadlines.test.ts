@@ -188,4 +188,19 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(status.projects[0].warning).toContain('2027');
     expect(status.projects[0].years).toContainEqual({ year: 2026, official: true });
   });
+
+  it('when the robot lease passes to another instance within a minute of 20 sends, then the new holder waits for the window', async () => {
+    clock.set(new Date('2026-12-30T10:00:00+08:00'));
+    // Instance a sent 20 messages to the managers' group ten seconds ago (as its robot job records them).
+    await a.ds.query('INSERT INTO send_log (target, sent_ms, messages) VALUES (?, ?, ?)', [ROBOT, clock.now().getTime() - 10_000, 20]);
+    platform.calls.length = 0;
+    const no = ticketNo(await say('handover-1', '我是冯一，3栋1单元121，家里水管爆了，水漫到客厅了'));
+    await round(b); // b takes the robot lease (a's expired days ago)
+    expect(robotMessages().filter((m) => m.includes(no))).toHaveLength(0);
+    clock.advance(51_000); // the 20 have left the window
+    await b.scheduler.runOnce('robot-alerts');
+    expect(robotMessages().filter((m) => m.includes(no))).toHaveLength(1);
+    const [logged] = await b.ds.query('SELECT COUNT(*) AS n FROM send_log WHERE target = ? AND sent_ms >= ?', [ROBOT, clock.now().getTime()]);
+    expect(Number(logged.n)).toBe(1);
+  });
 });

@@ -29,16 +29,16 @@ describe('escalation', () => {
 });
 
 describe('the robot window', () => {
-  it('allows 20 sends in any minute and says when the next is free', () => {
+  it('allows 20 sends in any minute and says when the next is free', async () => {
     const w = new RateWindow(20, 60_000);
     const t0 = new Date('2026-11-23T10:00:00Z');
-    w.record('k', t0, 19);
-    expect(w.available('k', t0)).toBe(1);
-    w.record('k', new Date(t0.getTime() + 30_000));
-    expect(w.available('k', new Date(t0.getTime() + 30_000))).toBe(0);
-    expect(w.nextFree('k', new Date(t0.getTime() + 30_000)).getTime()).toBe(t0.getTime() + 60_001);
-    expect(w.available('k', new Date(t0.getTime() + 60_001))).toBe(19); // the 19 sent at t0 have left the window
-    expect(w.available('other', t0)).toBe(20);
+    await w.record('k', t0, 19);
+    expect(await w.available('k', t0)).toBe(1);
+    await w.record('k', new Date(t0.getTime() + 30_000));
+    expect(await w.available('k', new Date(t0.getTime() + 30_000))).toBe(0);
+    expect((await w.nextFree('k', new Date(t0.getTime() + 30_000))).getTime()).toBe(t0.getTime() + 60_001);
+    expect(await w.available('k', new Date(t0.getTime() + 60_001))).toBe(19); // the 19 sent at t0 have left the window
+    expect(await w.available('other', t0)).toBe(20);
   });
   it('folds alerts into as few messages as the size limit allows', () => {
     const alerts = Array.from({ length: 30 }, (_, i) => `**已超时** KF-20261123-${String(i).padStart(4, '0')} · 响应\n> 幸福里花园 3-2-502 卫生间漏水`);
