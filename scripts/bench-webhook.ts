@@ -253,10 +253,12 @@ function cpuMeter(service: Service) {
 
 async function databaseCounts(service: Service): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of ['inbound_message', 'dialogue_session', 'ticket', 'ticket_event', 'outbox']) {
+  for (const table of ['inbound_message', 'dialogue_session', 'ticket', 'ticket_event', 'outbox', 'incident']) {
     const [{ n }] = (await service.ds.query(`SELECT COUNT(*) AS n FROM ${table}`)) as [{ n: string | number }];
     out[table] = Number(n);
   }
+  const [{ n }] = (await service.ds.query('SELECT COUNT(*) AS n FROM ticket WHERE incident_id IS NOT NULL')) as [{ n: string | number }];
+  out['tickets in an incident'] = Number(n);
   return out;
 }
 

@@ -37,7 +37,8 @@ export const buildingOf = (room: string) => room.split('-')[0] ?? room;
 export const sameResident = (a: Pick<Ticket, 'channel' | 'userId'>, b: Pick<Ticket, 'channel' | 'userId'>) => a.channel === b.channel && a.userId === b.userId;
 
 /**
- * Same project, same category and trade, within the window, in the same building or both about a shared facility,
+ * Same project, same category and trade, within the window, in the same building or both about something the whole
+ * estate shares (the pack's commonAreaSignals: a gate barrier yes, a lift no — each building has its own),
  * and worded alike: a shared fault word ("电梯", "停水") or enough common character pairs.
  */
 export function sameFault(a: FaultReport, b: FaultReport, policy: Pick<CollectivePolicy, 'windowDays' | 'similarity'>): boolean {

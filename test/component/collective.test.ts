@@ -120,6 +120,26 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     }
   });
 
+  it('when a resident of another building reports their lift, then it is their own fault, not joined to building 3', async () => {
+    await say('mp', 'y01', '电梯坏了，一直停在一楼');
+    const other = await say('mp', 'y01', '我是吴用，7栋1单元701');
+    const no = /工单 (KF-\d{8}-\d{4})/.exec(other)![1]!;
+    expect((await levelOf(no)).incidentId).toBeNull();
+    expect(other).not.toContain('位业主反映');
+  });
+
+  it('when residents of different buildings report the estate gate barrier, then their tickets are one incident', async () => {
+    await say('mp', 'g01', '小区门口的道闸抬不起来，车出不去');
+    const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'g01', '我是秦明，8栋1单元801'))![1]!;
+    await say('mp', 'g02', '道闸坏了，车进不来');
+    const second = await say('mp', 'g02', '我是林冲，12栋2单元1203');
+    expect(second).toContain('2 位业主反映');
+    const no = /工单 (KF-\d{8}-\d{4})/.exec(second)![1]!;
+    const [a, b] = [await levelOf(first), await levelOf(no)];
+    expect(a.incidentId).not.toBeNull();
+    expect(a.incidentId).toBe(b.incidentId);
+  });
+
   it('when ten different residents have reported it, then the incident is major and head office is told at once', async () => {
     for (const r of LIFT_REPORTS.slice(3, 10)) numbers.push((await report(r)).no);
     const incidentId = (await levelOf(numbers[0]!)).incidentId;
