@@ -93,7 +93,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     const source = new LlmClassifier(config.llm, logger);
     // The outbox row's recipient is the ticket number; the review runs outside any webhook request.
     senders['llm'] = {
-      send: (ticketNo) => reviewTicket({ store, clock, logger, rules: () => rules, source, organisation: config.organisation, staffChannelEnabled, calendar }, ticketNo),
+      send: (ticketNo, payload) => reviewTicket({ store, clock, logger, rules: () => rules, source, organisation: config.organisation, staffChannelEnabled, calendar }, ticketNo, payload.review ?? 'labels'),
     };
   }
   const intake: IntakeDeps = {

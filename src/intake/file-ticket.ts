@@ -7,7 +7,7 @@ import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
 import { buildingOf, collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type NewTicket, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
-import type { ReportQuery } from './ports.js';
+import type { ReportQuery, ReviewScope } from './ports.js';
 import { notifyStaff, peopleFor } from './staff-notices.js';
 
 export interface Filed {
@@ -51,9 +51,13 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   for (const n of approvals) {
     await requestApproval(c, project, ticket, { kind: n.approval === 'finance' ? 'compensation' : 'plan', question: `${n.rule}，是否批准？`, proposal: { rule: n.rule }, approverRole: n.approval! }, [n.rule]);
   }
-  // Unsure rules ask for a second opinion, delivered later through the outbox (the LLM never delays the reply).
-  if (c.deps.secondOpinion && cls.confidence < pack.llmThreshold) {
-    await c.tx.enqueue({ dedupeKey: `ticket:${ticket.no}:second-opinion`, channel: 'llm', recipient: ticket.no, payload: { text: ticket.content } }, c.now);
+  // Unsure rules ask for a second opinion, and a report near water, power, gas or structure that is not an emergency
+  // for a safety review; both later through the outbox (the LLM never delays the reply).
+  const unsure = cls.confidence < pack.llmThreshold;
+  const nearDanger = cls.urgency !== 'emergency' && cls.signals.some((s) => pack.safetyReviewSignals.includes(s));
+  if (c.deps.secondOpinion && (unsure || nearDanger)) {
+    const review: ReviewScope = unsure ? 'labels' : 'urgency';
+    await c.tx.enqueue({ dedupeKey: `ticket:${ticket.no}:second-opinion`, channel: 'llm', recipient: ticket.no, payload: { text: ticket.content, review } }, c.now);
   }
   const linked = collective ? await linkIncident(c, project, pack, ticket, filed) : undefined;
   const incident = linked?.incident;

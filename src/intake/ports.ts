@@ -11,8 +11,11 @@ export interface OutboxItem {
   channel: ChannelName | 'wecom_app' | 'wecom_robot' | 'wecom_appchat' | 'llm';
   recipient: string;
   /** `card`: a WeCom template card (approvals); `text` is its plain-text fallback and what the timeline shows. */
-  payload: { text: string; card?: Record<string, unknown> };
+  payload: { text: string; card?: Record<string, unknown>; review?: ReviewScope };
 }
+
+/** What an LLM second opinion may change: all the labels (the rules were unsure), or only raise the urgency. */
+export type ReviewScope = 'labels' | 'urgency';
 
 /** Who sent a message and its platform id: what a group commit reads ahead for each message. */
 export interface MessageKey {

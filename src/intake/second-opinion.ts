@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Category, Classification, Kind, RuleEngine, Trade, Urgency } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
 import { planDeadlines } from '../tickets/index.js';
-import type { IntakeStore } from './ports.js';
+import type { IntakeStore, ReviewScope } from './ports.js';
 import { notifyStaff } from './staff-notices.js';
 
 export interface SecondOpinion {
@@ -38,16 +38,22 @@ export interface SecondOpinionDeps {
 
 const LABELS = ['kind', 'category', 'trade', 'urgency'] as const;
 
-export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string): Promise<void> {
+/**
+ * `labels`: the rules were unsure, a differing answer replaces their labels. `urgency`: a safety review of a report the
+ * rules were sure about — the answer may only raise it to an emergency; every other label stays the rules'.
+ */
+export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string, scope: ReviewScope = 'labels'): Promise<void> {
   const ticket = await deps.store.transaction((tx) => tx.findTicket(ticketNo));
   if (!ticket || ticket.status === 'cancelled') return;
   const before = { kind: ticket.kind, category: ticket.category, trade: ticket.trade, urgency: ticket.urgency };
-  const opinion = await deps.source.classify(ticket.content, before);
+  const answer = await deps.source.classify(ticket.content, before);
+  const opinion = answer && scope === 'urgency' ? { ...answer, ...before, urgency: answer.urgency === 'emergency' ? answer.urgency : before.urgency } : answer;
   const changed = opinion ? LABELS.filter((k) => opinion[k] !== before[k]) : [];
   await deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
     if (!opinion || changed.length === 0) {
-      await tx.addEvent({ ticketId: ticket.id, at: now, type: 'reclassified', actor: 'llm', data: { changed: false, reason: opinion ? '大模型与规则一致' : '大模型未给出有效答复，保留规则结果' } });
+      const reason = !opinion ? '大模型未给出有效答复，保留规则结果' : scope === 'urgency' ? '安全复核：大模型未判为紧急' : '大模型与规则一致';
+      await tx.addEvent({ ticketId: ticket.id, at: now, type: 'reclassified', actor: 'llm', data: { changed: false, reason, scope } });
       return;
     }
     const rules = deps.rules();
@@ -61,14 +67,14 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string): P
     const emergencyDue = project && new Date(Math.max(now.getTime(), ticket.createdAt.getTime() + project.responseMinutes.emergency * 60_000));
     const responseDueAt = missedEmergency && emergencyDue && emergencyDue < ticket.responseDueAt ? emergencyDue : ticket.responseDueAt;
     const updated = { ...ticket, ...labels, level, responseDueAt };
-    await tx.updateTicket(ticket.id, { ...labels, level, confidence: opinion.confidence, responseDueAt, updatedAt: now });
+    await tx.updateTicket(ticket.id, { ...labels, level, confidence: scope === 'urgency' ? ticket.confidence : opinion.confidence, responseDueAt, updatedAt: now });
     const moved: Record<string, string> = responseDueAt < ticket.responseDueAt ? { responseDueBefore: ticket.responseDueAt.toISOString(), responseDueAt: responseDueAt.toISOString() } : {};
     await tx.addEvent({
       ticketId: ticket.id,
       at: now,
       type: 'reclassified',
       actor: 'llm',
-      data: { changed: true, fields: changed, from: JSON.stringify(before), to: JSON.stringify(labels), level, reason: opinion.reason, ...moved },
+      data: { changed: true, scope, fields: changed, from: JSON.stringify(before), to: JSON.stringify(labels), level, reason: opinion.reason, ...moved },
     });
     deps.logger.info({ ticketNo, changed }, 'ticket reclassified by the second opinion');
     if (!missedEmergency || !project) return;

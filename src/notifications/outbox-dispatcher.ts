@@ -25,7 +25,7 @@ export interface OutboxRepo {
 }
 
 export interface OutboxSender {
-  send(recipient: string, payload: { text: string; card?: Record<string, unknown> }): Promise<void>;
+  send(recipient: string, payload: { text: string; card?: Record<string, unknown>; review?: 'labels' | 'urgency' }): Promise<void>;
   /** Channels that fold messages due together into digests; returns how many messages went out. */
   sendDigest?(recipient: string, texts: string[]): Promise<number>;
 }

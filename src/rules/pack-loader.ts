@@ -48,6 +48,7 @@ export interface RulePack {
   deadlines: DeadlineRuleDef[];
   collective: NonNullable<PackFile['collective']>;
   llmThreshold: number;
+  safetyReviewSignals: string[];
 }
 
 interface Parsed {
@@ -155,6 +156,7 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
     deadlines: pick('deadlines').value,
     collective: pick('collective').value,
     llmThreshold: p.data.llmThreshold ?? layers.find((l) => l.data.llmThreshold !== undefined)?.data.llmThreshold ?? 0.6,
+    safetyReviewSignals: layers.find((l) => l.data.safetyReviewSignals !== undefined)?.data.safetyReviewSignals ?? [],
   };
   checkReferences(pack, layers, signals);
   return pack;
@@ -200,6 +202,7 @@ function checkReferences(pack: RulePack, layers: Parsed[], signals: Map<string, 
     });
   }
   pack.problemSignals.forEach((s, i) => known(s) || fail('problemSignals', [i], `未定义的信号 ${s}`));
+  pack.safetyReviewSignals.forEach((s, i) => known(s) || fail('safetyReviewSignals', [i], `未定义的信号 ${s}`));
   if (!levelCodes.has(pack.defaultLevel)) fail('defaultLevel', [], `未定义的等级 ${pack.defaultLevel}`);
   pack.grading.forEach((r, i) => levelCodes.has(r.level) || fail('grading', [i, 'level'], `未定义的等级 ${r.level}`));
   pack.deadlines.forEach((d, i) => !d.upgradeTo || levelCodes.has(d.upgradeTo) || fail('deadlines', [i, 'upgradeTo'], `未定义的等级 ${d.upgradeTo}`));

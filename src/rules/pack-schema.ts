@@ -160,6 +160,11 @@ export const PackSchema = z
       .strict()
       .optional(),
     llmThreshold: z.number().min(0).max(1).optional(),
+    /**
+     * With an LLM configured, a report that fires one of these signals and is not judged an emergency gets a safety
+     * review however sure the rules are: the model may only raise it to an emergency.
+     */
+    safetyReviewSignals: z.array(name).optional(),
   })
   .strict();
 

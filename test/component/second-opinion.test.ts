@@ -42,11 +42,35 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
     expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({ changed: true, reason: '反映的是员工工作质量' });
   });
 
-  it('when the rules are sure, then the LLM is not asked', async () => {
+  it('when the rules are sure and nothing is near water, power, gas or structure, then the LLM is not asked', async () => {
     const before = llm.requests.length;
-    await say('visitor-llm-2', '我是王强，3栋1单元101，厨房水龙头坏了，一直滴水');
+    await say('visitor-llm-2', '我是王强，3栋1单元101，楼上邻居天天半夜唱歌，吵得睡不着');
     while ((await svc.dispatcher.tick()) > 0);
     expect(llm.requests.length).toBe(before);
+  });
+
+  it('when a sure report near danger is not an emergency, then a safety review may raise only its urgency', async () => {
+    // The rules know this is about a lift but not that someone is trapped; the model also proposes another category.
+    llm.behaviours = [{ answer: { kind: 'repair', category: 'engineering', trade: 'water_electric', urgency: 'emergency', confidence: 0.9, reason: '住户母亲被困在电梯里' } }];
+    const no = ticketNo((await say('visitor-llm-4', '我是孙丽，3栋1单元303，电梯坏了，按了没反应，我妈还在里头打电话给我')).replies);
+    const rules = (await ticket(no)).ticket;
+    expect(rules.urgency).toBe('normal');
+    const asked = llm.requests.length;
+    while ((await svc.dispatcher.tick()) > 0);
+    expect(llm.requests.length).toBe(asked + 1);
+    const t = await ticket(no);
+    expect(t.ticket).toMatchObject({ urgency: 'emergency', kind: rules.kind, category: rules.category, trade: rules.trade, confidence: rules.confidence });
+    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({ changed: true, scope: 'urgency', fields: ['urgency'] });
+  });
+
+  it('when the safety review does not find an emergency, then nothing changes, whatever else the model says', async () => {
+    llm.behaviours = [{ answer: { kind: 'complaint', category: 'service', trade: null, urgency: 'normal', confidence: 0.9, reason: '普通维修' } }];
+    const no = ticketNo((await say('visitor-llm-5', '我是周平，3栋2单元204，厨房水龙头坏了，一直滴水')).replies);
+    const rules = (await ticket(no)).ticket;
+    while ((await svc.dispatcher.tick()) > 0);
+    const t = await ticket(no);
+    expect(t.ticket).toMatchObject({ urgency: rules.urgency, kind: rules.kind, category: rules.category });
+    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({ changed: false, scope: 'urgency', reason: '安全复核：大模型未判为紧急' });
   });
 
   it('when the LLM fails, then the rules answer stays and the timeline says so', async () => {
