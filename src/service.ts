@@ -20,6 +20,7 @@ import { LeasedScheduler } from './scheduler/leased-jobs.js';
 import { RateWindow } from './notifications/rate-window.js';
 import { databaseSendLog } from './db/send-log.js';
 import { scanDeadlines } from './alerts/deadline-scan.js';
+import { reconcileIncidentLevels } from './intake/incident-level.js';
 import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
@@ -150,7 +151,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const robots = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['wecom_robot'] }, limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000, databaseSendLog(ds)) });
   const scanDeps = { store, clock, logger, organisation: config.organisation, rules: () => rules, calendar, staffChannelEnabled };
   const scheduler = new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder: owner }, [
-    { name: 'deadline-scan', cron: '*/30 * * * * *', leaseMs: 90_000, run: () => scanDeadlines(scanDeps) },
+    { name: 'deadline-scan', cron: '*/30 * * * * *', leaseMs: 90_000, run: async () => (await scanDeadlines(scanDeps)) + (await reconcileIncidentLevels(scanDeps)) },
     { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
   ]);
   if (opts.startScheduler !== false) scheduler.start();

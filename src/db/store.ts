@@ -279,6 +279,11 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       const before = headCounts.get(id);
       headCounts.set(id, { added: (before?.added ?? 0) + newResidents, at: now });
     },
+    async openIncidentsFrom(residents) {
+      const i = rowCodec(m, IncidentEntity);
+      const rows = (await link.run([`${i.select()} WHERE status = 'open' AND residents >= ? ORDER BY id${locking ? ' FOR UPDATE' : ''}`, [residents]])) as Record<string, unknown>[];
+      return rows.map((r) => i.hydrate(r));
+    },
     async ticketsOfIncident(id) {
       const t = rowCodec(m, TicketEntity);
       const rows = (await link.run([`${t.select()} WHERE incident_id = ? ORDER BY id ASC`, [id]])) as Record<string, unknown>[];

@@ -9,6 +9,7 @@ import { buildingOf, collectiveLevel, counterScope, planDeadlines, type Approval
 import type { CommandCtx } from './commands.js';
 import type { ReportQuery, ReviewScope } from './ports.js';
 import { notifyStaff, peopleFor } from './staff-notices.js';
+import { raiseIncident } from './incident-level.js';
 
 export interface Filed {
   ticket: Ticket;
@@ -61,7 +62,7 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   }
   const linked = collective ? await linkIncident(c, project, pack, ticket, filed) : undefined;
   const incident = linked?.incident;
-  // What raiseMembers wrote, if it ran: no need to read the ticket back.
+  // What raiseIncident wrote, if it ran: no need to read the ticket back.
   const raisedNow = linked?.raised && rules.higher(pack.pack, linked.incident.level, ticket.level);
   const current = raisedNow ? { ...ticket, incidentId: linked.incident.id, level: linked.incident.level, updatedAt: c.now } : { ...ticket, incidentId: incident?.id ?? null };
   return { ticket: current, ...(incident ? { incident } : {}) };
@@ -105,10 +106,7 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
   const byCount = collectiveLevel(residents, pack.collective);
   const level = byCount && rules.higher(pack.pack, byCount, incident.level) ? byCount : incident.level;
   const raised = level !== incident.level;
-  if (raised) {
-    await c.tx.updateIncident(incident.id, { level, updatedAt: c.now });
-    await raiseMembers(c, project, pack, await c.tx.ticketsOfIncident(incident.id), level, residents);
-  }
+  if (raised) await raiseIncident(c, project, pack, incident.id, level, residents);
   return { incident: { ...incident, residents, level }, raised };
 }
 
@@ -128,23 +126,6 @@ function newResidents(incidentId: number, joining: Ticket[], recent: Ticket[], r
     added++;
   }
   return added;
-}
-
-async function raiseMembers(c: CommandCtx, project: ProjectConfig, pack: RulePack, members: Ticket[], level: string, residents: number): Promise<void> {
-  const rules = c.deps.rules();
-  const reason = `集体投诉：${residents} 位业主反映同一问题（000 §5.3.1）`;
-  const raised = members.filter((m) => rules.higher(pack.pack, level, m.level));
-  await c.tx.updateTickets(
-    raised.map((t) => t.id),
-    { level, updatedAt: c.now },
-  );
-  for (const t of raised) await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'graded', actor: 'rules', data: { level, reasons: [reason], residents } });
-  // One set of notices for the incident, sent with its first ticket. Judged as a sure, non-urgent report so that
-  // only the level's own rules fire (the emergency call-out already went with the ticket itself).
-  const first = members[0]!;
-  const cls = rules.classify(normalizeText(first.content).match, pack.pack);
-  const routing = await rules.route({ ...cls, urgency: 'normal', confidence: 1, level }, { project: project.code, incidentResidents: residents });
-  await notifyStaff(c, project, { ...first, level }, routing.notices, [reason], `incident:${first.incidentId}:${level}`);
 }
 
 /** Asks the approver in chat; the answer ("同意/驳回 工单号" or a card click) is taken by the staff commands. */

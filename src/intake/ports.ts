@@ -72,6 +72,8 @@ export interface IntakeTx {
   findIncident(id: number): Promise<Incident | undefined>;
   updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
   ticketsOfIncident(id: number): Promise<Ticket[]>;
+  /** Open incidents with at least this many residents, locked until commit (the level check of the scheduler). */
+  openIncidentsFrom(residents: number): Promise<Incident[]>;
   /**
    * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
    * add up rather than overwrite). Written with the transaction's next statement.

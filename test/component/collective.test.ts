@@ -183,4 +183,24 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(graded.data.reasons.join('')).toContain('000 §6.5 扣 4 分');
     expect(graded.data.score).toBe(-4);
   });
+
+  it('when concurrent joins left an incident at 3 residents but below hot, then the scheduled scan raises it once', async () => {
+    const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'z01', '我是何平，9栋1单元901，单元门坏了关不上'))![1]!;
+    await say('mp', 'z01', '跳过');
+    const second = await say('mp', 'z02', '我是何安，9栋2单元902，单元门关不上了');
+    expect(second).toContain('2 位业主反映');
+    const incidentId = (await levelOf(first)).incidentId!;
+    // What two joins in concurrent transactions leave behind: the count is right, the raise was judged on 2.
+    await svc.ds.query('UPDATE incident SET residents = 3 WHERE id = ?', [incidentId]);
+    platform.calls.length = 0;
+    await svc.scheduler.runOnce('deadline-scan');
+    const d = await json(await admin(`/api/incidents/${incidentId}`));
+    expect(d.incident.level).toBe('hot');
+    expect((d.tickets as { level: string }[]).every((t) => t.level === 'hot')).toBe(true);
+    await drain();
+    expect(sentTo('pz01').filter((c) => String(c.body.text.content).includes('热点事件'))).toHaveLength(1);
+    await svc.scheduler.runOnce('deadline-scan');
+    await drain();
+    expect(sentTo('pz01').filter((c) => String(c.body.text.content).includes('热点事件'))).toHaveLength(1);
+  });
 });
