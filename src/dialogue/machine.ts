@@ -159,7 +159,7 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
     default: {
       if (s.state === 'idle' && s.last) {
         const correction = s.last.stale ? undefined : correctionBody(match);
-        if (correction !== undefined) return correctTicket(s, correction);
+        if (correction !== undefined) return correctTicket(s, correction, ctx);
         const slots = extractSlots(match);
         // The ticket reply asked for a phone; one given after "跳过" still belongs to that ticket.
         if (slots.phone && !slots.room && !slots.name && !problemIn(ctx, s, withoutSlots(match))) return updateLast(s, { phone: slots.phone });
@@ -198,7 +198,7 @@ function onCancel(s: Session, match: string): StepResult {
 function onAwaitingPhone(s: Session, display: string, match: string, ctx: StepContext): StepResult {
   const last = s.last!;
   const correction = correctionBody(match);
-  if (correction !== undefined) return correctTicket(s, correction);
+  if (correction !== undefined) return correctTicket(s, correction, ctx);
   const phone = findPhone(match);
   const newProblem = problemIn(ctx, s, withoutSlots(match));
   if (phone && !newProblem) return updateLast(s, { phone: phone.value });
@@ -333,6 +333,9 @@ const likelyProject = (ctx: StepContext, s: Session) => s.draft.projectCode ?? c
 
 const inMall = (ctx: StepContext, projectCode: string | undefined) => packOf(ctx, projectCode) === 'mall';
 
+/** What makes a mall correction a place rather than a name: a floor, a shop, a door, a number. */
+const PLACE_WORDS = /[0-9A-Z楼层店铺门口梯号区馆厅场库台]/;
+
 /** The room column holds 32 characters; a longer place keeps its beginning. */
 const PLACE_MAX = 32;
 
@@ -372,12 +375,13 @@ function create(s: Session, d: Draft, prefix: string[], ctx: StepContext): StepR
   };
 }
 
-function correctTicket(s: Session, correction: string): StepResult {
+function correctTicket(s: Session, correction: string, ctx: StepContext): StepResult {
   const last = s.last!;
   const slots = extractSlots(correction);
   const patch: TicketPatch = definedOnly(slots);
   if (!patch.room) {
-    const room = replaceRoomNumber(last.room, correction);
+    // In a mall, "不对，是B2层扶梯口" moves the place; elsewhere "不对，是503" changes the flat number.
+    const room = inMall(ctx, likelyProject(ctx, s)) ? (PLACE_WORDS.test(correction) ? asPlace(correction) : undefined) : replaceRoomNumber(last.room, correction);
     if (room) patch.room = room;
   }
   if (!patch.name && !patch.room && !patch.phone) {

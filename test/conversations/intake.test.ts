@@ -528,6 +528,8 @@ const mall: Conversation[] = [
       ['张先生', { says: ASK_PLACE, never: [ASK_ROOM, '没能识别房号'], noCommand: true }],
       ['在B1层扶梯口', { creates: { projectCode: 'WXH', name: '张先生', room: 'B1层扶梯口', askPhone: true }, says: [CREATED, 'B1层扶梯口 张先生', ASK_PHONE] }],
       ['13912345678', { updates: { phone: '13912345678' } }],
+      ['不对，是B2层扶梯口', { updates: { room: 'B2层扶梯口' } }],
+      ['不对，是张女士', { updates: { name: '张女士' } }],
     ],
   },
   {
