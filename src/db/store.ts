@@ -2,13 +2,17 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
-import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx, type MessageKey, type OutboxItem, type ReportQuery } from '../intake/ports.js';
+import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
 import type { Incident, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
-import { type InboundRow, type OutboxRow, type ResidentRow, type SessionRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import { type OutboxRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { insertedId, rowCodec, type Statement } from './fast-rows.js';
 import { serialized } from './sqlite-lock.js';
 import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
+import { PROFILE_UPSERT, profileRow, readAhead } from './read-ahead.js';
+import { roundTrips } from './round-trips.js';
+import { keepIncidents, reportReads } from './same-fault-reads.js';
+import { takeAll } from './take-all.js';
 
 export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Promise<void> } {
   const url = ds.options.type === 'better-sqlite3' ? undefined : (ds.options as { url?: string }).url;
@@ -316,185 +320,6 @@ function headCountWrites(m: EntityManager, added: Map<number, { added: number; a
   return writes;
 }
 
-/**
- * The same-fault candidates: only what the same-fault test reads, mapped by hand (through the query builder,
- * hydrating these rows was the largest single cost of a ticket). A plain read: a locking range read here serialised
- * every report of a category. Two residents reporting the same fault within the same few milliseconds may open two
- * incidents; every later report joins the first. One read per index (0004): the building's reports by room prefix,
- * and (for a shared facility) the category's shared-facility reports. Each candidate's incident comes along.
- */
-function reportReads(m: EntityManager, f: ReportQuery, limit: number): Statement[] {
-  const t = rowCodec(m, TicketEntity);
-  const i = rowCodec(m, IncidentEntity);
-  const select = (where: string) =>
-    `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
-    ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
-    ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
-  const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit];
-  const reads: Statement[] = [[select('t.room LIKE ?'), params(`${f.building}-%`)]];
-  if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
-  return reads;
-}
-
-/** The two reads merged newest first; the candidates' incidents kept for this transaction (many share one). */
-function keepIncidents(m: EntityManager, incidents: Map<number, Incident>, found: Record<string, unknown>[][], limit: number): Ticket[] {
-  const t = rowCodec(m, TicketEntity);
-  const i = rowCodec(m, IncidentEntity);
-  const byId = new Map(found.flat().map((r) => [Number(r['id']), r]));
-  const rows = [...byId.values()].map((r) => ({ r, ticket: t.hydrate(r, CANDIDATE_COLUMNS) })).sort((a, b) => b.ticket.createdAt.getTime() - a.ticket.createdAt.getTime() || b.ticket.id - a.ticket.id).slice(0, limit);
-  for (const { r } of rows) {
-    const id = r['i_id'] === null || r['i_id'] === undefined ? undefined : Number(r['i_id']);
-    if (id === undefined || incidents.has(id)) continue;
-    incidents.set(id, i.hydrate(r, undefined, 'i_'));
-  }
-  return rows.map(({ ticket }) => ticket);
-}
-
-const CANDIDATE_COLUMNS = ['id', 'channel', 'userId', 'projectCode', 'room', 'content', 'category', 'trade', 'faultTerms', 'commonArea', 'createdAt', 'incidentId', 'status', 'level'] as const;
-
-const PROFILE_UPSERT = { upsert: ['name', 'room', 'phone', 'projectCode', 'updatedAt'], keys: ['channel', 'userId'] } as const;
-
-function profileRow(channel: string, userId: string, p: Profile, now: Date): Omit<ResidentRow, 'id'> {
-  return { channel, userId, name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, createdAt: now, updatedAt: now };
-}
-
-const userKey = (channel: string, userId: string) => `${channel}\u0000${userId}`;
-type StoredSession = { session: Session; version: number };
-
-/**
- * The read-ahead of a group commit. Each lookup answers `undefined` for a user or message the batch did not read
- * ahead (the caller then goes to the database as usual), `null` for one read ahead and absent.
- */
-function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) {
-  const recorded = new Set<string>();
-  const covered = new Set<string>();
-  const sessions = new Map<string, StoredSession | null>();
-  const profiles = new Map<string, Profile | null>();
-  const newSessions = new Map<string, SessionRow>();
-  const changedSessions = new Map<string, SessionRow>();
-  const profileWrites = new Map<string, Omit<ResidentRow, 'id'>>();
-  const inbound: Omit<InboundRow, 'id'>[] = [];
-
-  async function loadChannel(channel: ChannelName, keys: string[], users: string[]): Promise<void> {
-    const sessionRows = rowCodec(m, SessionEntity);
-    const residentRows = rowCodec(m, ResidentEntity);
-    const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-    // Sessions are locked until commit, so that the batch can write them back without a version check per row. Read
-    // committed (see createIntakeStore) locks only rows that exist: two batches creating new sessions do not block
-    // each other. The three reads go in one packet on MySQL.
-    const reads: Statement[] = [
-      [`SELECT dedupe_key AS k FROM inbound_message WHERE channel = ? AND dedupe_key IN (${list(keys.length)})`, [channel, ...keys]],
-      [`${sessionRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})${locking ? ' FOR UPDATE' : ''}`, [channel, ...users]],
-      [`${residentRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})`, [channel, ...users]],
-    ];
-    const [ids, rows, people] = (await link.runMany(reads)) as Record<string, unknown>[][];
-    for (const { k } of ids!) recorded.add(recordedKey(channel, String(k)));
-    for (const k of keys) covered.add(recordedKey(channel, k));
-    for (const u of users) {
-      sessions.set(userKey(channel, u), null);
-      profiles.set(userKey(channel, u), null);
-    }
-    for (const raw of rows!) {
-      const r = sessionRows.hydrate(raw);
-      sessions.set(userKey(channel, r.userId), { session: r.state as Session, version: r.version });
-    }
-    for (const raw of people!) {
-      const p = residentRows.hydrate(raw);
-      profiles.set(userKey(channel, p.userId), { name: p.name, room: p.room, phone: p.phone, projectCode: p.projectCode });
-    }
-  }
-
-  return {
-    async load(messages: readonly MessageKey[]): Promise<Set<string>> {
-      const channels = new Map<ChannelName, MessageKey[]>();
-      for (const msg of messages) channels.set(msg.channel, [...(channels.get(msg.channel) ?? []), msg]);
-      for (const [channel, list] of channels) {
-        await loadChannel(channel, [...new Set(list.map((x) => x.dedupeKey))], [...new Set(list.map((x) => x.userId))].sort());
-      }
-      return new Set(recorded);
-    },
-    session: (channel: string, userId: string) => sessions.get(userKey(channel, userId)),
-    profile: (channel: string, userId: string) => profiles.get(userKey(channel, userId)),
-    saveSession(row: SessionRow): boolean {
-      const key = userKey(row.channel, row.userId);
-      const before = sessions.get(key);
-      if (before === undefined) return false;
-      // Created in this batch and saved again: still one INSERT.
-      (before === null || newSessions.has(key) ? newSessions : changedSessions).set(key, row);
-      sessions.set(key, { session: row.state as Session, version: row.version });
-      return true;
-    },
-    saveProfile(row: Omit<ResidentRow, 'id'>): boolean {
-      const key = userKey(row.channel, row.userId);
-      if (!profiles.has(key)) return false;
-      profileWrites.set(key, { ...row, createdAt: profileWrites.get(key)?.createdAt ?? row.createdAt });
-      profiles.set(key, { name: row.name, room: row.room, phone: row.phone, projectCode: row.projectCode });
-      return true;
-    },
-    /** true: buffered; false: already recorded (a retry); undefined: not read ahead. */
-    recordInbound(row: Omit<InboundRow, 'id'>): boolean | undefined {
-      const key = recordedKey(row.channel, row.dedupeKey);
-      if (!covered.has(key)) return undefined;
-      if (recorded.has(key)) return false;
-      recorded.add(key);
-      inbound.push(row);
-      return true;
-    },
-    /**
-     * New sessions and message ids are plain INSERTs: if another instance wrote one since the read-ahead, the unique
-     * key fails the whole batch, which then runs message by message (see handle-inbound.ts). Nothing is overwritten.
-     */
-    writes(): Statement[] {
-      const sessionRows = rowCodec(m, SessionEntity);
-      return [
-        ...(newSessions.size ? sessionRows.insertMany(takeAll(newSessions)) : []),
-        ...(changedSessions.size ? sessionRows.insertMany(takeAll(changedSessions), { upsert: ['state', 'version', 'updatedAt'], keys: ['channel', 'userId'] }) : []),
-        ...(profileWrites.size ? rowCodec(m, ResidentEntity).insertMany(takeAll(profileWrites), PROFILE_UPSERT) : []),
-        ...(inbound.length ? rowCodec(m, InboundEntity).insertMany(inbound.splice(0)) : []),
-      ];
-    },
-  };
-}
-
-/**
- * Writes whose result nobody reads (a ticket joining an incident, the incident's new head count) wait and travel
- * with the next statement of the transaction in one packet: on the machines measured a round trip to MySQL cost
- * about a millisecond, a ticket needed eight of them. On SQLite (in-process) everything runs at once.
- */
-type RoundTrips = ReturnType<typeof roundTrips>;
-
-function roundTrips(m: EntityManager, batching: boolean, opening: Statement[]) {
-  const pending: Statement[] = [...opening];
-  /**
-   * Statements, with the pending writes before them, in one packet on MySQL (every value a bound parameter; a failing
-   * statement stops the rest and fails the transaction); one by one on SQLite. Answers the statements' own results.
-   */
-  const runMany = async (sts: Statement[]): Promise<unknown[]> => {
-    if (!batching) {
-      const results: unknown[] = [];
-      for (const st of sts) results.push(await m.query(...st));
-      return results;
-    }
-    const parts = [...pending.splice(0), ...sts];
-    if (parts.length === 0) return [];
-    if (parts.length === 1) return [await m.query(...parts[0]!)];
-    const results = (await m.query(parts.map(([sql]) => sql).join(';\n'), parts.flatMap(([, p]) => p))) as unknown[];
-    return results.slice(results.length - sts.length);
-  };
-  return {
-    runMany,
-    run: async (st: Statement): Promise<unknown> => (await runMany([st]))[0],
-    async later(st: Statement | undefined): Promise<void> {
-      if (!st) return;
-      if (batching) pending.push(st);
-      else await m.query(...st);
-    },
-    async drain(): Promise<void> {
-      if (pending.length) await runMany([]);
-    },
-  };
-}
-
 /** Methods that reach the database through TypeORM see the writes still pending before they run. */
 const SEES_PENDING_ITSELF = new Set([
   ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
@@ -512,10 +337,4 @@ function drainingFirst<T extends IntakeTx & { drain(): Promise<void> }>(tx: T): 
     };
   }
   return wrapped;
-}
-
-function takeAll<T>(map: Map<string, T>): T[] {
-  const rows = [...map.values()];
-  map.clear();
-  return rows;
 }

@@ -1,4 +1,4 @@
-// The same-fault lookup (store.ts reportReads) reads one building's reports and the shared-facility reports of a
+// The same-fault lookup (same-fault-reads.ts) reads one building's reports and the shared-facility reports of a
 // category. On (project, category, created_at) it walked every report of the category since the window opened —
 // hundreds of rows per new ticket once a project has a few thousand — to keep the few in one building.
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
