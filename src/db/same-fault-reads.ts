@@ -9,8 +9,8 @@ import { IncidentEntity, TicketEntity } from './schema.js';
  * The same-fault candidates: only what the same-fault test reads, mapped by hand (through the query builder,
  * hydrating these rows was the largest single cost of a ticket). A plain read: a locking range read here serialised
  * every report of a category. Two residents reporting the same fault within the same few milliseconds may open two
- * incidents; every later report joins the first. One read per index (0004): the building's reports by room prefix,
- * and (for a shared facility) the category's shared-facility reports. Each candidate's incident comes along.
+ * incidents; every later report joins the first. One read per index: the building's reports in the window (0006),
+ * and (for a shared facility) the category's shared-facility reports (0004). Each candidate's incident comes along.
  */
 export function reportReads(m: EntityManager, f: ReportQuery, limit: number): Statement[] {
   const t = rowCodec(m, TicketEntity);
@@ -20,7 +20,7 @@ export function reportReads(m: EntityManager, f: ReportQuery, limit: number): St
     ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
     ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
   const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit];
-  const reads: Statement[] = [[select('t.room LIKE ?'), params(`${f.building}-%`)]];
+  const reads: Statement[] = [[select('t.building = ?'), params(f.building)]];
   if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
   return reads;
 }

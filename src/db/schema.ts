@@ -79,7 +79,13 @@ export const InboundEntity = new EntitySchema<InboundRow>({
   },
 });
 
-export const TicketEntity = new EntitySchema<Ticket>({
+/**
+ * The ticket as stored: the domain's ticket plus `building`, derived from the room by the store on every write of the
+ * room (the same-fault lookup's index, 0006). Nothing outside the database layer reads it.
+ */
+export type TicketRow = Ticket & { building?: string };
+
+export const TicketEntity = new EntitySchema<TicketRow>({
   name: 'Ticket',
   tableName: 'ticket',
   columns: {
@@ -90,6 +96,7 @@ export const TicketEntity = new EntitySchema<Ticket>({
     userId: { name: 'user_id', type: 'varchar', length: 128 },
     residentName: { name: 'resident_name', type: 'varchar', length: 64 },
     room: { type: 'varchar', length: 32 },
+    building: { type: 'varchar', length: 32, nullable: true },
     phone: { type: 'varchar', length: 20, nullable: true },
     content: { type: 'text' },
     summary: { type: 'varchar', length: 255 },

@@ -3,7 +3,7 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
-import type { Incident, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import { buildingOf, type Incident, type NewDeadline, type NewTicket, type Ticket, type TicketEvent } from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
 import { type OutboxRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
 import { insertedId, rowCodec, type Statement } from './fast-rows.js';
@@ -179,14 +179,14 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       throw new ConcurrencyError(`could not allocate a ticket number in ${scope}`);
     },
     async insertTicket(t: NewTicket) {
-      const id = insertedId(await link.run(rowCodec(m, TicketEntity).insert(t)));
+      const id = insertedId(await link.run(rowCodec(m, TicketEntity).insert(stored(t))));
       return { ...t, id } as Ticket;
     },
     async updateTicket(id, patch) {
-      await link.later(rowCodec(m, TicketEntity).updateByIds([id], patch));
+      await link.later(rowCodec(m, TicketEntity).updateByIds([id], stored(patch)));
     },
     async updateTickets(ids, patch) {
-      await link.later(rowCodec(m, TicketEntity).updateByIds(ids, patch));
+      await link.later(rowCodec(m, TicketEntity).updateByIds(ids, stored(patch)));
     },
     async findTicket(no) {
       const t = rowCodec(m, TicketEntity);
@@ -245,7 +245,7 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async insertTicketAmongReports(t, f, limit) {
       const reads = reportReads(m, f, limit);
       const mine: Statement = ['SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL', [t.channel, t.userId]];
-      const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(t), ...reads, mine]);
+      const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(stored(t)), ...reads, mine]);
       const reporterIncidents = new Set((found.pop() as { id: number | string }[]).map((r) => Number(r.id)));
       const ticket = { ...t, id: insertedId(inserted) } as Ticket;
       return { ticket, recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limit), reporterIncidents };
@@ -311,6 +311,11 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       });
     },
   };
+}
+
+/** A ticket (or a change to one) as written: the building follows the room (see TicketRow). */
+function stored<T extends Partial<Ticket>>(t: T): T & { building?: string } {
+  return t.room === undefined ? t : { ...t, building: buildingOf(t.room) };
 }
 
 function headCountWrites(m: EntityManager, added: Map<number, { added: number; at: Date }>): Statement[] {

@@ -128,6 +128,16 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(other).not.toContain('位业主反映');
   });
 
+  it('when a reporter corrects the building after the ticket, then the same fault in the new building joins it', async () => {
+    const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'w01', '我是鲁达，4栋1单元401，楼道的声控灯坏了'))![1]!;
+    await say('mp', 'w01', '不对，是6栋1单元401');
+    await say('mp', 'w01', '跳过');
+    const [row] = (await svc.ds.query('SELECT room, building FROM ticket WHERE no = ?', [first])) as { room: string; building: string }[];
+    expect(row).toEqual({ room: '6-1-401', building: '6' });
+    const second = await say('mp', 'w02', '我是杨志，6栋2单元602，楼道声控灯不亮了');
+    expect(second).toContain('2 位业主反映');
+  });
+
   it('when residents of different buildings report the estate gate barrier, then their tickets are one incident', async () => {
     await say('mp', 'g01', '小区门口的道闸抬不起来，车出不去');
     const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'g01', '我是秦明，8栋1单元801'))![1]!;
