@@ -16,7 +16,9 @@ export interface Filed {
   incident?: Incident;
 }
 
-const CANDIDATES = 100;
+// The newest open reports of the category in the building (and of shared facilities) that a new report is compared with:
+// an incident's members are its newest reports, so fifty find it; each candidate is a row read and compared.
+const CANDIDATES = 50;
 const APPROVAL_MINUTES = 240;
 
 export async function fileTicket(c: CommandCtx, intake: Intake, project: ProjectConfig): Promise<Filed> {
