@@ -21,6 +21,8 @@ export interface BatcherStats {
   fallbacks: number;
   /** Batches that deadlocked with another and ran again alone. */
   conflicts: number;
+  /** Messages taken and not yet answered (queued or being written): the queue depth now. */
+  waiting: number;
 }
 
 export interface IntakeBatcher {
@@ -45,7 +47,7 @@ export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions, r
   const busyUsers = new Set<string>();
   // A platform retry of a message still queued or being written follows it and gets the same reply.
   const pending = new Map<string, Promise<IntakeResult>>();
-  const stats: BatcherStats = { batches: 0, messages: 0, largestBatch: 0, fallbacks: 0, conflicts: 0 };
+  const stats: Omit<BatcherStats, 'waiting'> = { batches: 0, messages: 0, largestBatch: 0, fallbacks: 0, conflicts: 0 };
   // Batches that deadlocked with another: each runs again alone, before anything else starts.
   const alone: Waiting[][] = [];
   let inFlight = 0;
@@ -128,6 +130,6 @@ export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions, r
       pump();
       return result;
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, waiting: pending.size }),
   };
 }

@@ -29,7 +29,7 @@ describe('shutdown on mariadb', () => {
       Array.from({ length: 8 }, (_, i) => post(svc.url, mpPost({ from: `sd_${i + 1}`, text: `我是5栋1单元${102 + i}的王${'一二三四五六七八'[i]}，客厅的灯不亮了`, msgId: nextMsgId() }, 'safe'))),
     );
     await waitFor(async () => Number(((await holder.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO ticket_counter%'")) as unknown as [{ n: number }[]])[0][0]!.n) > 0);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the other reports have arrived and wait their turn
+    await waitFor(async () => svc.intakeStats().waiting === 8); // all eight taken: being written or queued
     const closing = svc.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
     await holder.query('COMMIT');
