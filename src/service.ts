@@ -135,9 +135,9 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     health: async () => {
       try {
         await queries.ping();
-        return { ok: true, database: dbLabel };
+        return { ok: true, database: dbLabel, waiting: batcher.stats().waiting };
       } catch (err) {
-        return { ok: false, database: dbLabel, detail: (err as Error).message };
+        return { ok: false, database: dbLabel, detail: (err as Error).message, waiting: batcher.stats().waiting };
       }
     },
   });

@@ -7,7 +7,8 @@ import { AppError } from '../lib/errors.js';
 export interface HttpAppDeps {
   logger: Logger;
   routers: Router[];
-  health: () => Promise<{ ok: boolean; database: string; detail?: string }>;
+  /** `waiting`: resident messages taken and not yet answered (the intake queue's depth). */
+  health: () => Promise<{ ok: boolean; database: string; detail?: string; waiting: number }>;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Koa {
@@ -19,7 +20,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   core.get('/healthz', async (ctx) => {
     const h = await deps.health();
     ctx.status = h.ok ? 200 : 503;
-    ctx.body = { status: h.ok ? 'ok' : 'degraded', database: h.database, ...(h.detail ? { detail: h.detail } : {}) };
+    ctx.body = { status: h.ok ? 'ok' : 'degraded', database: h.database, waiting: h.waiting, ...(h.detail ? { detail: h.detail } : {}) };
   });
 
   for (const r of [core, ...deps.routers]) {

@@ -72,8 +72,8 @@ describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
     expect((await admin('/api/tickets', 'wrong')).status).toBe(401);
   });
 
-  it('healthz reports the database', async () => {
+  it('healthz reports the database and the intake queue', async () => {
     const h = await json(await fetch(`${svc.url}/healthz`));
-    expect(h).toEqual({ status: 'ok', database: kind });
+    expect(h).toEqual({ status: 'ok', database: kind, waiting: 0 });
   });
 });
