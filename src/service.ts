@@ -133,11 +133,12 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     logger,
     routers,
     health: async () => {
+      const { waiting } = batcher.stats();
       try {
         await queries.ping();
-        return { ok: true, database: dbLabel, waiting: batcher.stats().waiting };
+        return { ok: true, database: dbLabel, waiting };
       } catch (err) {
-        return { ok: false, database: dbLabel, detail: (err as Error).message, waiting: batcher.stats().waiting };
+        return { ok: false, database: dbLabel, detail: (err as Error).message, waiting };
       }
     },
   });

@@ -91,7 +91,8 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
   // is, one being linked right now is left out.
   const unlinked = found.filter((t) => t.incidentId === null);
   const links = unlinked.length ? await c.tx.lockIncidentLinks(unlinked.map((t) => t.id), found.find((t) => t.incidentId !== null)?.incidentId ?? undefined) : new Map<number, number | null>();
-  const matches = found.filter((t) => t.incidentId !== null || links.has(t.id)).map((t) => (links.has(t.id) ? { ...t, incidentId: links.get(t.id)! } : t));
+  const asNow = (t: Ticket): Ticket => (links.has(t.id) ? { ...t, incidentId: links.get(t.id)! } : t);
+  const matches = found.filter((t) => t.incidentId !== null || links.has(t.id)).map(asNow);
   if (matches.length === 0) return undefined;
   const joinedId = matches.find((t) => t.incidentId !== null)?.incidentId;
   const existing = joinedId ? await c.tx.findIncident(joinedId) : undefined;
@@ -101,8 +102,7 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
       : await c.tx.insertIncident({ projectCode: project.code, category: ticket.category, trade: ticket.trade, title: ticket.summary, status: 'open', level: pack.defaultLevel, residents: 0, resolution: null, createdAt: c.now, updatedAt: c.now, resolvedAt: null });
   const joining = [ticket, ...matches.filter((m) => m.incidentId === null)];
   // Counted as they join: the head count stays one increment per new resident instead of a count over a large incident.
-  const recent = seen.recent.map((t) => (links.has(t.id) ? { ...t, incidentId: links.get(t.id)! } : t));
-  const residents = incident.residents + newResidents(incident.id, joining, recent, seen.reporterIncidents);
+  const residents = incident.residents + newResidents(incident.id, joining, seen.recent.map(asNow), seen.reporterIncidents);
   await c.tx.joinIncident(incident.id, joining.map((t) => t.id), residents - incident.residents, c.now);
   for (const t of joining) await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
   const byCount = collectiveLevel(residents, pack.collective);

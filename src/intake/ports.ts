@@ -76,7 +76,7 @@ export interface IntakeTx {
   openIncidentsFrom(residents: number): Promise<Incident[]>;
   /**
    * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
-   * add up rather than overwrite). Written with the transaction's next statement.
+   * add up rather than overwrite). The links go with the transaction's next statement, the head count at commit.
    */
   /**
    * The tickets' incidents as now committed, the rows locked until commit: a report of the same fault filed at the same

@@ -62,10 +62,10 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string, sc
     const grade = await rules.grade(text);
     const level = rules.higher(ticket.rulePack, grade.level, ticket.level) ? grade.level : ticket.level;
     const project = deps.organisation.projects.find((p) => p.code === ticket.projectCode);
-    const missedEmergency = opinion.urgency === 'emergency' && before.urgency !== 'emergency' && project !== undefined;
-    // A missed emergency gets the emergency promise, counted from the report (due at once if that time has passed).
-    const emergencyDue = project && new Date(Math.max(now.getTime(), ticket.createdAt.getTime() + project.responseMinutes.emergency * 60_000));
-    const responseDueAt = missedEmergency && emergencyDue && emergencyDue < ticket.responseDueAt ? emergencyDue : ticket.responseDueAt;
+    const emergencyProject = opinion.urgency === 'emergency' && before.urgency !== 'emergency' ? project : undefined;
+    // A missed emergency (its project set) gets the emergency promise, counted from the report (due at once if that time has passed).
+    const emergencyDue = emergencyProject && new Date(Math.max(now.getTime(), ticket.createdAt.getTime() + emergencyProject.responseMinutes.emergency * 60_000));
+    const responseDueAt = emergencyDue && emergencyDue < ticket.responseDueAt ? emergencyDue : ticket.responseDueAt;
     const updated = { ...ticket, ...labels, level, responseDueAt };
     await tx.updateTicket(ticket.id, { ...labels, level, confidence: scope === 'urgency' ? ticket.confidence : opinion.confidence, responseDueAt, updatedAt: now });
     const moved: Record<string, string> = responseDueAt < ticket.responseDueAt ? { responseDueBefore: ticket.responseDueAt.toISOString(), responseDueAt: responseDueAt.toISOString() } : {};
@@ -77,16 +77,16 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string, sc
       data: { changed: true, scope, fields: changed, from: JSON.stringify(before), to: JSON.stringify(labels), level, reason: opinion.reason, ...moved },
     });
     deps.logger.info({ ticketNo, changed }, 'ticket reclassified by the second opinion');
-    if (!missedEmergency || !project) return;
+    if (!emergencyProject) return;
     // The rules missed an emergency: call it out now, as the rules would have (duty, project lead, managers' group),
     // and hold the ticket to the emergency deadlines.
-    const routing = await rules.route({ ...text, level }, { project: project.code });
+    const routing = await rules.route({ ...text, level }, { project: emergencyProject.code });
     const [response, ...own] = planDeadlines(updated, routing.deadlines, deps.calendar(ticket.projectCode), now);
     if (responseDueAt < ticket.responseDueAt) await tx.advanceDeadline(response!);
     // The emergency rules' own deadlines; a kind the ticket already has keeps its clock.
     await tx.insertDeadlines(own);
     const urgent = routing.notices.filter((n) => !n.approval);
-    await notifyStaff({ deps, tx, now }, project, updated, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
+    await notifyStaff({ deps, tx, now }, emergencyProject, updated, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
     deps.logger.warn({ ticketNo, responseDueAt }, 'the second opinion found an emergency the rules missed; emergency notices sent, response deadline brought forward');
   });
 }

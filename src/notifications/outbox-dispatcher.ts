@@ -1,13 +1,14 @@
 // Delivers outbox rows with retries and backoff. Several instances may run it: a row is leased before sending.
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { OutboxItem } from '../intake/ports.js';
 import type { RateWindow } from './rate-window.js';
 
 export interface DueMessage {
   id: number;
   channel: string;
   recipient: string;
-  payload: { text: string; card?: Record<string, unknown> };
+  payload: OutboxItem['payload'];
   attempts: number;
 }
 
@@ -25,7 +26,7 @@ export interface OutboxRepo {
 }
 
 export interface OutboxSender {
-  send(recipient: string, payload: { text: string; card?: Record<string, unknown>; review?: 'labels' | 'urgency' }): Promise<void>;
+  send(recipient: string, payload: OutboxItem['payload']): Promise<void>;
   /** Channels that fold messages due together into digests; returns how many messages went out. */
   sendDigest?(recipient: string, texts: string[]): Promise<number>;
 }
