@@ -242,13 +242,13 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async awaitingRating(channel, userId) {
       return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
     },
-    async insertTicketAmongReports(t, f, limit) {
-      const reads = reportReads(m, f, limit);
+    async insertTicketAmongReports(t, f, limits) {
+      const reads = reportReads(m, f, limits.newest, limits.perIncident);
       const mine: Statement = ['SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL', [t.channel, t.userId]];
       const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(stored(t)), ...reads, mine]);
       const reporterIncidents = new Set((found.pop() as { id: number | string }[]).map((r) => Number(r.id)));
       const ticket = { ...t, id: insertedId(inserted) } as Ticket;
-      return { ticket, recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limit), reporterIncidents };
+      return { ticket, recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limits.newest), reporterIncidents };
     },
     async insertIncident(i) {
       const incident = { ...i, id: insertedId(await link.run(rowCodec(m, IncidentEntity).insert(i))) };
@@ -269,12 +269,19 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     },
     async lockIncidentLinks(ticketIds, incidentId) {
       const ids = [...ticketIds].sort((x, y) => x - y);
+      const list = ids.map(() => '?').join(', ');
       // SKIP LOCKED: a report another transaction is linking right now is left to it; waiting for it instead made
       // concurrent batches deadlock (each locks its candidates report by report).
-      const sql = `SELECT id, incident_id AS i FROM ticket WHERE id IN (${ids.map(() => '?').join(', ')})${locking ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+      const sql = `SELECT id, incident_id AS i FROM ticket WHERE id IN (${list})${locking ? ' FOR UPDATE SKIP LOCKED' : ''}`;
       const first: Statement[] = locking && incidentId !== undefined ? [['SELECT id FROM incident WHERE id = ? FOR UPDATE', [incidentId]]] : [];
-      const rows = (await link.runMany([...first, [sql, ids]])).at(-1) as { id: number | string; i: number | string | null }[];
-      return new Map(rows.map((r) => [Number(r.id), r.i === null ? null : Number(r.i)]));
+      const counted: Statement[] =
+        incidentId === undefined
+          ? []
+          : [[`SELECT DISTINCT o.channel, o.user_id AS u FROM ticket c JOIN ticket o ON o.channel = c.channel AND o.user_id = c.user_id WHERE c.id IN (${list}) AND o.incident_id = ?`, [...ids, incidentId]]];
+      const results = await link.runMany([...first, [sql, ids], ...counted]);
+      const rows = results[first.length] as { id: number | string; i: number | string | null }[];
+      const already = (counted.length ? results.at(-1) : []) as { channel: string; u: string }[];
+      return { links: new Map(rows.map((r) => [Number(r.id), r.i === null ? null : Number(r.i)])), counted: new Set(already.map((r) => `${r.channel}:${r.u}`)) };
     },
     async joinIncident(id, ticketIds, newResidents, now) {
       const seen = incidents.get(id);

@@ -7,7 +7,7 @@ import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
 import { buildingOf, collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type NewTicket, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
-import type { ReportQuery, ReviewScope } from './ports.js';
+import type { CandidateLimits, ReportQuery, ReviewScope } from './ports.js';
 import { notifyStaff, peopleFor } from './staff-notices.js';
 import { raiseIncident } from './incident-level.js';
 
@@ -17,8 +17,9 @@ export interface Filed {
 }
 
 // The newest open reports of the category in the building (and of shared facilities) that a new report is compared with:
-// an incident's members are its newest reports, so fifty find it; each candidate is a row read and compared.
-const CANDIDATES = 50;
+// an incident's members are its newest reports, so fifty find it. Of an incident's members only its newest few are
+// read and compared: they are how the fault is being reported now.
+const CANDIDATES: CandidateLimits = { newest: 50, perIncident: 5 };
 const APPROVAL_MINUTES = 240;
 
 export async function fileTicket(c: CommandCtx, intake: Intake, project: ProjectConfig): Promise<Filed> {
@@ -90,7 +91,8 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
   // Reports not yet in an incident are taken under lock: one linked meanwhile by a concurrent report stays where it
   // is, one being linked right now is left out.
   const unlinked = found.filter((t) => t.incidentId === null);
-  const links = unlinked.length ? await c.tx.lockIncidentLinks(unlinked.map((t) => t.id), found.find((t) => t.incidentId !== null)?.incidentId ?? undefined) : new Map<number, number | null>();
+  const target = found.find((t) => t.incidentId !== null)?.incidentId ?? undefined;
+  const { links, counted } = unlinked.length ? await c.tx.lockIncidentLinks(unlinked.map((t) => t.id), target) : { links: new Map<number, number | null>(), counted: new Set<string>() };
   const asNow = (t: Ticket): Ticket => (links.has(t.id) ? { ...t, incidentId: links.get(t.id)! } : t);
   const matches = found.filter((t) => t.incidentId !== null || links.has(t.id)).map(asNow);
   if (matches.length === 0) return undefined;
@@ -102,7 +104,7 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
       : await c.tx.insertIncident({ projectCode: project.code, category: ticket.category, trade: ticket.trade, title: ticket.summary, status: 'open', level: pack.defaultLevel, residents: 0, resolution: null, createdAt: c.now, updatedAt: c.now, resolvedAt: null });
   const joining = [ticket, ...matches.filter((m) => m.incidentId === null)];
   // Counted as they join: the head count stays one increment per new resident instead of a count over a large incident.
-  const residents = incident.residents + newResidents(incident.id, joining, seen.recent.map(asNow), seen.reporterIncidents);
+  const residents = incident.residents + newResidents(incident.id, joining, seen.recent.map(asNow), seen.reporterIncidents, incident.id === target ? counted : new Set());
   await c.tx.joinIncident(incident.id, joining.map((t) => t.id), residents - incident.residents, c.now);
   for (const t of joining) await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'incident', actor: 'rules', data: { incidentId: incident.id, via: ticket.no } });
   const byCount = collectiveLevel(residents, pack.collective);
@@ -114,11 +116,11 @@ async function linkIncident(c: CommandCtx, project: ProjectConfig, pack: RulePac
 
 /**
  * Residents the joining tickets add to the incident's head count: each one once, and not those already counted — the
- * reporter by their own tickets, another resident by a candidate of theirs already in the incident.
+ * reporter by their own tickets, another resident by any report of theirs already in the incident (`already`).
  */
-function newResidents(incidentId: number, joining: Ticket[], recent: Ticket[], reporterIncidents: Set<number>): number {
+function newResidents(incidentId: number, joining: Ticket[], recent: Ticket[], reporterIncidents: Set<number>, already: Set<string>): number {
   const [reporter] = joining;
-  const counted = new Set(recent.filter((t) => t.incidentId === incidentId).map((t) => `${t.channel}:${t.userId}`));
+  const counted = new Set([...already, ...recent.filter((t) => t.incidentId === incidentId).map((t) => `${t.channel}:${t.userId}`)]);
   if (reporterIncidents.has(incidentId)) counted.add(`${reporter!.channel}:${reporter!.userId}`);
   let added = 0;
   for (const t of joining) {

@@ -28,6 +28,11 @@ export interface MessageKey {
  * Other residents' open tickets that could be the same fault as a new one: same project, category and trade, since
  * `since`, in the same building or (for a shared facility) about one too.
  */
+export interface CandidateLimits {
+  newest: number;
+  perIncident: number;
+}
+
 export interface ReportQuery {
   projectCode: string;
   category: string;
@@ -58,10 +63,11 @@ export interface IntakeTx {
   reserveTicketSeqs(scope: string, count: number): Promise<void>;
   insertTicket(t: NewTicket): Promise<Ticket>;
   /**
-   * insertTicket, and in the same round trip the reports that could be the same fault (ReportQuery, newest first, at
-   * most `limit`) and the incidents the reporter is already counted in: all a report that may join an incident reads.
+   * insertTicket, and in the same round trip the reports that could be the same fault (ReportQuery, newest first: of the
+   * `newest`, those in no incident and the `perIncident` newest of each incident) and the incidents the reporter is
+   * already counted in: all a report that may join an incident reads.
    */
-  insertTicketAmongReports(t: NewTicket, q: ReportQuery, limit: number): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
+  insertTicketAmongReports(t: NewTicket, q: ReportQuery, limits: CandidateLimits): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
   updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
   /** One statement for several tickets (an incident's members). */
   updateTickets(ids: readonly number[], patch: Partial<Ticket>): Promise<void>;
@@ -75,16 +81,18 @@ export interface IntakeTx {
   /** Open incidents with at least this many residents, locked until commit (the level check of the scheduler). */
   openIncidentsFrom(residents: number): Promise<Incident[]>;
   /**
-   * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
-   * add up rather than overwrite). The links go with the transaction's next statement, the head count at commit.
-   */
-  /**
    * The tickets' incidents as now committed, the rows locked until commit: a report of the same fault filed at the same
    * moment by another instance or batch may have linked them since they were read. A ticket another transaction holds
    * is left out (that transaction is linking it). The incident the tickets are to join, if it exists, is locked first:
-   * raising an incident locks it and then its tickets, and taking them in the other order deadlocked.
+   * raising an incident locks it and then its tickets, and taking them in the other order deadlocked. `counted`: the
+   * residents of these tickets who already have a report in that incident (`channel:userId`), so the head count
+   * counts nobody twice.
    */
-  lockIncidentLinks(ticketIds: readonly number[], incidentId: number | undefined): Promise<Map<number, number | null>>;
+  lockIncidentLinks(ticketIds: readonly number[], incidentId: number | undefined): Promise<{ links: Map<number, number | null>; counted: Set<string> }>;
+  /**
+   * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
+   * add up rather than overwrite). The links go with the transaction's next statement, the head count at commit.
+   */
   joinIncident(id: number, ticketIds: readonly number[], newResidents: number, now: Date): Promise<void>;
   /** `notBefore` holds a non-urgent alert until working hours. */
   enqueue(item: OutboxItem, now: Date, notBefore?: Date): Promise<void>;
