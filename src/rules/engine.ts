@@ -1,8 +1,8 @@
 // One engine, several policies: classify (decision lists), grade and route (json-rules-engine) by a rule pack.
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
 import type { Category, Classification, Kind, Urgency } from './codes.js';
-import { firedSignals, headcountOf, reportedDaysOf, termsOf } from './facts.js';
-import type { Level, RulePack } from './pack-loader.js';
+import { anyFires, firedSignals, headcountOf, reportedDaysOf, termsOf } from './facts.js';
+import type { CompiledSignal, Level, RulePack } from './pack-loader.js';
 import type { DeadlineRuleDef, Decision } from './pack-schema.js';
 import { boundedMemory } from '../lib/bounded-memory.js';
 
@@ -61,6 +61,8 @@ const DEFAULT_CONFIDENCE = 0.3;
 export class RuleEngine {
   private readonly graders = new Map<string, RunRules>();
   private readonly routers = new Map<string, RunRules>();
+  // Per pack, the signals that make a text a problem, in the pack's order.
+  private readonly problemSignals = new Map<RulePack, CompiledSignal[]>();
 
   constructor(
     private readonly packs: Map<string, RulePack>,
@@ -70,6 +72,7 @@ export class RuleEngine {
     for (const [name, pack] of packs) {
       this.graders.set(name, remembered(gradingEngine(pack)));
       this.routers.set(name, remembered(routingEngine(pack)));
+      this.problemSignals.set(pack, pack.signals.filter((s) => pack.problemSignals.includes(s.name)));
     }
   }
 
@@ -84,7 +87,8 @@ export class RuleEngine {
   /** Text-only classification; the level is what the words alone justify until grade() adds the ticket's facts. */
   classify(match: string, packName?: string): TextClassification {
     const pack = this.pack(packName);
-    const hits = firedSignals(pack.signals, match);
+    const matched = new Set<string>();
+    const hits = firedSignals(pack.signals, match, matched);
     const fired = new Set(hits.keys());
     const urgency = decide(pack.urgency, fired, {}) ?? { value: 'normal' as Urgency, weight: 0.8 };
     if (urgency.value === 'emergency') fired.add('emergency');
@@ -103,7 +107,7 @@ export class RuleEngine {
       level: pack.defaultLevel,
       confidence: Math.min(kind?.weight ?? DEFAULT_CONFIDENCE, category?.weight ?? DEFAULT_CONFIDENCE),
       signals: [...fired],
-      faultTerms: termsOf(pack.signals, pack.collective.faultSignals, match),
+      faultTerms: termsOf(pack.signals, pack.collective.faultSignals, match, matched),
       commonArea: pack.collective.commonAreaSignals.some((s) => fired.has(s)),
       headcount: headcountOf(match),
       reportedDays: reportedDaysOf(match),
@@ -113,8 +117,7 @@ export class RuleEngine {
   /** Does this text describe something to handle (as opposed to a greeting or a bare slot answer)? */
   looksLikeProblem(match: string, packName?: string): boolean {
     const pack = this.pack(packName);
-    const fired = firedSignals(pack.signals, match);
-    return pack.problemSignals.some((s) => fired.has(s));
+    return anyFires(this.problemSignals.get(pack)!, match);
   }
 
   /** The highest level any grading rule gives (000 §5.3.1: major > hot > important > general), with every reason. */

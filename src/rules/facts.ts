@@ -5,22 +5,41 @@ import type { CompiledSignal } from './pack-loader.js';
 // "已经不漏了", "没有燃气味了", "不再冒烟": a negation just before the match. "不停地漏" is not one.
 const NEGATION_BEFORE = /(?:不|没有?|不再|无|未|别)(?:再|在|怎么)?$/u;
 
-/** The signals that fire in the text, each with the words that fired it; a negated mention does not fire a negatable signal. */
-export function firedSignals(signals: CompiledSignal[], text: string): Map<string, string> {
+/**
+ * The signals that fire in the text, each with the words that fired it; a negated mention does not fire a negatable
+ * signal. `matched` collects every signal whose pattern occurs at all, negated or not (what termsOf looks through).
+ */
+export function firedSignals(signals: readonly CompiledSignal[], text: string, matched?: Set<string>): Map<string, string> {
   const fired = new Map<string, string>();
   for (const s of signals) {
-    s.re.lastIndex = 0;
-    for (let m = s.re.exec(text); m; m = s.re.exec(text)) {
-      if (!s.negatable || !NEGATION_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index))) {
-        fired.set(s.name, m[0]);
-        break;
-      }
-      if (m[0].length === 0) s.re.lastIndex++;
-    }
-    // matchAll and exec start from lastIndex: leave the shared pattern as found.
-    s.re.lastIndex = 0;
+    const hit = firstHit(s, text);
+    if (hit === undefined) continue;
+    matched?.add(s.name);
+    if (hit !== null) fired.set(s.name, hit);
   }
   return fired;
+}
+
+/** Does any of these signals fire? Stops at the first that does. */
+export function anyFires(signals: readonly CompiledSignal[], text: string): boolean {
+  return signals.some((s) => typeof firstHit(s, text) === 'string');
+}
+
+/** The first words that fire the signal; null when every mention is negated, undefined when there is none. */
+function firstHit(s: CompiledSignal, text: string): string | null | undefined {
+  let hit: string | null | undefined;
+  s.re.lastIndex = 0;
+  for (let m = s.re.exec(text); m; m = s.re.exec(text)) {
+    if (!s.negatable || !NEGATION_BEFORE.test(text.slice(Math.max(0, m.index - 4), m.index))) {
+      hit = m[0];
+      break;
+    }
+    hit = null;
+    if (m[0].length === 0) s.re.lastIndex++;
+  }
+  // matchAll and exec start from lastIndex: leave the shared pattern as found.
+  s.re.lastIndex = 0;
+  return hit;
 }
 
 const NUM = '(\\d+|[一二两三四五六七八九十百几]+)';
@@ -91,11 +110,14 @@ export function reportedDaysOf(text: string): number | null {
   return best;
 }
 
-/** Every distinct word of two or more characters that the named signals match: what the fault is ("电梯", "马桶"). */
-export function termsOf(signals: CompiledSignal[], names: string[], text: string): string[] {
+/**
+ * Every distinct word of two or more characters that the named signals match: what the fault is ("电梯", "马桶").
+ * `matched` (from firedSignals on the same text) spares scanning for signals that do not occur.
+ */
+export function termsOf(signals: readonly CompiledSignal[], names: readonly string[], text: string, matched?: ReadonlySet<string>): string[] {
   const terms = new Set<string>();
   for (const s of signals) {
-    if (!names.includes(s.name)) continue;
+    if (!names.includes(s.name) || (matched && !matched.has(s.name))) continue;
     s.re.lastIndex = 0;
     for (const m of text.matchAll(s.re)) if (m[0].length >= 2) terms.add(m[0]);
   }

@@ -9,6 +9,8 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   trimValues: true,
   cdataPropName: false,
+  // No callback reads the path: skip building its string at every tag.
+  jPath: false,
 });
 
 export type XmlFields = Record<string, unknown>;
