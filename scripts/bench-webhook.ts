@@ -13,7 +13,7 @@
 // load generator does not share an event loop with the code under test. Everything stays on 127.0.0.1.
 //
 // Knobs (env): BENCH_SECONDS (12), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_RATE (200),
-// BENCH_RATE_SECONDS (15), BENCH_MESSAGES (60000 pre-generated per run), BENCH_KEEP_DB=1 keeps kf_bench.
+// BENCH_RATE_SECONDS (15), BENCH_MESSAGES (90000 pre-generated per run), BENCH_KEEP_DB=1 keeps kf_bench.
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -41,8 +41,8 @@ const settings = {
   connections: envNumber('BENCH_CONNECTIONS', 50),
   rate: envNumber('BENCH_RATE', 200),
   rateSeconds: envNumber('BENCH_RATE_SECONDS', 15),
-  // Enough distinct messages for ~4,000 req/s over warm-up + run; beyond that fresh ones are made on the fly.
-  messages: envNumber('BENCH_MESSAGES', 60_000),
+  // Enough distinct messages for ~6,000 req/s over warm-up + run; beyond that fresh ones are made on the fly.
+  messages: envNumber('BENCH_MESSAGES', 90_000),
   rateConnections: 10,
   sampleEvery: 25,
 };
