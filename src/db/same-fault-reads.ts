@@ -11,25 +11,17 @@ import { IncidentEntity, TicketEntity } from './schema.js';
  * every report of a category. Two residents reporting the same fault within the same few milliseconds may open two
  * incidents; every later report joins the first. One read per index: the building's reports in the window (0006),
  * and (for a shared facility) the category's shared-facility reports (0004). Each candidate's incident comes along.
- *
- * Of the `limit` newest, every report not yet in an incident comes back, but only the `perIncident` newest of each
- * incident: once a fault has an incident the newest reports are nearly all its members, and reading, sending and
- * comparing all of them was a quarter of a conversation's cost for the same answer.
  */
-export function reportReads(m: EntityManager, f: ReportQuery, limit: number, perIncident: number): Statement[] {
+export function reportReads(m: EntityManager, f: ReportQuery, limit: number): Statement[] {
   const t = rowCodec(m, TicketEntity);
   const i = rowCodec(m, IncidentEntity);
-  const newest = (where: string) =>
-    `SELECT r.id, r.incident_id, r.created_at FROM ticket r` +
-    ` WHERE r.project_code = ? AND r.category = ? AND ${where} AND r.created_at >= ? AND ${f.trade === null ? 'r.trade IS NULL' : 'r.trade = ?'}` +
-    ` AND r.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (r.channel = ? AND r.user_id = ?) ORDER BY r.created_at DESC, r.id DESC LIMIT ?`;
   const select = (where: string) =>
-    `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM (` +
-    `SELECT c.id, c.incident_id, ROW_NUMBER() OVER (PARTITION BY c.incident_id ORDER BY c.created_at DESC, c.id DESC) AS nth FROM (${newest(where)}) c` +
-    `) k JOIN ticket t ON t.id = k.id LEFT JOIN incident i ON i.id = t.incident_id WHERE k.incident_id IS NULL OR k.nth <= ?`;
-  const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit, perIncident];
-  const reads: Statement[] = [[select('r.building = ?'), params(f.building)]];
-  if (f.commonArea) reads.push([select('r.common_area = ?'), params(t.param('commonArea', true))]);
+    `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
+    ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
+    ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
+  const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit];
+  const reads: Statement[] = [[select('t.building = ?'), params(f.building)]];
+  if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
   return reads;
 }
 

@@ -242,13 +242,13 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     async awaitingRating(channel, userId) {
       return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
     },
-    async insertTicketAmongReports(t, f, limits) {
-      const reads = reportReads(m, f, limits.newest, limits.perIncident);
+    async insertTicketAmongReports(t, f, limit) {
+      const reads = reportReads(m, f, limit);
       const mine: Statement = ['SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL', [t.channel, t.userId]];
       const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(stored(t)), ...reads, mine]);
       const reporterIncidents = new Set((found.pop() as { id: number | string }[]).map((r) => Number(r.id)));
       const ticket = { ...t, id: insertedId(inserted) } as Ticket;
-      return { ticket, recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limits.newest), reporterIncidents };
+      return { ticket, recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limit), reporterIncidents };
     },
     async insertIncident(i) {
       const incident = { ...i, id: insertedId(await link.run(rowCodec(m, IncidentEntity).insert(i))) };

@@ -7,7 +7,7 @@ import { onShift } from '../rules/roster.js';
 import { normalizeText } from '../text/normalize.js';
 import { buildingOf, collectiveLevel, counterScope, planDeadlines, type Approval, formatTicketNo, sameFault, sameResident, ticketFromIntake, type Incident, type NewTicket, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';
-import type { CandidateLimits, ReportQuery, ReviewScope } from './ports.js';
+import type { ReportQuery, ReviewScope } from './ports.js';
 import { notifyStaff, peopleFor } from './staff-notices.js';
 import { raiseIncident } from './incident-level.js';
 
@@ -17,9 +17,8 @@ export interface Filed {
 }
 
 // The newest open reports of the category in the building (and of shared facilities) that a new report is compared with:
-// an incident's members are its newest reports, so fifty find it. Of an incident's members only its newest few are
-// read and compared: they are how the fault is being reported now.
-const CANDIDATES: CandidateLimits = { newest: 50, perIncident: 5 };
+// an incident's members are its newest reports, so fifty find it; each candidate is a row read and compared.
+const CANDIDATES = 50;
 const APPROVAL_MINUTES = 240;
 
 export async function fileTicket(c: CommandCtx, intake: Intake, project: ProjectConfig): Promise<Filed> {

@@ -28,11 +28,6 @@ export interface MessageKey {
  * Other residents' open tickets that could be the same fault as a new one: same project, category and trade, since
  * `since`, in the same building or (for a shared facility) about one too.
  */
-export interface CandidateLimits {
-  newest: number;
-  perIncident: number;
-}
-
 export interface ReportQuery {
   projectCode: string;
   category: string;
@@ -63,11 +58,10 @@ export interface IntakeTx {
   reserveTicketSeqs(scope: string, count: number): Promise<void>;
   insertTicket(t: NewTicket): Promise<Ticket>;
   /**
-   * insertTicket, and in the same round trip the reports that could be the same fault (ReportQuery, newest first: of the
-   * `newest`, those in no incident and the `perIncident` newest of each incident) and the incidents the reporter is
-   * already counted in: all a report that may join an incident reads.
+   * insertTicket, and in the same round trip the reports that could be the same fault (ReportQuery, newest first, at
+   * most `limit`) and the incidents the reporter is already counted in: all a report that may join an incident reads.
    */
-  insertTicketAmongReports(t: NewTicket, q: ReportQuery, limits: CandidateLimits): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
+  insertTicketAmongReports(t: NewTicket, q: ReportQuery, limit: number): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
   updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
   /** One statement for several tickets (an incident's members). */
   updateTickets(ids: readonly number[], patch: Partial<Ticket>): Promise<void>;
