@@ -56,6 +56,10 @@ export interface LoadReport {
   exampleReplies: Record<string, string>;
   messagesMadeDuringRun: number;
   messagesByKind: Record<string, number>;
+  /** CPU this load generator spent per response (warm-up included), for the benchmark's CPU budget. */
+  loadCpuMsPerResponse: number;
+  /** Responses received, warm-up included. */
+  responsesInclWarmup: number;
 }
 
 // ---------------------------------------------------------------------------------------------- messages
@@ -336,6 +340,7 @@ async function runAutocannon(job: LoadJob, source: MessageSource, checker: Reply
     },
     onResponse: (status, body, context) => checker.check(status, body, String(context.openid)),
   };
+  const cpu = process.cpuUsage();
   const result = await autocannon({
     url: job.origin,
     connections: mode.connections,
@@ -349,7 +354,7 @@ async function runAutocannon(job: LoadJob, source: MessageSource, checker: Reply
   });
   const completed = Object.values(result.statusCodeStats).reduce((n, s) => n + s.count, 0);
   return {
-    ...baseReport(job, source, checker),
+    ...baseReport(job, source, checker, cpu),
     durationSeconds: result.duration,
     completed,
     reqPerSec: completed / result.duration,
@@ -372,6 +377,7 @@ async function runAutocannon(job: LoadJob, source: MessageSource, checker: Reply
 async function runPaced(job: LoadJob, source: MessageSource, checker: ReplyChecker): Promise<LoadReport> {
   const mode = job.mode;
   if (mode.kind !== 'paced') throw new Error('not a paced run');
+  const cpu = process.cpuUsage();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round(mode.rate * mode.durationSeconds);
   const interval = 1000 / mode.rate;
@@ -427,7 +433,7 @@ async function runPaced(job: LoadJob, source: MessageSource, checker: ReplyCheck
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   const completed = latencies.length;
   return {
-    ...baseReport(job, source, checker),
+    ...baseReport(job, source, checker, cpu),
     durationSeconds: elapsed,
     completed,
     reqPerSec: completed / elapsed,
@@ -440,8 +446,11 @@ async function runPaced(job: LoadJob, source: MessageSource, checker: ReplyCheck
   };
 }
 
-function baseReport(job: LoadJob, source: MessageSource, checker: ReplyChecker) {
+function baseReport(job: LoadJob, source: MessageSource, checker: ReplyChecker, cpuAtStart: NodeJS.CpuUsage) {
+  const used = process.cpuUsage(cpuAtStart);
   return {
+    loadCpuMsPerResponse: (used.user + used.system) / 1000 / Math.max(1, checker.seen),
+    responsesInclWarmup: checker.seen,
     label: job.label,
     badReplies: checker.bad,
     badExamples: checker.badExamples,

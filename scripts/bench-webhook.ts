@@ -8,6 +8,8 @@
 // ticket-heavy mix (half the first messages complete a report at once and create a ticket, most of which join a
 // collective incident: 24 problems over 30 buildings) and dialogue turns only (first messages that only describe a
 // problem). CPU per message is printed too: on a shared virtual machine it varies less from run to run than req/s.
+// Last comes the CPU budget at half of wechat's rate: what the cores leave per message for our service once MariaDB
+// and the load generator (each measured in the same run) have taken theirs, against what the service used.
 //
 // The servers run in this process; the load comes from a forked process (scripts/bench-webhook-load.ts) so the
 // load generator does not share an event loop with the code under test. Everything stays on 127.0.0.1.
@@ -275,6 +277,28 @@ function problemsIn(rows: Row[]): string[] {
   return problems;
 }
 
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
+/**
+ * The arithmetic behind the throughput target on this machine: at half of wechat's rate, how much CPU per message the
+ * cores leave for our service once MariaDB and the load generator have taken theirs (both measured in our runs).
+ */
+function budgetText(pkg: LoadReport, webotMs: number, runs: [string, LoadReport, { node: number; db: number | undefined }][]): string {
+  const rate = pkg.reqPerSec / 2;
+  const perMessage = (cpus().length * 1000) / rate;
+  const lines = runs.map(([name, r, c]) => {
+    const left = perMessage - r.loadCpuMsPerResponse - (c.db ?? 0);
+    return `  ${name}: load generator ${fmt(r.loadCpuMsPerResponse, 2)} + MariaDB ${c.db === undefined ? 'n/a' : fmt(c.db, 2)} → ${fmt(left, 2)} ms left for the service, which used ${fmt(c.node, 2)} ms`;
+  });
+  return (
+    `\nCPU budget at 50 % of wechat (${fmt(rate)} msg/s on ${cpus().length} cores = ${fmt(perMessage, 2)} ms of CPU per message; wechat itself used ${fmt(webotMs, 2)} ms per message, its load generator ${fmt(pkg.loadCpuMsPerResponse, 2)} ms):\n` +
+    lines.join('\n')
+  );
+}
+
 // ---------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<number> {
@@ -301,7 +325,9 @@ async function main(): Promise<number> {
     console.log(`running ${koa.name} …`);
     rows.push({ target: koa.name, load: maxLoad, r: await runLoad(koa, maxMode(), false, { kind: 'fixed-text', text: 'success' }) });
     console.log(`running ${webot.name} …`);
+    const webotCpu = process.cpuUsage();
     rows.push({ target: webot.name, load: maxLoad, r: await runLoad(webot, maxMode(), false, encrypted) });
+    const webotCpuPerMessage = cpuMsSince(webotCpu) / Math.max(1, rows.at(-1)!.r.responsesInclWarmup);
     console.log(`running ${oursTarget.name} (max, whole conversations: four messages per ticket) …`);
     const talks = cpuMeter(ours);
     rows.push({ target: oursTarget.name, load: `${maxLoad}, conversations`, r: await runLoad(oursTarget, maxMode(), true, encrypted, ['conversation']) });
@@ -339,6 +365,10 @@ async function main(): Promise<number> {
       `CPU per message in the max runs (steadier than req/s on a shared machine): conversations ${cpuText(cpuPerTalk)}; ticket-heavy ${cpuText(cpuPerMessage)}; ` +
         `dialogue turns only ${cpuText(cpuPerTurn)}; group commit ${JSON.stringify(ours.intakeStats())}`,
     );
+    console.log(budgetText(pkg, webotCpuPerMessage, [
+      ['whole conversations', mineTalks, cpuPerTalk],
+      ['dialogue turns only', mineTurns, cpuPerTurn],
+    ]));
     const counts = await databaseCounts(ours);
     const oursRows = rows.filter((r) => r.target === oursTarget.name).map((r) => r.r);
     const kinds = sumRecords(oursRows.map((r) => r.replyKinds));
