@@ -94,8 +94,8 @@ export class OutboxDispatcher {
     const { repo, clock, logger, senders, limiter } = this.deps;
     const { channel, recipient } = group[0]!;
     const now = clock.now();
-    if (limiter && (await limiter.available(recipient, now)) === 0) {
-      const until = await limiter.nextFree(recipient, now);
+    const until = await limiter?.heldUntil(recipient, now);
+    if (until) {
       for (const m of group) await repo.postpone(m.id, until);
       logger.info({ channel, count: group.length, until }, 'digest held back by the rate limit');
       return;

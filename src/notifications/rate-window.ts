@@ -45,7 +45,14 @@ export class RateWindow {
 
   /** When the oldest send in the window leaves it. */
   async nextFree(key: string, now: Date): Promise<Date> {
-    const oldest = (await this.recent(key, now))[0];
-    return new Date(oldest === undefined ? now.getTime() : oldest + this.windowMs + 1);
+    return freedAt(await this.recent(key, now), now, this.windowMs);
+  }
+
+  /** While the window is full, when it frees up; undefined while a send is available. One read of the log. */
+  async heldUntil(key: string, now: Date): Promise<Date | undefined> {
+    const recent = await this.recent(key, now);
+    return recent.length < this.limit ? undefined : freedAt(recent, now, this.windowMs);
   }
 }
+
+const freedAt = (recent: number[], now: Date, windowMs: number) => new Date(recent[0] === undefined ? now.getTime() : recent[0] + windowMs + 1);
