@@ -12,17 +12,37 @@ import type { NewDeadline } from '../src/tickets/index.js';
 const open = Number(process.env['SCAN_OPEN'] ?? 100_000);
 const dueNow = Number(process.env['SCAN_DUE'] ?? 50);
 const url = process.env['DATABASE_URL'];
-const ds = await openDatabase(url ? { type: 'mariadb', url } : { type: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'kf-scan-')), 'kf.sqlite') });
+const ds = await openDatabase(
+  url ? { type: 'mariadb', url } : { type: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'kf-scan-')), 'kf.sqlite') },
+);
 const now = new Date('2026-11-23T10:00:00+08:00');
 await ds.getRepository(DeadlineEntity).clear();
 
-const row = (i: number, at: Date): NewDeadline => ({ ticketId: i + 1, kind: 'resolution', label: '处理完毕', dueAt: at, warnAt: null, nextCheckAt: at, stage: 'pending', escalationStep: 0, urgent: false, notify: ['handler'], upgradeTo: null, metAt: null, createdAt: now });
+const row = (i: number, at: Date): NewDeadline => ({
+  ticketId: i + 1,
+  kind: 'resolution',
+  label: '处理完毕',
+  dueAt: at,
+  warnAt: null,
+  nextCheckAt: at,
+  stage: 'pending',
+  escalationStep: 0,
+  urgent: false,
+  notify: ['handler'],
+  upgradeTo: null,
+  metAt: null,
+  createdAt: now,
+});
 const t0 = performance.now();
 for (let i = 0; i < open; i += 400) {
-  const rows = Array.from({ length: Math.min(400, open - i) }, (_, k) => row(i + k, new Date(now.getTime() + 60_000 + ((i + k) % 43_200) * 60_000)));
+  const rows = Array.from({ length: Math.min(400, open - i) }, (_, k) =>
+    row(i + k, new Date(now.getTime() + 60_000 + ((i + k) % 43_200) * 60_000)),
+  );
   await ds.getRepository(DeadlineEntity).insert(rows);
 }
-await ds.getRepository(DeadlineEntity).insert(Array.from({ length: dueNow }, (_, k) => row(open + k, new Date(now.getTime() - 1000))));
+await ds
+  .getRepository(DeadlineEntity)
+  .insert(Array.from({ length: dueNow }, (_, k) => row(open + k, new Date(now.getTime() - 1000))));
 const filled = performance.now() - t0;
 
 // What the scan job does first: read what is due by the next_check_at index (the rest of its work is per due row).
@@ -35,8 +55,16 @@ for (let i = 0; i < 20; i++) {
   times.push(performance.now() - s);
 }
 times.sort((a, b) => a - b);
-const plan = url ? await ds.query('EXPLAIN SELECT * FROM ticket_deadline WHERE next_check_at <= ? ORDER BY next_check_at LIMIT 200', [now]) : await ds.query("EXPLAIN QUERY PLAN SELECT * FROM ticket_deadline WHERE next_check_at <= '2026-11-23 02:00:00.000' ORDER BY next_check_at LIMIT 200");
-console.log(`数据库：${url ? 'MySQL/MariaDB' : 'SQLite'}；未到期时限 ${open.toLocaleString('zh-CN')} 条，已到期 ${dueNow} 条（写入用时 ${(filled / 1000).toFixed(1)} 秒）`);
+const plan = url
+  ? await ds.query('EXPLAIN SELECT * FROM ticket_deadline WHERE next_check_at <= ? ORDER BY next_check_at LIMIT 200', [
+      now,
+    ])
+  : await ds.query(
+      "EXPLAIN QUERY PLAN SELECT * FROM ticket_deadline WHERE next_check_at <= '2026-11-23 02:00:00.000' ORDER BY next_check_at LIMIT 200",
+    );
+console.log(
+  `数据库：${url ? 'MySQL/MariaDB' : 'SQLite'}；未到期时限 ${open.toLocaleString('zh-CN')} 条，已到期 ${dueNow} 条（写入用时 ${(filled / 1000).toFixed(1)} 秒）`,
+);
 console.log(`扫描一次（取出到期的 ${found} 条）：中位数 ${times[10]!.toFixed(2)} ms，最慢 ${times[19]!.toFixed(2)} ms`);
 console.log(`执行计划：${JSON.stringify(plan)}`);
 await ds.destroy();

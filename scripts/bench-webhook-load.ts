@@ -99,7 +99,28 @@ const PROBLEMS = [
   '楼下绿化带被人堆了很多杂物',
 ];
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'];
-const GIVEN_NAMES = ['娜', '强', '敏', '静', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '秀英', '桂英', '建华', '志强', '丽华', '晓东'];
+const GIVEN_NAMES = [
+  '娜',
+  '强',
+  '敏',
+  '静',
+  '磊',
+  '洋',
+  '艳',
+  '勇',
+  '军',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '桂英',
+  '建华',
+  '志强',
+  '丽华',
+  '晓东',
+];
 
 interface Message {
   path: string;
@@ -135,7 +156,14 @@ function residentText(kind: MessageKind, i: number): string {
   const phone = `13${(800_000_000 + ((i * 7_919) % 199_999_999)).toString()}`;
   if (kind === 'problem-only') return pick(['你好，', '您好，', '', '物业你好，'], i) + problem;
   if (kind === 'name-room-problem') {
-    return pick([`我是${room}的${name}，${problem}`, `你好，我叫${name}，住${room}，${problem}`, `${problem}。我是${room}业主${name}`], i);
+    return pick(
+      [
+        `我是${room}的${name}，${problem}`,
+        `你好，我叫${name}，住${room}，${problem}`,
+        `${problem}。我是${room}业主${name}`,
+      ],
+      i,
+    );
   }
   return pick([`我是${room}的${name}，电话${phone}，${problem}`, `${problem}，${room}${surname}女士，手机${phone}`], i);
 }
@@ -150,7 +178,10 @@ const TURNS = 4;
 function conversationTurn(i: number): { resident: number; turn: number } {
   const block = Math.floor(i / (CONVERSATION_STRIDE * TURNS));
   const within = i % (CONVERSATION_STRIDE * TURNS);
-  return { resident: block * CONVERSATION_STRIDE + (within % CONVERSATION_STRIDE), turn: Math.floor(within / CONVERSATION_STRIDE) };
+  return {
+    resident: block * CONVERSATION_STRIDE + (within % CONVERSATION_STRIDE),
+    turn: Math.floor(within / CONVERSATION_STRIDE),
+  };
 }
 
 function turnText(resident: number, turn: number): string {
@@ -226,7 +257,11 @@ function cdataField(xml: string, name: string): string | undefined {
 }
 
 /** Verifies the reply envelope like WeChat would and returns what kind of answer the resident got. */
-function checkEncryptedReply(c: Credentials, body: string, openid: string): { ok: true; kind: string; content: string } | { ok: false; why: string } {
+function checkEncryptedReply(
+  c: Credentials,
+  body: string,
+  openid: string,
+): { ok: true; kind: string; content: string } | { ok: false; why: string } {
   const enc = cdataField(body, 'Encrypt');
   const sig = cdataField(body, 'MsgSignature');
   const ts = cdataField(body, 'TimeStamp');
@@ -243,13 +278,13 @@ function checkEncryptedReply(c: Credentials, body: string, openid: string): { ok
     ? 'phone recorded'
     : /通过本对话与您联系/.test(content)
       ? 'phone skipped'
-    : TICKET_NO.test(content)
-      ? 'ticket created'
-      : /称呼/.test(content)
-        ? 'asked for name'
-        : /房号/.test(content)
-          ? 'asked for room'
-          : 'other text';
+      : TICKET_NO.test(content)
+        ? 'ticket created'
+        : /称呼/.test(content)
+          ? 'asked for name'
+          : /房号/.test(content)
+            ? 'asked for room'
+            : 'other text';
   return { ok: true, kind, content };
 }
 
@@ -347,7 +382,9 @@ async function runAutocannon(job: LoadJob, source: MessageSource, checker: Reply
     duration: mode.durationSeconds,
     timeout: 10,
     requests: [request],
-    ...(mode.kind === 'max' && mode.warmupSeconds > 0 ? { warmup: { connections: mode.connections, duration: mode.warmupSeconds } } : {}),
+    ...(mode.kind === 'max' && mode.warmupSeconds > 0
+      ? { warmup: { connections: mode.connections, duration: mode.warmupSeconds } }
+      : {}),
     // autocannon's coordinated-omission correction assumes a 1 ms interval whatever the rate, which would invent
     // thousands of samples: report the latencies that were actually measured.
     ...(mode.kind === 'autocannon-rate' ? { overallRate: mode.rate, ignoreCoordinatedOmission: true } : {}),
@@ -358,7 +395,13 @@ async function runAutocannon(job: LoadJob, source: MessageSource, checker: Reply
     durationSeconds: result.duration,
     completed,
     reqPerSec: completed / result.duration,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.mean,
+    },
     latencyDecimals: 0,
     non2xx: result.non2xx,
     errors: result.errors,
@@ -395,18 +438,22 @@ async function runPaced(job: LoadJob, source: MessageSource, checker: ReplyCheck
         errors++;
         resolve();
       };
-      const req = request(`${job.origin}${m.path}`, { method: 'POST', agent, headers: { 'content-type': 'text/xml' }, timeout: 10_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('error', failed);
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          latencies.push(performance.now() - dueAt);
-          const status = res.statusCode ?? 0;
-          statusCodes[status] = (statusCodes[status] ?? 0) + 1;
-          checker.check(status, Buffer.concat(chunks).toString('utf8'), m.openid);
-          resolve();
-        });
-      });
+      const req = request(
+        `${job.origin}${m.path}`,
+        { method: 'POST', agent, headers: { 'content-type': 'text/xml' }, timeout: 10_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('error', failed);
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            latencies.push(performance.now() - dueAt);
+            const status = res.statusCode ?? 0;
+            statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+            checker.check(status, Buffer.concat(chunks).toString('utf8'), m.openid);
+            resolve();
+          });
+        },
+      );
       req.on('timeout', () => {
         timeouts++;
         req.destroy(new Error('timeout'));
@@ -437,7 +484,13 @@ async function runPaced(job: LoadJob, source: MessageSource, checker: ReplyCheck
     durationSeconds: elapsed,
     completed,
     reqPerSec: completed / elapsed,
-    latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), mean: latencies.reduce((s, x) => s + x, 0) / Math.max(1, completed) },
+    latencyMs: {
+      p50: at(0.5),
+      p90: at(0.9),
+      p99: at(0.99),
+      max: at(1),
+      mean: latencies.reduce((s, x) => s + x, 0) / Math.max(1, completed),
+    },
     latencyDecimals: 1,
     non2xx: completed - (statusCodes['200'] ?? 0) - (statusCodes['204'] ?? 0),
     errors,

@@ -34,7 +34,11 @@ import type { Credentials, LoadJob, LoadMode, LoadReport, MessageKind } from './
 const MARIADB = 'mysql://root@127.0.0.1:3306';
 const DATABASE = 'kf_bench';
 const HOST = '127.0.0.1';
-const MP: Credentials = { token: 'benchToken2026', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appId: 'wx2c2769f8efd9abc2' };
+const MP: Credentials = {
+  token: 'benchToken2026',
+  aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  appId: 'wx2c2769f8efd9abc2',
+};
 const FIXED_TEXT_REPLY = '收到，您反映的问题已记录，工作人员会尽快与您联系。请问您怎么称呼？';
 
 const settings = {
@@ -129,7 +133,9 @@ const wechat = createRequire(import.meta.url)('wechat') as (
  * in safe mode it checks msg_signature, decrypts, parses both XML layers with xml2js and encrypts the reply.
  */
 async function startWechatPackage(): Promise<Target> {
-  const middleware = wechat({ token: MP.token, appid: MP.appId, encodingAESKey: MP.aesKey }, (_req, res) => res.reply(FIXED_TEXT_REPLY));
+  const middleware = wechat({ token: MP.token, appid: MP.appId, encodingAESKey: MP.aesKey }, (_req, res) =>
+    res.reply(FIXED_TEXT_REPLY),
+  );
   const server = createServer((req, res) => {
     const query = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
     middleware(Object.assign(req, { query }), res as WechatResponse, (err) => {
@@ -158,7 +164,13 @@ async function startBareKoa(): Promise<Target> {
 let runCounter = 0;
 
 /** One run in a fresh load-generator process; it is killed if it overstays its duration. */
-async function runLoad(target: Target, mode: LoadMode, stateful: boolean, expect: LoadJob['expect'], kinds?: MessageKind[]): Promise<LoadReport> {
+async function runLoad(
+  target: Target,
+  mode: LoadMode,
+  stateful: boolean,
+  expect: LoadJob['expect'],
+  kinds?: MessageKind[],
+): Promise<LoadReport> {
   const job: LoadJob = {
     ...(kinds ? { kinds } : {}),
     label: target.name,
@@ -176,8 +188,12 @@ async function runLoad(target: Target, mode: LoadMode, stateful: boolean, expect
   const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
   try {
     const answer = new Promise<LoadReport>((resolve, reject) => {
-      child.once('message', (m: { report?: LoadReport; error?: string }) => (m.report ? resolve(m.report) : reject(new Error(m.error))));
-      child.once('exit', (code, signal) => reject(new Error(`load generator exited (${signal ?? code}) without a report`)));
+      child.once('message', (m: { report?: LoadReport; error?: string }) =>
+        m.report ? resolve(m.report) : reject(new Error(m.error)),
+      );
+      child.once('exit', (code, signal) =>
+        reject(new Error(`load generator exited (${signal ?? code}) without a report`)),
+      );
     });
     child.send(job);
     return await answer;
@@ -186,7 +202,12 @@ async function runLoad(target: Target, mode: LoadMode, stateful: boolean, expect
   }
 }
 
-const maxMode = (): LoadMode => ({ kind: 'max', durationSeconds: settings.seconds, connections: settings.connections, warmupSeconds: settings.warmupSeconds });
+const maxMode = (): LoadMode => ({
+  kind: 'max',
+  durationSeconds: settings.seconds,
+  connections: settings.connections,
+  warmupSeconds: settings.warmupSeconds,
+});
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------- report
@@ -197,10 +218,23 @@ interface Row {
   r: LoadReport;
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function printTable(rows: Row[]): void {
-  const header = ['target', 'load', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'responses', 'non-2xx', 'errors', 'bad replies'];
+  const header = [
+    'target',
+    'load',
+    'req/s',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'max ms',
+    'responses',
+    'non-2xx',
+    'errors',
+    'bad replies',
+  ];
   const lines = rows.map(({ target, load, r }) => [
     target,
     load,
@@ -215,10 +249,13 @@ function printTable(rows: Row[]): void {
     fmt(r.badReplies),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const row = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(`\n${row(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const l of lines) console.log(row(l));
-  console.log('(autocannon latencies are whole milliseconds, truncated; the paced run measures from each message\'s due time)');
+  console.log(
+    "(autocannon latencies are whole milliseconds, truncated; the paced run measures from each message's due time)",
+  );
 }
 
 async function machineNotes(service: Service): Promise<string> {
@@ -248,7 +285,10 @@ function cpuMeter(service: Service) {
       const n = Math.max(1, service.intakeStats().messages - start.messages);
       const db = dbTicks();
       const ticksPerMs = 100 / 1000; // USER_HZ
-      return { node: (used.user + used.system) / 1000 / n, db: db === undefined || start.db === undefined ? undefined : (db - start.db) / ticksPerMs / n };
+      return {
+        node: (used.user + used.system) / 1000 / n,
+        db: db === undefined || start.db === undefined ? undefined : (db - start.db) / ticksPerMs / n,
+      };
     },
   };
 }
@@ -259,7 +299,9 @@ async function databaseCounts(service: Service): Promise<Record<string, number>>
     const [{ n }] = (await service.ds.query(`SELECT COUNT(*) AS n FROM ${table}`)) as [{ n: string | number }];
     out[table] = Number(n);
   }
-  const [{ n }] = (await service.ds.query('SELECT COUNT(*) AS n FROM ticket WHERE incident_id IS NOT NULL')) as [{ n: string | number }];
+  const [{ n }] = (await service.ds.query('SELECT COUNT(*) AS n FROM ticket WHERE incident_id IS NOT NULL')) as [
+    { n: string | number },
+  ];
   out['tickets in an incident'] = Number(n);
   return out;
 }
@@ -269,10 +311,15 @@ function problemsIn(rows: Row[]): string[] {
   for (const { target, load, r } of rows) {
     const where = `${target} / ${load}`;
     if (r.non2xx || r.errors || r.badReplies) {
-      problems.push(`${where}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts), ${r.badReplies} bad replies; status codes ${JSON.stringify(r.statusCodes)}`);
+      problems.push(
+        `${where}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts), ${r.badReplies} bad replies; status codes ${JSON.stringify(r.statusCodes)}`,
+      );
       for (const e of r.badExamples) problems.push(`    e.g. ${e}`);
     }
-    if (r.messagesMadeDuringRun) problems.push(`${where}: note — pool ran out, ${r.messagesMadeDuringRun} messages were made during the run (raise BENCH_MESSAGES)`);
+    if (r.messagesMadeDuringRun)
+      problems.push(
+        `${where}: note — pool ran out, ${r.messagesMadeDuringRun} messages were made during the run (raise BENCH_MESSAGES)`,
+      );
   }
   return problems;
 }
@@ -286,7 +333,11 @@ const cpuMsSince = (start: NodeJS.CpuUsage) => {
  * The arithmetic behind the throughput target on this machine: at half of wechat's rate, how much CPU per message the
  * cores leave for our service once MariaDB and the load generator have taken theirs (both measured in our runs).
  */
-function budgetText(pkg: LoadReport, webotMs: number, runs: [string, LoadReport, { node: number; db: number | undefined }][]): string {
+function budgetText(
+  pkg: LoadReport,
+  webotMs: number,
+  runs: [string, LoadReport, { node: number; db: number | undefined }][],
+): string {
   const rate = pkg.reqPerSec / 2;
   const perMessage = (cpus().length * 1000) / rate;
   const lines = runs.map(([name, r, c]) => {
@@ -303,10 +354,13 @@ function budgetText(pkg: LoadReport, webotMs: number, runs: [string, LoadReport,
 
 async function main(): Promise<number> {
   const plannedSeconds = 5 * (settings.seconds + settings.warmupSeconds) + 2 * settings.rateSeconds;
-  const watchdog = setTimeout(() => {
-    console.error(`benchmark still running after ${plannedSeconds + 180} s: aborting`);
-    process.exit(2);
-  }, (plannedSeconds + 180) * 1000);
+  const watchdog = setTimeout(
+    () => {
+      console.error(`benchmark still running after ${plannedSeconds + 180} s: aborting`);
+      process.exit(2);
+    },
+    (plannedSeconds + 180) * 1000,
+  );
   watchdog.unref();
 
   await recreateDatabase();
@@ -320,61 +374,114 @@ async function main(): Promise<number> {
 
   try {
     console.log(`bench:webhook — ${await machineNotes(ours)}`);
-    console.log(`each max run: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured; fixed-rate runs ${settings.rateSeconds} s`);
+    console.log(
+      `each max run: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured; fixed-rate runs ${settings.rateSeconds} s`,
+    );
 
     console.log(`running ${koa.name} …`);
-    rows.push({ target: koa.name, load: maxLoad, r: await runLoad(koa, maxMode(), false, { kind: 'fixed-text', text: 'success' }) });
+    rows.push({
+      target: koa.name,
+      load: maxLoad,
+      r: await runLoad(koa, maxMode(), false, { kind: 'fixed-text', text: 'success' }),
+    });
     console.log(`running ${webot.name} …`);
     const webotCpu = process.cpuUsage();
     rows.push({ target: webot.name, load: maxLoad, r: await runLoad(webot, maxMode(), false, encrypted) });
     const webotCpuPerMessage = cpuMsSince(webotCpu) / Math.max(1, rows.at(-1)!.r.responsesInclWarmup);
     console.log(`running ${oursTarget.name} (max, whole conversations: four messages per ticket) …`);
     const talks = cpuMeter(ours);
-    rows.push({ target: oursTarget.name, load: `${maxLoad}, conversations`, r: await runLoad(oursTarget, maxMode(), true, encrypted, ['conversation']) });
+    rows.push({
+      target: oursTarget.name,
+      load: `${maxLoad}, conversations`,
+      r: await runLoad(oursTarget, maxMode(), true, encrypted, ['conversation']),
+    });
     const cpuPerTalk = talks.perMessage();
     console.log(`running ${oursTarget.name} (max, ticket-heavy: half the messages create a ticket) …`);
     const cpu = cpuMeter(ours);
-    rows.push({ target: oursTarget.name, load: `${maxLoad}, ticket-heavy`, r: await runLoad(oursTarget, maxMode(), true, encrypted) });
+    rows.push({
+      target: oursTarget.name,
+      load: `${maxLoad}, ticket-heavy`,
+      r: await runLoad(oursTarget, maxMode(), true, encrypted),
+    });
     const cpuPerMessage = cpu.perMessage();
     console.log(`running ${oursTarget.name} (max, dialogue turns only: first messages that create no ticket yet) …`);
     const turns = cpuMeter(ours);
-    rows.push({ target: oursTarget.name, load: `${maxLoad}, no ticket`, r: await runLoad(oursTarget, maxMode(), true, encrypted, ['problem-only']) });
+    rows.push({
+      target: oursTarget.name,
+      load: `${maxLoad}, no ticket`,
+      r: await runLoad(oursTarget, maxMode(), true, encrypted, ['problem-only']),
+    });
     const cpuPerTurn = turns.perMessage();
     await pause(2000); // let MariaDB flush before the latency runs
     console.log(`running ${oursTarget.name} at ${settings.rate} msg/s (autocannon overallRate) …`);
-    const rateMode: LoadMode = { kind: 'autocannon-rate', durationSeconds: settings.rateSeconds, connections: settings.rateConnections, rate: settings.rate };
+    const rateMode: LoadMode = {
+      kind: 'autocannon-rate',
+      durationSeconds: settings.rateSeconds,
+      connections: settings.rateConnections,
+      rate: settings.rate,
+    };
     const bursty = await runLoad(oursTarget, rateMode, true, encrypted);
-    rows.push({ target: oursTarget.name, load: `${settings.rate}/s autocannon, ${settings.rateConnections} conn`, r: bursty });
+    rows.push({
+      target: oursTarget.name,
+      load: `${settings.rate}/s autocannon, ${settings.rateConnections} conn`,
+      r: bursty,
+    });
     console.log(`running ${oursTarget.name} at ${settings.rate} msg/s (paced, open loop) …`);
-    const paced = await runLoad(oursTarget, { kind: 'paced', durationSeconds: settings.rateSeconds, rate: settings.rate }, true, encrypted);
+    const paced = await runLoad(
+      oursTarget,
+      { kind: 'paced', durationSeconds: settings.rateSeconds, rate: settings.rate },
+      true,
+      encrypted,
+    );
     rows.push({ target: oursTarget.name, load: `${settings.rate}/s paced, open loop`, r: paced });
 
     printTable(rows);
-    const [bare, pkg, mineTalks, mine, mineTurns] = rows.map((r) => r.r) as [LoadReport, LoadReport, LoadReport, LoadReport, LoadReport];
+    const [bare, pkg, mineTalks, mine, mineTurns] = rows.map((r) => r.r) as [
+      LoadReport,
+      LoadReport,
+      LoadReport,
+      LoadReport,
+      LoadReport,
+    ];
     const vsWechat = mineTalks.reqPerSec / pkg.reqPerSec;
     const rateAchieved = Math.min(bursty.reqPerSec, paced.reqPerSec) >= settings.rate * 0.95;
     const p99AtRate = Math.max(bursty.latencyMs.p99, paced.latencyMs.p99);
-    console.log(`\nratios: ours (conversations) / wechat = ${fmt(vsWechat, 2)}, ours / bare Koa = ${fmt(mineTalks.reqPerSec / bare.reqPerSec, 2)}, wechat / bare Koa = ${fmt(pkg.reqPerSec / bare.reqPerSec, 2)}`);
-    console.log(`target throughput ≥ 50 % of wechat: ${vsWechat >= 0.5 ? 'MET' : 'MISSED'} (${fmt(vsWechat * 100)} % on whole conversations, four messages per ticket)`);
-    console.log(`  ticket-heavy mix (half the messages create a ticket): ${fmt((mine.reqPerSec / pkg.reqPerSec) * 100)} % of wechat`);
-    console.log(`  dialogue turns that create no ticket: ${fmt((mineTurns.reqPerSec / pkg.reqPerSec) * 100)} % of wechat`);
-    console.log(`target p99 < 100 ms at ${settings.rate} msg/s: ${p99AtRate < 100 && rateAchieved ? 'MET' : 'MISSED'} (autocannon ${fmt(bursty.latencyMs.p99)} ms, paced ${fmt(paced.latencyMs.p99, 1)} ms${rateAchieved ? '' : '; rate not sustained'})`);
+    console.log(
+      `\nratios: ours (conversations) / wechat = ${fmt(vsWechat, 2)}, ours / bare Koa = ${fmt(mineTalks.reqPerSec / bare.reqPerSec, 2)}, wechat / bare Koa = ${fmt(pkg.reqPerSec / bare.reqPerSec, 2)}`,
+    );
+    console.log(
+      `target throughput ≥ 50 % of wechat: ${vsWechat >= 0.5 ? 'MET' : 'MISSED'} (${fmt(vsWechat * 100)} % on whole conversations, four messages per ticket)`,
+    );
+    console.log(
+      `  ticket-heavy mix (half the messages create a ticket): ${fmt((mine.reqPerSec / pkg.reqPerSec) * 100)} % of wechat`,
+    );
+    console.log(
+      `  dialogue turns that create no ticket: ${fmt((mineTurns.reqPerSec / pkg.reqPerSec) * 100)} % of wechat`,
+    );
+    console.log(
+      `target p99 < 100 ms at ${settings.rate} msg/s: ${p99AtRate < 100 && rateAchieved ? 'MET' : 'MISSED'} (autocannon ${fmt(bursty.latencyMs.p99)} ms, paced ${fmt(paced.latencyMs.p99, 1)} ms${rateAchieved ? '' : '; rate not sustained'})`,
+    );
 
-    const cpuText = (c: { node: number; db: number | undefined }) => `service ${fmt(c.node, 2)} ms + MariaDB ${c.db === undefined ? 'n/a' : `${fmt(c.db, 2)} ms`}`;
+    const cpuText = (c: { node: number; db: number | undefined }) =>
+      `service ${fmt(c.node, 2)} ms + MariaDB ${c.db === undefined ? 'n/a' : `${fmt(c.db, 2)} ms`}`;
     console.log(
       `CPU per message in the max runs (steadier than req/s on a shared machine): conversations ${cpuText(cpuPerTalk)}; ticket-heavy ${cpuText(cpuPerMessage)}; ` +
         `dialogue turns only ${cpuText(cpuPerTurn)}; group commit ${JSON.stringify(ours.intakeStats())}`,
     );
-    console.log(budgetText(pkg, webotCpuPerMessage, [
-      ['whole conversations', mineTalks, cpuPerTalk],
-      ['dialogue turns only', mineTurns, cpuPerTurn],
-    ]));
+    console.log(
+      budgetText(pkg, webotCpuPerMessage, [
+        ['whole conversations', mineTalks, cpuPerTalk],
+        ['dialogue turns only', mineTurns, cpuPerTurn],
+      ]),
+    );
     const counts = await databaseCounts(ours);
     const oursRows = rows.filter((r) => r.target === oursTarget.name).map((r) => r.r);
     const kinds = sumRecords(oursRows.map((r) => r.replyKinds));
     const sent = sumRecords(oursRows.map((r) => r.messagesByKind));
     console.log(`\nour replies, decrypted and checked (1 in ${settings.sampleEvery}): ${JSON.stringify(kinds)}`);
-    console.log(`messages handed to our service by kind (incl. warm-up and in-flight at cut-off): ${JSON.stringify(sent)}`);
+    console.log(
+      `messages handed to our service by kind (incl. warm-up and in-flight at cut-off): ${JSON.stringify(sent)}`,
+    );
     console.log(`database after the runs: ${JSON.stringify(counts)}`);
     const sample = oursRows.find((r) => r.exampleReplies['ticket created'])?.exampleReplies['ticket created'];
     if (sample) console.log(`a reply that created a ticket:\n  ${sample.replaceAll('\n', '\n  ')}`);

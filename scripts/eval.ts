@@ -24,11 +24,16 @@ for (const want of corpus) results.push({ want, got: await analyseText(engine, w
 
 const pct = (n: number, d: number) => (d === 0 ? 1 : n / d);
 const show = (x: number) => `${(x * 100).toFixed(1)}%`;
-const accuracy = Object.fromEntries(LABELS.map((k) => [k, pct(results.filter((r) => r.got[k] === r.want[k]).length, results.length)])) as Record<(typeof LABELS)[number], number>;
+const accuracy = Object.fromEntries(
+  LABELS.map((k) => [k, pct(results.filter((r) => r.got[k] === r.want[k]).length, results.length)]),
+) as Record<(typeof LABELS)[number], number>;
 const tp = results.filter((r) => r.want.urgency === 'emergency' && r.got.urgency === 'emergency').length;
 const precision = pct(tp, results.filter((r) => r.got.urgency === 'emergency').length);
 const recall = pct(tp, results.filter((r) => r.want.urgency === 'emergency').length);
-const slots = pct(results.filter((r) => (['name', 'room', 'phone'] as const).every((k) => r.got.slots[k] === r.want.slots[k])).length, results.length);
+const slots = pct(
+  results.filter((r) => (['name', 'room', 'phone'] as const).every((k) => r.got.slots[k] === r.want.slots[k])).length,
+  results.length,
+);
 const targets = [
   { name: '类别准确率 ≥ 90%', ok: accuracy.category >= 0.9 },
   { name: '紧急查全率 ≥ 98%', ok: recall >= 0.98 },
@@ -38,7 +43,16 @@ const targets = [
 ];
 
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ corpus: path, messages: results.length, accuracy, emergency: { precision, recall }, slotsExact: slots, targetsMet: targets.every((t) => t.ok) }));
+  console.log(
+    JSON.stringify({
+      corpus: path,
+      messages: results.length,
+      accuracy,
+      emergency: { precision, recall },
+      slotsExact: slots,
+      targetsMet: targets.every((t) => t.ok),
+    }),
+  );
 } else {
   console.log(`语料：${path}，共 ${results.length} 条\n`);
   console.log('各标签准确率：');
@@ -58,18 +72,26 @@ function matrix(title: string, key: 'category' | 'level'): void {
   console.log(`\n${title}`);
   console.log(' '.repeat(width) + values.map((v) => v.padStart(width)).join(''));
   for (const row of values) {
-    const cells = values.map((col) => String(results.filter((r) => r.want[key] === row && r.got[key] === col).length).padStart(width));
+    const cells = values.map((col) =>
+      String(results.filter((r) => r.want[key] === row && r.got[key] === col).length).padStart(width),
+    );
     console.log(row.padEnd(width) + cells.join(''));
   }
 }
 
 function errors(): void {
-  const wrong = results.filter((r) => LABELS.some((k) => r.got[k] !== r.want[k]) || (['name', 'room', 'phone'] as const).some((k) => r.got.slots[k] !== r.want.slots[k]));
+  const wrong = results.filter(
+    (r) =>
+      LABELS.some((k) => r.got[k] !== r.want[k]) ||
+      (['name', 'room', 'phone'] as const).some((k) => r.got.slots[k] !== r.want.slots[k]),
+  );
   console.log(`\n错例（${wrong.length} 条，最多列 40 条）：`);
   for (const { want, got } of wrong.slice(0, 40)) {
     const diffs = [
       ...LABELS.filter((k) => got[k] !== want[k]).map((k) => `${k} ${want[k]}→${got[k]}`),
-      ...(['name', 'room', 'phone'] as const).filter((k) => got.slots[k] !== want.slots[k]).map((k) => `${k} ${want.slots[k]}→${got.slots[k]}`),
+      ...(['name', 'room', 'phone'] as const)
+        .filter((k) => got.slots[k] !== want.slots[k])
+        .map((k) => `${k} ${want.slots[k]}→${got.slots[k]}`),
     ];
     console.log(`  ${want.id} ${want.text}\n      ${diffs.join('；')}`);
   }

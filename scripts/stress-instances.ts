@@ -14,7 +14,11 @@ import type { Credentials, LoadJob, LoadReport, MessageKind } from './bench-webh
 
 const SERVER = 'mysql://root@127.0.0.1:3306';
 const DATABASE = 'kf_stress';
-const MP: Credentials = { token: 'stressToken2026', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appId: 'wx2c2769f8efd9abc2' };
+const MP: Credentials = {
+  token: 'stressToken2026',
+  aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  appId: 'wx2c2769f8efd9abc2',
+};
 const seconds = Number(process.env.STRESS_SECONDS ?? 10);
 const connections = Number(process.env.STRESS_CONNECTIONS ?? 25);
 const kinds = (process.env.STRESS_KINDS ?? 'conversation').split(',') as MessageKind[];
@@ -49,7 +53,9 @@ function load(svc: Service, runNo: number): Promise<LoadReport> {
   };
   const child = fork(fileURLToPath(new URL('./bench-webhook-load.ts', import.meta.url)));
   return new Promise<LoadReport>((resolve, reject) => {
-    child.once('message', (m: { report?: LoadReport; error?: string }) => (m.report ? resolve(m.report) : reject(new Error(m.error))));
+    child.once('message', (m: { report?: LoadReport; error?: string }) =>
+      m.report ? resolve(m.report) : reject(new Error(m.error)),
+    );
     child.once('exit', (code) => reject(new Error(`load generator exited (${code}) without a report`)));
     child.send(job);
   });
@@ -61,14 +67,24 @@ async function invariants(db: mysql.Connection, handled: number): Promise<string
   const q = async (sql: string) => ((await db.query(sql)) as unknown as [Row[]])[0];
   const problems: string[] = [];
   const [inbound] = await q('SELECT COUNT(*) AS n, COUNT(DISTINCT channel, dedupe_key) AS d FROM inbound_message');
-  if (Number(inbound!.n) !== handled) problems.push(`${inbound!.n} messages recorded, the instances handled ${handled}`);
+  if (Number(inbound!.n) !== handled)
+    problems.push(`${inbound!.n} messages recorded, the instances handled ${handled}`);
   if (Number(inbound!.n) !== Number(inbound!.d)) problems.push(`a message id was recorded twice`);
-  const [tickets] = await q('SELECT COUNT(*) AS n, COUNT(DISTINCT no) AS d, COUNT(DISTINCT channel, user_id) AS people FROM ticket');
-  if (Number(tickets!.n) !== Number(tickets!.d)) problems.push(`duplicate ticket numbers: ${tickets!.n} tickets, ${tickets!.d} numbers`);
-  if (kinds.includes('conversation') && Number(tickets!.n) !== Number(tickets!.people)) problems.push(`a conversation filed more than one ticket`);
-  const counts = await q('SELECT i.id, i.residents, COUNT(DISTINCT t.channel, t.user_id) AS actual FROM incident i LEFT JOIN ticket t ON t.incident_id = i.id GROUP BY i.id, i.residents');
+  const [tickets] = await q(
+    'SELECT COUNT(*) AS n, COUNT(DISTINCT no) AS d, COUNT(DISTINCT channel, user_id) AS people FROM ticket',
+  );
+  if (Number(tickets!.n) !== Number(tickets!.d))
+    problems.push(`duplicate ticket numbers: ${tickets!.n} tickets, ${tickets!.d} numbers`);
+  if (kinds.includes('conversation') && Number(tickets!.n) !== Number(tickets!.people))
+    problems.push(`a conversation filed more than one ticket`);
+  const counts = await q(
+    'SELECT i.id, i.residents, COUNT(DISTINCT t.channel, t.user_id) AS actual FROM incident i LEFT JOIN ticket t ON t.incident_id = i.id GROUP BY i.id, i.residents',
+  );
   const off = counts.filter((r) => Number(r['residents']) !== Number(r['actual']));
-  if (off.length) problems.push(`head counts off in ${off.length} of ${counts.length} incidents, e.g. ${JSON.stringify(off.slice(0, 3))}`);
+  if (off.length)
+    problems.push(
+      `head counts off in ${off.length} of ${counts.length} incidents, e.g. ${JSON.stringify(off.slice(0, 3))}`,
+    );
   console.log(`database: ${inbound!.n} messages, ${tickets!.n} tickets, ${counts.length} incidents`);
   return problems;
 }
@@ -79,17 +95,30 @@ async function main(): Promise<number> {
   await admin.query(`CREATE DATABASE \`${DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const instances = [await startInstance(), await startInstance()];
   try {
-    console.log(`stress:instances — 2 instances on ${DATABASE}, ${connections} connections each, ${seconds} s, messages: ${kinds.join(', ')}`);
+    console.log(
+      `stress:instances — 2 instances on ${DATABASE}, ${connections} connections each, ${seconds} s, messages: ${kinds.join(', ')}`,
+    );
     const reports = await Promise.all(instances.map((svc, i) => load(svc, i + 1)));
     const problems: string[] = [];
     for (const [i, r] of reports.entries()) {
-      console.log(`instance ${i + 1}: ${r.reqPerSec.toFixed(0)} req/s, p99 ${r.latencyMs.p99} ms, replies checked ${r.fullyChecked}: ${JSON.stringify(r.replyKinds)}; group commit ${JSON.stringify(instances[i]!.intakeStats())}`);
-      if (r.non2xx || r.errors || r.badReplies) problems.push(`instance ${i + 1}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.badReplies} bad replies ${JSON.stringify(r.badExamples)}`);
+      console.log(
+        `instance ${i + 1}: ${r.reqPerSec.toFixed(0)} req/s, p99 ${r.latencyMs.p99} ms, replies checked ${r.fullyChecked}: ${JSON.stringify(r.replyKinds)}; group commit ${JSON.stringify(instances[i]!.intakeStats())}`,
+      );
+      if (r.non2xx || r.errors || r.badReplies)
+        problems.push(
+          `instance ${i + 1}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.badReplies} bad replies ${JSON.stringify(r.badExamples)}`,
+        );
     }
     // Messages cut off mid-flight by the load generator's end are still being written: let them land first.
-    for (let i = 0; i < 100 && instances.some((svc) => svc.intakeStats().waiting > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && instances.some((svc) => svc.intakeStats().waiting > 0); i++)
+      await new Promise((r) => setTimeout(r, 50));
     await admin.query(`USE \`${DATABASE}\``);
-    problems.push(...(await invariants(admin, instances.reduce((n, svc) => n + svc.intakeStats().messages, 0))));
+    problems.push(
+      ...(await invariants(
+        admin,
+        instances.reduce((n, svc) => n + svc.intakeStats().messages, 0),
+      )),
+    );
     if (problems.length) console.error(`\nVIOLATED:\n${problems.join('\n')}`);
     else console.log('all invariants hold');
     return problems.length ? 1 : 0;

@@ -6,7 +6,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const service = await startService(config);
   service.logger.info({ url: service.url, database: config.database.type }, 'service started');
-  process.stdout.write(`\n物业客服机器人已启动（数据库：${config.database.type}）\n网页客服：${service.url}/\n健康检查：${service.url}/healthz\n\n`);
+  process.stdout.write(
+    `\n物业客服机器人已启动（数据库：${config.database.type}）\n网页客服：${service.url}/\n健康检查：${service.url}/healthz\n\n`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

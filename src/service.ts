@@ -14,7 +14,14 @@ import { createOutboxRepo } from './db/outbox-repo.js';
 import { createTokenStore } from './db/token-store.js';
 import { createTicketQueries } from './db/ticket-queries.js';
 import { AccessTokens } from './channels/platform-api/access-token.js';
-import { isPermanent, mpCustomSender, ROBOT_PER_MINUTE, wecomAppChatSender, wecomAppSender, wecomRobotSender } from './channels/platform-api/senders.js';
+import {
+  isPermanent,
+  mpCustomSender,
+  ROBOT_PER_MINUTE,
+  wecomAppChatSender,
+  wecomAppSender,
+  wecomRobotSender,
+} from './channels/platform-api/senders.js';
 import { createLeaseStore } from './db/lease.js';
 import { LeasedScheduler } from './scheduler/leased-jobs.js';
 import { RateWindow } from './notifications/rate-window.js';
@@ -25,7 +32,14 @@ import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
 import type { InboundMessage } from './channels/types.js';
-import { createIntakeBatcher, replyInTime, resolveIncident, type BatcherStats, reviewTicket, type IntakeDeps } from './intake/index.js';
+import {
+  createIntakeBatcher,
+  replyInTime,
+  resolveIncident,
+  type BatcherStats,
+  reviewTicket,
+  type IntakeDeps,
+} from './intake/index.js';
 import { LlmClassifier } from './llm/second-opinion.js';
 import { loadRuleEngine } from './lib/rule-packs.js';
 import { buildCalendar, calendarStatus } from './lib/calendar-data.js';
@@ -94,7 +108,21 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     const source = new LlmClassifier(config.llm, logger);
     // The outbox row's recipient is the ticket number; the review runs outside any webhook request.
     senders['llm'] = {
-      send: (ticketNo, payload) => reviewTicket({ store, clock, logger, rules: () => rules, source, organisation: config.organisation, staffChannelEnabled, calendar }, ticketNo, payload.review ?? 'labels'),
+      send: (ticketNo, payload) =>
+        reviewTicket(
+          {
+            store,
+            clock,
+            logger,
+            rules: () => rules,
+            source,
+            organisation: config.organisation,
+            staffChannelEnabled,
+            calendar,
+          },
+          ticketNo,
+          payload.review ?? 'labels',
+        ),
     };
   }
   const intake: IntakeDeps = {
@@ -109,7 +137,10 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     staffChannelEnabled,
   };
   // SQLite has one writer: a second transaction under way would only wait for the first.
-  const batcher = createIntakeBatcher(intake, { maxBatch: config.intakeBatchMax, maxInFlight: config.database.type === 'sqlite' ? 1 : config.intakeTransactions });
+  const batcher = createIntakeBatcher(intake, {
+    maxBatch: config.intakeBatchMax,
+    maxInFlight: config.database.type === 'sqlite' ? 1 : config.intakeTransactions,
+  });
   const respondVia = (deferTo: 'wecom_app' | 'mp' | undefined) => (msg: InboundMessage) =>
     replyInTime(intake, batcher.submit, msg, config.replyDeadlineMs, deferTo && senders[deferTo] ? deferTo : undefined);
 
@@ -123,7 +154,11 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     adminRoutes(config.adminToken, {
       queries,
       reloadRules,
-      calendarStatus: () => calendarStatus(config.organisation.projects.map((p) => ({ code: p.code, calendar: calendar(p.code) })), clock.now()),
+      calendarStatus: () =>
+        calendarStatus(
+          config.organisation.projects.map((p) => ({ code: p.code, calendar: calendar(p.code) })),
+          clock.now(),
+        ),
       levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
       resolveIncident: (id, resolution, actor) => resolveIncident({ store, clock, logger }, id, resolution, actor),
     }),
@@ -149,16 +184,39 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const dispatcher = new OutboxDispatcher({ ...dispatcherDeps, channels: { except: ['wecom_robot'] } });
   // Group robots are sent by one instance only (the lease holder); what it sent is logged in the database, so the
   // 20-a-minute limit also holds across a lease hand-over.
-  const robots = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['wecom_robot'] }, limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000, databaseSendLog(ds)) });
-  const scanDeps = { store, clock, logger, organisation: config.organisation, rules: () => rules, calendar, staffChannelEnabled };
+  const robots = new OutboxDispatcher({
+    ...dispatcherDeps,
+    channels: { only: ['wecom_robot'] },
+    limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000, databaseSendLog(ds)),
+  });
+  const scanDeps = {
+    store,
+    clock,
+    logger,
+    organisation: config.organisation,
+    rules: () => rules,
+    calendar,
+    staffChannelEnabled,
+  };
   const scheduler = new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder: owner }, [
-    { name: 'deadline-scan', cron: '*/30 * * * * *', leaseMs: 90_000, run: async () => (await scanDeadlines(scanDeps)) + (await reconcileIncidentLevels(scanDeps)) },
+    {
+      name: 'deadline-scan',
+      cron: '*/30 * * * * *',
+      leaseMs: 90_000,
+      run: async () => (await scanDeadlines(scanDeps)) + (await reconcileIncidentLevels(scanDeps)),
+    },
     { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
   ]);
   if (opts.startScheduler !== false) scheduler.start();
   if (opts.startDispatcher !== false) dispatcher.start();
   const stopHousekeeping = startHousekeeping(
-    [{ name: 'purge-inbound-keys', cron: '17 3 * * *', run: () => purgeInboundBefore(ds, new Date(clock.now().getTime() - 7 * 86_400_000)) }],
+    [
+      {
+        name: 'purge-inbound-keys',
+        cron: '17 3 * * *',
+        run: () => purgeInboundBefore(ds, new Date(clock.now().getTime() - 7 * 86_400_000)),
+      },
+    ],
     logger,
   );
 

@@ -13,7 +13,14 @@ const ROLE_LABEL: Record<string, string> = {
   on_duty: '值班人员',
 };
 
-const TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  hour12: false,
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 
 function span(ms: number): string {
   const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
@@ -36,8 +43,14 @@ export interface AlertInput {
 export function alertText(a: AlertInput): string {
   const { ticket: t, deadline: d } = a;
   const left = d.dueAt.getTime() - a.now.getTime();
-  const head = a.stage === 'near' ? `**<font color="warning">临近时限</font>** ${t.no}` : `**<font color="warning">已超时</font>** ${t.no}`;
-  const when = a.stage === 'near' ? `截止 ${TIME.format(d.dueAt)}，还剩 ${span(left)}` : `截止 ${TIME.format(d.dueAt)}，已超时 ${span(left)}`;
+  const head =
+    a.stage === 'near'
+      ? `**<font color="warning">临近时限</font>** ${t.no}`
+      : `**<font color="warning">已超时</font>** ${t.no}`;
+  const when =
+    a.stage === 'near'
+      ? `截止 ${TIME.format(d.dueAt)}，还剩 ${span(left)}`
+      : `截止 ${TIME.format(d.dueAt)}，已超时 ${span(left)}`;
   return [
     `${head} · ${d.label}`,
     `> ${a.projectName} ${t.room} ${t.summary}`,

@@ -38,7 +38,7 @@ async function settledBy(tx: IntakeTx, d: Deadline, t: Ticket): Promise<'met' | 
   if (t.status === 'cancelled') return 'cancelled';
   if (d.kind.startsWith('approval:')) {
     const a = (await tx.approvalsOf(t.id)).find((x) => `approval:${x.id}` === d.kind);
-    return !a || a.status !== 'pending' ? 'met' : undefined;
+    return a?.status !== 'pending' ? 'met' : undefined;
   }
   if (d.kind === 'callback') return t.rating ? 'met' : undefined;
   if (d.kind === 'response' || d.kind === 'lead_report') return t.status !== 'open' ? 'met' : undefined;
@@ -55,7 +55,11 @@ async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Pro
   const action = nextAction(d, now, await settledBy(tx, d, ticket), project.escalation);
   switch (action.type) {
     case 'settle':
-      await tx.updateDeadline(d.id, { stage: action.reason, nextCheckAt: null, metAt: action.reason === 'met' ? (d.metAt ?? now) : null });
+      await tx.updateDeadline(d.id, {
+        stage: action.reason,
+        nextCheckAt: null,
+        metAt: action.reason === 'met' ? (d.metAt ?? now) : null,
+      });
       return;
     case 'warn':
       await alert(deps, tx, project, ticket, d, 'near', 0, d.notify, now);
@@ -71,26 +75,61 @@ async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Pro
 }
 
 /** 000 §5.3.1: unresolved a week → hot, a month → major; the new level brings its own deadlines (quality report). */
-async function upgrade(deps: ScanDeps, tx: IntakeTx, project: ProjectConfig, t: Ticket, d: Deadline, now: Date): Promise<void> {
+async function upgrade(
+  deps: ScanDeps,
+  tx: IntakeTx,
+  project: ProjectConfig,
+  t: Ticket,
+  d: Deadline,
+  now: Date,
+): Promise<void> {
   const rules = deps.rules();
   if (!rules.higher(t.rulePack, d.upgradeTo!, t.level)) return;
   await tx.updateTicket(t.id, { level: d.upgradeTo!, updatedAt: now });
-  await tx.addEvent({ ticketId: t.id, at: now, type: 'graded', actor: 'scheduler', data: { level: d.upgradeTo, reasons: [d.label] } });
+  await tx.addEvent({
+    ticketId: t.id,
+    at: now,
+    type: 'graded',
+    actor: 'scheduler',
+    data: { level: d.upgradeTo, reasons: [d.label] },
+  });
   const upgraded = { ...t, level: d.upgradeTo! };
-  const routing = await rules.route({ ...rules.classify(normalizeText(t.content).match, t.rulePack), kind: t.kind, category: t.category, urgency: t.urgency, level: upgraded.level }, { project: project.code });
-  await tx.insertDeadlines(planDeadlines(upgraded, routing.deadlines, deps.calendar(project.code), now).filter((x) => x.kind !== 'response'));
+  const routing = await rules.route(
+    {
+      ...rules.classify(normalizeText(t.content).match, t.rulePack),
+      kind: t.kind,
+      category: t.category,
+      urgency: t.urgency,
+      level: upgraded.level,
+    },
+    { project: project.code },
+  );
+  await tx.insertDeadlines(
+    planDeadlines(upgraded, routing.deadlines, deps.calendar(project.code), now).filter((x) => x.kind !== 'response'),
+  );
 }
 
 function recipients(project: ProjectConfig, t: Ticket, roles: string[], now: Date): string[] {
   const users = roles.flatMap((role) => {
     if (role === 'handler') return [t.handler ?? project.receptionist];
-    if (role === 'supervisor') return project.people[`${t.department}_supervisor`] ?? project.people['supervisor'] ?? [];
+    if (role === 'supervisor')
+      return project.people[`${t.department}_supervisor`] ?? project.people['supervisor'] ?? [];
     return peopleFor(project, role, t.department, now);
   });
   return [...new Set(users)];
 }
 
-async function alert(deps: ScanDeps, tx: IntakeTx, project: ProjectConfig, t: Ticket, d: Deadline, stage: AlertStage, step: number, roles: string[], now: Date): Promise<void> {
+async function alert(
+  deps: ScanDeps,
+  tx: IntakeTx,
+  project: ProjectConfig,
+  t: Ticket,
+  d: Deadline,
+  stage: AlertStage,
+  step: number,
+  roles: string[],
+  now: Date,
+): Promise<void> {
   const to = recipients(project, t, roles, now);
   const text = alertText({ stage, ticket: t, deadline: d, projectName: project.name, roles, mentions: to, now });
   const key = `deadline:${d.id}:${stage}:${step}`;
@@ -98,13 +137,38 @@ async function alert(deps: ScanDeps, tx: IntakeTx, project: ProjectConfig, t: Ti
   const notBefore = d.urgent ? undefined : deps.calendar(project.code).nextWorkingTime(now);
   const { robotKey, chatId } = project.alerts;
   if (robotKey) {
-    await tx.enqueue({ dedupeKey: key, channel: 'wecom_robot', recipient: robotKey, payload: { text } }, now, notBefore);
+    await tx.enqueue(
+      { dedupeKey: key, channel: 'wecom_robot', recipient: robotKey, payload: { text } },
+      now,
+      notBefore,
+    );
   } else if (chatId && deps.staffChannelEnabled) {
-    await tx.enqueue({ dedupeKey: key, channel: 'wecom_appchat', recipient: chatId, payload: { text } }, now, notBefore);
+    await tx.enqueue(
+      { dedupeKey: key, channel: 'wecom_appchat', recipient: chatId, payload: { text } },
+      now,
+      notBefore,
+    );
   } else if (deps.staffChannelEnabled && to.length) {
-    for (const user of to) await tx.enqueue({ dedupeKey: `${key}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } }, now, notBefore);
+    for (const user of to)
+      await tx.enqueue(
+        { dedupeKey: `${key}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } },
+        now,
+        notBefore,
+      );
   }
   const delivered = Boolean(robotKey) || (deps.staffChannelEnabled && (Boolean(chatId) || to.length > 0));
-  await tx.addEvent({ ticketId: t.id, at: now, type: 'notified', actor: 'scheduler', data: { deadline: d.kind, stage, step, to, ...(delivered ? {} : { undelivered: roles.join(','), reason: '没有可用的群机器人或企业微信应用' }) } });
+  await tx.addEvent({
+    ticketId: t.id,
+    at: now,
+    type: 'notified',
+    actor: 'scheduler',
+    data: {
+      deadline: d.kind,
+      stage,
+      step,
+      to,
+      ...(delivered ? {} : { undelivered: roles.join(','), reason: '没有可用的群机器人或企业微信应用' }),
+    },
+  });
   if (!delivered) deps.logger.warn({ ticketNo: t.no, deadline: d.kind, stage }, 'deadline alert has nowhere to go');
 }

@@ -53,7 +53,8 @@ export class WorkCalendar {
   /** Years between the two instants (inclusive) with no official calendar loaded. */
   unknownYears(from: Date, to: Date): number[] {
     const out: number[] = [];
-    for (let y = Number(shanghaiDate(from).slice(0, 4)); y <= Number(shanghaiDate(to).slice(0, 4)); y++) if (!this.knowsYear(y)) out.push(y);
+    for (let y = Number(shanghaiDate(from).slice(0, 4)); y <= Number(shanghaiDate(to).slice(0, 4)); y++)
+      if (!this.knowsYear(y)) out.push(y);
     return out;
   }
 

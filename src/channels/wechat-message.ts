@@ -27,9 +27,19 @@ function contentOf(msgType: string, x: XmlFields): InboundContent {
     case 'voice':
       return { type: 'voice', mediaId: field(x, 'MediaId') };
     case 'location':
-      return { type: 'location', lat: Number(field(x, 'Location_X')), lng: Number(field(x, 'Location_Y')), label: field(x, 'Label') };
+      return {
+        type: 'location',
+        lat: Number(field(x, 'Location_X')),
+        lng: Number(field(x, 'Location_Y')),
+        label: field(x, 'Label'),
+      };
     case 'event':
-      return { type: 'event', event: field(x, 'Event') ?? '', key: field(x, 'EventKey'), ...(field(x, 'TaskId') ? { taskId: field(x, 'TaskId') } : {}) };
+      return {
+        type: 'event',
+        event: field(x, 'Event') ?? '',
+        key: field(x, 'EventKey'),
+        ...(field(x, 'TaskId') ? { taskId: field(x, 'TaskId') } : {}),
+      };
     default:
       return { type: 'unsupported', msgType };
   }
@@ -40,7 +50,7 @@ export function fitBytes(text: string, max = 2048): string {
   if (Buffer.byteLength(text) <= max) return text;
   let out = '';
   for (const ch of text) {
-    if (Buffer.byteLength(out + ch + '…') > max) break;
+    if (Buffer.byteLength(`${out + ch}…`) > max) break;
     out += ch;
   }
   return `${out}…`;

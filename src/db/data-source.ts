@@ -11,7 +11,14 @@ import { SendLog1764200000000 } from './migrations/0005-send-log.js';
 import { TicketBuilding1764300000000 } from './migrations/0006-ticket-building.js';
 import { entities } from './schema.js';
 
-export const migrations = [Initial1763800000000, RulesEngine1763900000000, Deadlines1764000000000, SameFaultIndexes1764100000000, SendLog1764200000000, TicketBuilding1764300000000];
+export const migrations = [
+  Initial1763800000000,
+  RulesEngine1763900000000,
+  Deadlines1764000000000,
+  SameFaultIndexes1764100000000,
+  SendLog1764200000000,
+  TicketBuilding1764300000000,
+];
 
 export function createDataSource(db: DatabaseConfig): DataSource {
   if (db.type === 'sqlite') {

@@ -7,7 +7,8 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 export type Statement = [sql: string, params: unknown[]];
 
 /** The generated id of an INSERT: mysql2 answers a result header, better-sqlite3 (through TypeORM) the row id. */
-export const insertedId = (raw: unknown): number => Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw);
+export const insertedId = (raw: unknown): number =>
+  Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw);
 
 export interface RowCodec<T> {
   /** `SELECT <columns> FROM <table>` for the given properties (all when omitted); the rest of the statement is yours. */
@@ -23,7 +24,10 @@ export interface RowCodec<T> {
    * Multi-row INSERTs (one per shape of row): `ignore` skips rows whose unique key exists, `upsert` overwrites the
    * named properties of the existing row.
    */
-  insertMany(rows: readonly Partial<T>[], mode?: { ignore: true } | { upsert: readonly (keyof T & string)[]; keys: readonly (keyof T & string)[] }): Statement[];
+  insertMany(
+    rows: readonly Partial<T>[],
+    mode?: { ignore: true } | { upsert: readonly (keyof T & string)[]; keys: readonly (keyof T & string)[] },
+  ): Statement[];
   /** `UPDATE … SET <patch> WHERE id IN (…)`; undefined when there is nothing to do. */
   updateByIds(ids: readonly number[], patch: Partial<T>): Statement | undefined;
 }
@@ -49,17 +53,32 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
   const writable = meta.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment'));
   const dialect =
     m.connection.options.type === 'better-sqlite3'
-      ? { ignore: 'OR IGNORE ', upsert: (keys: string[], cols: string[]) => ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}` }
-      : { ignore: 'IGNORE ', upsert: (_keys: string[], cols: string[]) => ` ON DUPLICATE KEY UPDATE ${cols.map((c) => `${c} = VALUES(${c})`).join(', ')}` };
+      ? {
+          ignore: 'OR IGNORE ',
+          upsert: (keys: string[], cols: string[]) =>
+            ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+        }
+      : {
+          ignore: 'IGNORE ',
+          upsert: (_keys: string[], cols: string[]) =>
+            ` ON DUPLICATE KEY UPDATE ${cols.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+        };
   const toDb = (c: ColumnMetadata, v: unknown) => (v === null ? null : driver.preparePersistentValue(v, c));
   const assignments = (patch: Partial<T>) => {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-    return { sql: entries.map(([p]) => `${q(column(p).databaseName)} = ?`).join(', '), params: entries.map(([p, v]) => toDb(column(p), v)) };
+    return {
+      sql: entries.map(([p]) => `${q(column(p).databaseName)} = ?`).join(', '),
+      params: entries.map(([p, v]) => toDb(column(p), v)),
+    };
   };
   const codec: RowCodec<T> = {
-    select: (props) => `SELECT ${(props ? props.map(column) : meta.columns).map((c) => q(c.databaseName)).join(', ')} FROM ${table}`,
+    select: (props) =>
+      `SELECT ${(props ? props.map(column) : meta.columns).map((c) => q(c.databaseName)).join(', ')} FROM ${table}`,
     param: (prop, value) => toDb(column(prop), value),
-    columns: (alias, prefix, props) => (props ? props.map(column) : meta.columns).map((c) => `${alias}.${q(c.databaseName)} AS ${q(prefix + c.databaseName)}`).join(', '),
+    columns: (alias, prefix, props) =>
+      (props ? props.map(column) : meta.columns)
+        .map((c) => `${alias}.${q(c.databaseName)} AS ${q(prefix + c.databaseName)}`)
+        .join(', '),
     hydrate(raw, props, prefix = '') {
       const out: Record<string, unknown> = {};
       for (const c of props ? props.map(column) : meta.columns) {
@@ -83,8 +102,17 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
       return [...shapes.values()].map(({ cols, rows: group }) => {
         const tuple = `(${cols.map(() => '?').join(', ')})`;
         const head = `INSERT ${mode && 'ignore' in mode ? dialect.ignore : ''}INTO ${table} (${cols.map((c) => q(c.databaseName)).join(', ')}) VALUES `;
-        const tail = mode && 'upsert' in mode ? dialect.upsert(mode.keys.map((p) => q(column(p).databaseName)), mode.upsert.map((p) => q(column(p).databaseName))) : '';
-        return [head + group.map(() => tuple).join(', ') + tail, group.flatMap((row) => cols.map((c) => toDb(c, row[c.propertyName])))];
+        const tail =
+          mode && 'upsert' in mode
+            ? dialect.upsert(
+                mode.keys.map((p) => q(column(p).databaseName)),
+                mode.upsert.map((p) => q(column(p).databaseName)),
+              )
+            : '';
+        return [
+          head + group.map(() => tuple).join(', ') + tail,
+          group.flatMap((row) => cols.map((c) => toDb(c, row[c.propertyName]))),
+        ];
       });
     },
     updateByIds(ids, patch) {

@@ -5,7 +5,8 @@ import { serialized } from './sqlite-lock.js';
 
 export function createOutboxRepo(ds: DataSource): OutboxRepo {
   const repo = ds.getRepository(OutboxEntity);
-  const free = (now: Date) => new Brackets((b) => b.where('locked_until IS NULL').orWhere('locked_until < :now', { now }));
+  const free = (now: Date) =>
+    new Brackets((b) => b.where('locked_until IS NULL').orWhere('locked_until < :now', { now }));
   return {
     async claimDue(now, limit, owner, leaseMs, channels) {
       const q = repo
@@ -31,20 +32,44 @@ export function createOutboxRepo(ds: DataSource): OutboxRepo {
         if (r.affected === 1) claimed.push(id);
       }
       if (claimed.length === 0) return [];
-      const rows = await repo.createQueryBuilder('o').where('o.id IN (:...ids)', { ids: claimed }).orderBy('o.id').getMany();
-      return rows.map((r): DueMessage => ({ id: r.id, channel: r.channel, recipient: r.recipient, payload: r.payload as DueMessage['payload'], attempts: r.attempts }));
+      const rows = await repo
+        .createQueryBuilder('o')
+        .where('o.id IN (:...ids)', { ids: claimed })
+        .orderBy('o.id')
+        .getMany();
+      return rows.map(
+        (r): DueMessage => ({
+          id: r.id,
+          channel: r.channel,
+          recipient: r.recipient,
+          payload: r.payload as DueMessage['payload'],
+          attempts: r.attempts,
+        }),
+      );
     },
     async postpone(id, until) {
       await serialized(ds, () => repo.update({ id }, { nextAttemptAt: until, lockedBy: null, lockedUntil: null }));
     },
     async markSent(id, now) {
-      await serialized(ds, () => repo.update({ id }, { status: 'sent', sentAt: now, lockedBy: null, lockedUntil: null, attempts: () => 'attempts + 1' }));
+      await serialized(ds, () =>
+        repo.update(
+          { id },
+          { status: 'sent', sentAt: now, lockedBy: null, lockedUntil: null, attempts: () => 'attempts + 1' },
+        ),
+      );
     },
     async markFailed(id, attempts, error, nextAttemptAt) {
       await serialized(ds, () =>
         repo.update(
           { id },
-          { attempts, lastError: error.slice(0, 2000), status: nextAttemptAt ? 'pending' : 'dead', nextAttemptAt: nextAttemptAt ?? undefined, lockedBy: null, lockedUntil: null },
+          {
+            attempts,
+            lastError: error.slice(0, 2000),
+            status: nextAttemptAt ? 'pending' : 'dead',
+            nextAttemptAt: nextAttemptAt ?? undefined,
+            lockedBy: null,
+            lockedUntil: null,
+          },
         ),
       );
     },

@@ -5,13 +5,32 @@ import type { Profile, Session } from '../dialogue/index.js';
 import { recordedKey, type MessageKey } from '../intake/ports.js';
 import { rowCodec, type Statement } from './fast-rows.js';
 import type { RoundTrips } from './round-trips.js';
-import { type InboundRow, type ResidentRow, type SessionRow, InboundEntity, ResidentEntity, SessionEntity } from './schema.js';
+import {
+  type InboundRow,
+  type ResidentRow,
+  type SessionRow,
+  InboundEntity,
+  ResidentEntity,
+  SessionEntity,
+} from './schema.js';
 import { takeAll } from './take-all.js';
 
-export const PROFILE_UPSERT = { upsert: ['name', 'room', 'phone', 'projectCode', 'updatedAt'], keys: ['channel', 'userId'] } as const;
+export const PROFILE_UPSERT = {
+  upsert: ['name', 'room', 'phone', 'projectCode', 'updatedAt'],
+  keys: ['channel', 'userId'],
+} as const;
 
 export function profileRow(channel: string, userId: string, p: Profile, now: Date): Omit<ResidentRow, 'id'> {
-  return { channel, userId, name: p.name ?? null, room: p.room ?? null, phone: p.phone ?? null, projectCode: p.projectCode ?? null, createdAt: now, updatedAt: now };
+  return {
+    channel,
+    userId,
+    name: p.name ?? null,
+    room: p.room ?? null,
+    phone: p.phone ?? null,
+    projectCode: p.projectCode ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 const userKey = (channel: string, userId: string) => `${channel}\u0000${userId}`;
@@ -39,8 +58,14 @@ export function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) 
     // committed (see createIntakeStore) locks only rows that exist: two batches creating new sessions do not block
     // each other. The three reads go in one packet on MySQL.
     const reads: Statement[] = [
-      [`SELECT dedupe_key AS k FROM inbound_message WHERE channel = ? AND dedupe_key IN (${list(keys.length)})`, [channel, ...keys]],
-      [`${sessionRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})${locking ? ' FOR UPDATE' : ''}`, [channel, ...users]],
+      [
+        `SELECT dedupe_key AS k FROM inbound_message WHERE channel = ? AND dedupe_key IN (${list(keys.length)})`,
+        [channel, ...keys],
+      ],
+      [
+        `${sessionRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})${locking ? ' FOR UPDATE' : ''}`,
+        [channel, ...users],
+      ],
       [`${residentRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})`, [channel, ...users]],
     ];
     const [ids, rows, people] = (await link.runMany(reads)) as Record<string, unknown>[][];
@@ -56,7 +81,12 @@ export function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) 
     }
     for (const raw of people!) {
       const p = residentRows.hydrate(raw);
-      profiles.set(userKey(channel, p.userId), { name: p.name, room: p.room, phone: p.phone, projectCode: p.projectCode });
+      profiles.set(userKey(channel, p.userId), {
+        name: p.name,
+        room: p.room,
+        phone: p.phone,
+        projectCode: p.projectCode,
+      });
     }
   }
 
@@ -65,7 +95,11 @@ export function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) 
       const channels = new Map<ChannelName, MessageKey[]>();
       for (const msg of messages) channels.set(msg.channel, [...(channels.get(msg.channel) ?? []), msg]);
       for (const [channel, list] of channels) {
-        await loadChannel(channel, [...new Set(list.map((x) => x.dedupeKey))], [...new Set(list.map((x) => x.userId))].sort());
+        await loadChannel(
+          channel,
+          [...new Set(list.map((x) => x.dedupeKey))],
+          [...new Set(list.map((x) => x.userId))].sort(),
+        );
       }
       return new Set(recorded);
     },
@@ -104,7 +138,12 @@ export function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) 
       const sessionRows = rowCodec(m, SessionEntity);
       return [
         ...(newSessions.size ? sessionRows.insertMany(takeAll(newSessions)) : []),
-        ...(changedSessions.size ? sessionRows.insertMany(takeAll(changedSessions), { upsert: ['state', 'version', 'updatedAt'], keys: ['channel', 'userId'] }) : []),
+        ...(changedSessions.size
+          ? sessionRows.insertMany(takeAll(changedSessions), {
+              upsert: ['state', 'version', 'updatedAt'],
+              keys: ['channel', 'userId'],
+            })
+          : []),
         ...(profileWrites.size ? rowCodec(m, ResidentEntity).insertMany(takeAll(profileWrites), PROFILE_UPSERT) : []),
         ...(inbound.length ? rowCodec(m, InboundEntity).insertMany(inbound.splice(0)) : []),
       ];

@@ -24,7 +24,10 @@ export function roundTrips(m: EntityManager, batching: boolean, opening: Stateme
     const parts = [...pending.splice(0), ...sts];
     if (parts.length === 0) return [];
     if (parts.length === 1) return [await m.query(...parts[0]!)];
-    const results = (await m.query(parts.map(([sql]) => sql).join(';\n'), parts.flatMap(([, p]) => p))) as unknown[];
+    const results = (await m.query(
+      parts.map(([sql]) => sql).join(';\n'),
+      parts.flatMap(([, p]) => p),
+    )) as unknown[];
     return results.slice(results.length - sts.length);
   };
   return {

@@ -19,18 +19,35 @@ export function reportReads(m: EntityManager, f: ReportQuery, limit: number): St
     `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
     ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
     ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
-  const params = (first: unknown) => [f.projectCode, f.category, first, t.param('createdAt', f.since), ...(f.trade === null ? [] : [f.trade]), f.notChannel, f.notUser, limit];
+  const params = (first: unknown) => [
+    f.projectCode,
+    f.category,
+    first,
+    t.param('createdAt', f.since),
+    ...(f.trade === null ? [] : [f.trade]),
+    f.notChannel,
+    f.notUser,
+    limit,
+  ];
   const reads: Statement[] = [[select('t.building = ?'), params(f.building)]];
   if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
   return reads;
 }
 
 /** The two reads merged newest first; the candidates' incidents kept for this transaction (many share one). */
-export function keepIncidents(m: EntityManager, incidents: Map<number, Incident>, found: Record<string, unknown>[][], limit: number): Ticket[] {
+export function keepIncidents(
+  m: EntityManager,
+  incidents: Map<number, Incident>,
+  found: Record<string, unknown>[][],
+  limit: number,
+): Ticket[] {
   const t = rowCodec(m, TicketEntity);
   const i = rowCodec(m, IncidentEntity);
   const byId = new Map(found.flat().map((r) => [Number(r['id']), r]));
-  const rows = [...byId.values()].map((r) => ({ r, ticket: t.hydrate(r, CANDIDATE_COLUMNS) })).sort((a, b) => b.ticket.createdAt.getTime() - a.ticket.createdAt.getTime() || b.ticket.id - a.ticket.id).slice(0, limit);
+  const rows = [...byId.values()]
+    .map((r) => ({ r, ticket: t.hydrate(r, CANDIDATE_COLUMNS) }))
+    .sort((a, b) => b.ticket.createdAt.getTime() - a.ticket.createdAt.getTime() || b.ticket.id - a.ticket.id)
+    .slice(0, limit);
   for (const { r } of rows) {
     const id = r['i_id'] === null || r['i_id'] === undefined ? undefined : Number(r['i_id']);
     if (id === undefined || incidents.has(id)) continue;
@@ -39,4 +56,19 @@ export function keepIncidents(m: EntityManager, incidents: Map<number, Incident>
   return rows.map(({ ticket }) => ticket);
 }
 
-const CANDIDATE_COLUMNS = ['id', 'channel', 'userId', 'projectCode', 'room', 'content', 'category', 'trade', 'faultTerms', 'commonArea', 'createdAt', 'incidentId', 'status', 'level'] as const;
+const CANDIDATE_COLUMNS = [
+  'id',
+  'channel',
+  'userId',
+  'projectCode',
+  'room',
+  'content',
+  'category',
+  'trade',
+  'faultTerms',
+  'commonArea',
+  'createdAt',
+  'incidentId',
+  'status',
+  'level',
+] as const;

@@ -188,7 +188,11 @@ export interface LeaseRow {
 export const LeaseEntity = new EntitySchema<LeaseRow>({
   name: 'JobLease',
   tableName: 'job_lease',
-  columns: { name: { type: 'varchar', length: 64, primary: true }, holder: { type: 'varchar', length: 128 }, expiresAt: { name: 'expires_at', ...ms } },
+  columns: {
+    name: { type: 'varchar', length: 64, primary: true },
+    holder: { type: 'varchar', length: 128 },
+    expiresAt: { name: 'expires_at', ...ms },
+  },
 });
 
 export const DeadlineEntity = new EntitySchema<Deadline>({
@@ -276,4 +280,17 @@ export const AccessTokenEntity = new EntitySchema<AccessTokenRow>({
   },
 });
 
-export const entities = [ResidentEntity, SessionEntity, InboundEntity, TicketEntity, TicketEventEntity, IncidentEntity, DeadlineEntity, LeaseEntity, ApprovalEntity, CounterEntity, OutboxEntity, AccessTokenEntity];
+export const entities = [
+  ResidentEntity,
+  SessionEntity,
+  InboundEntity,
+  TicketEntity,
+  TicketEventEntity,
+  IncidentEntity,
+  DeadlineEntity,
+  LeaseEntity,
+  ApprovalEntity,
+  CounterEntity,
+  OutboxEntity,
+  AccessTokenEntity,
+];

@@ -9,7 +9,10 @@ const KEEP_MS = 3_600_000;
 export function databaseSendLog(ds: DataSource): SendLog {
   return {
     async sendsSince(target, sinceMs) {
-      const rows = (await ds.query('SELECT sent_ms AS t, messages AS n FROM send_log WHERE target = ? AND sent_ms > ? ORDER BY sent_ms ASC', [target, sinceMs])) as { t: number | string; n: number | string }[];
+      const rows = (await ds.query(
+        'SELECT sent_ms AS t, messages AS n FROM send_log WHERE target = ? AND sent_ms > ? ORDER BY sent_ms ASC',
+        [target, sinceMs],
+      )) as { t: number | string; n: number | string }[];
       return rows.flatMap((r) => Array.from({ length: Number(r.n) }, () => Number(r.t)));
     },
     async record(target, atMs, messages) {

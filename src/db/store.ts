@@ -3,9 +3,28 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
-import { buildingOf, type Incident, type NewDeadline, type NewTicket, type Ticket, type TicketEvent } from '../tickets/index.js';
+import {
+  buildingOf,
+  type Incident,
+  type NewDeadline,
+  type NewTicket,
+  type Ticket,
+  type TicketEvent,
+} from '../tickets/index.js';
 import { isRetryable, isUniqueViolation } from './errors.js';
-import { type OutboxRow, ApprovalEntity, CounterEntity, DeadlineEntity, IncidentEntity, InboundEntity, OutboxEntity, ResidentEntity, SessionEntity, TicketEntity, TicketEventEntity } from './schema.js';
+import {
+  type OutboxRow,
+  ApprovalEntity,
+  CounterEntity,
+  DeadlineEntity,
+  IncidentEntity,
+  InboundEntity,
+  OutboxEntity,
+  ResidentEntity,
+  SessionEntity,
+  TicketEntity,
+  TicketEventEntity,
+} from './schema.js';
 import { insertedId, rowCodec, type Statement } from './fast-rows.js';
 import { serialized } from './sqlite-lock.js';
 import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
@@ -28,7 +47,10 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
         await tx.flush();
         return result;
       };
-      const work = options?.batch && locking ? () => groupCommit(ds, (m) => intakeTx(m, sequence, locking, OPEN_READ_COMMITTED), fn) : () => ds.transaction(run);
+      const work =
+        options?.batch && locking
+          ? () => groupCommit(ds, (m) => intakeTx(m, sequence, locking, OPEN_READ_COMMITTED), fn)
+          : () => ds.transaction(run);
       return serialized(ds, work).catch((err: unknown) => {
         if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
         throw err;
@@ -51,7 +73,11 @@ const COMMIT: Statement = ['COMMIT', []];
 
 type IntakeTxImpl = IntakeTx & { flush(closing?: Statement): Promise<void>; drain(): Promise<void> };
 
-async function groupCommit<T>(ds: DataSource, open: (m: EntityManager) => IntakeTxImpl, fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
+async function groupCommit<T>(
+  ds: DataSource,
+  open: (m: EntityManager) => IntakeTxImpl,
+  fn: (tx: IntakeTx) => Promise<T>,
+): Promise<T> {
   const qr = ds.createQueryRunner();
   await qr.connect();
   try {
@@ -74,7 +100,12 @@ async function groupCommit<T>(ds: DataSource, open: (m: EntityManager) => Intake
  * largest share of the webhook's CPU). After `prefetch` (a group commit), the batch's sessions, profiles and message
  * ids are buffered the same way.
  */
-function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, locking: boolean, opening: Statement[] = []): IntakeTxImpl {
+function intakeTx(
+  m: EntityManager,
+  sequence: TicketSequence | undefined,
+  locking: boolean,
+  opening: Statement[] = [],
+): IntakeTxImpl {
   const events: TicketEvent[] = [];
   const deadlines: NewDeadline[] = [];
   const outbox = new Map<string, Omit<OutboxRow, 'id'>>();
@@ -94,9 +125,11 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       const writes: Statement[] = [...headCountWrites(m, headCounts), ...ahead.writes()];
       if (events.length) writes.push(...rowCodec(m, TicketEventEntity).insertMany(events.splice(0)));
       // A kind the ticket already has keeps its clock (a later grade adds deadlines, never restarts one).
-      if (deadlines.length) writes.push(...rowCodec(m, DeadlineEntity).insertMany(deadlines.splice(0), { ignore: true }));
+      if (deadlines.length)
+        writes.push(...rowCodec(m, DeadlineEntity).insertMany(deadlines.splice(0), { ignore: true }));
       // The dedupe key is unique: enqueuing an effect already recorded (by an earlier transaction) is a no-op.
-      if (outbox.size) writes.push(...rowCodec(m, OutboxEntity).insertMany(takeAll(outbox) as Partial<OutboxRow>[], { ignore: true }));
+      if (outbox.size)
+        writes.push(...rowCodec(m, OutboxEntity).insertMany(takeAll(outbox) as Partial<OutboxRow>[], { ignore: true }));
       await link.runMany(closing ? [...writes, closing] : writes);
     },
     prefetch: (messages) => ahead.load(messages),
@@ -120,7 +153,8 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       return row ? { session: row.state as Session, version: row.version } : undefined;
     },
     async saveSession(channel, userId, session, expectedVersion, now) {
-      if (ahead.saveSession({ channel, userId, state: session, version: (expectedVersion ?? 0) + 1, updatedAt: now })) return;
+      if (ahead.saveSession({ channel, userId, state: session, version: (expectedVersion ?? 0) + 1, updatedAt: now }))
+        return;
       await link.drain();
       if (expectedVersion === undefined) {
         try {
@@ -155,7 +189,10 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       // SQLite: numbers come from the counter row inside the transaction; nothing to gain.
       if (!sequence || count < 2) return;
       const last = await sequence.take(scope, count);
-      reserved.set(scope, [...(reserved.get(scope) ?? []), ...Array.from({ length: count }, (_, i) => last - count + 1 + i)]);
+      reserved.set(scope, [
+        ...(reserved.get(scope) ?? []),
+        ...Array.from({ length: count }, (_, i) => last - count + 1 + i),
+      ]);
     },
     async nextTicketSeq(scope) {
       const ready = reserved.get(scope)?.shift();
@@ -163,7 +200,12 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       if (sequence) return sequence.take(scope, 1);
       // SQLite: one writer at a time anyway, so the counter lives in the transaction.
       for (let attempt = 0; attempt < 5; attempt++) {
-        const r = await m.createQueryBuilder().update(CounterEntity).set({ seq: () => 'seq + 1' }).where('scope = :scope', { scope }).execute();
+        const r = await m
+          .createQueryBuilder()
+          .update(CounterEntity)
+          .set({ seq: () => 'seq + 1' })
+          .where('scope = :scope', { scope })
+          .execute();
         if (r.affected === 0) {
           try {
             await m.insert(CounterEntity, { scope, seq: 1 });
@@ -195,7 +237,10 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     },
     async listTicketsOf(channel, userId, limit) {
       const t = rowCodec(m, TicketEntity);
-      const rows = (await link.run([`${t.select()} WHERE channel = ? AND user_id = ? ORDER BY id DESC LIMIT ?`, [channel, userId, limit]])) as Record<string, unknown>[];
+      const rows = (await link.run([
+        `${t.select()} WHERE channel = ? AND user_id = ? ORDER BY id DESC LIMIT ?`,
+        [channel, userId, limit],
+      ])) as Record<string, unknown>[];
       return rows.map((r) => t.hydrate(r));
     },
     async addEvent(e: TicketEvent) {
@@ -206,7 +251,13 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       deadlines.push(...rows);
     },
     async dueDeadlines(now, limit) {
-      return m.createQueryBuilder(DeadlineEntity, 'd').where('d.next_check_at <= :now', { now }).orderBy('d.next_check_at', 'ASC').addOrderBy('d.id', 'ASC').limit(limit).getMany();
+      return m
+        .createQueryBuilder(DeadlineEntity, 'd')
+        .where('d.next_check_at <= :now', { now })
+        .orderBy('d.next_check_at', 'ASC')
+        .addOrderBy('d.id', 'ASC')
+        .limit(limit)
+        .getMany();
     },
     async updateDeadline(id, patch) {
       await m.update(DeadlineEntity, { id }, patch);
@@ -216,7 +267,10 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
         .createQueryBuilder()
         .update(DeadlineEntity)
         .set({ dueAt: d.dueAt, warnAt: d.warnAt, nextCheckAt: d.nextCheckAt, urgent: d.urgent, stage: 'pending' })
-        .where("ticket_id = :ticketId AND kind = :kind AND met_at IS NULL AND stage IN ('pending', 'warned') AND due_at > :dueAt", { ticketId: d.ticketId, kind: d.kind, dueAt: d.dueAt })
+        .where(
+          "ticket_id = :ticketId AND kind = :kind AND met_at IS NULL AND stage IN ('pending', 'warned') AND due_at > :dueAt",
+          { ticketId: d.ticketId, kind: d.kind, dueAt: d.dueAt },
+        )
         .execute();
       return (r.affected ?? 0) > 0;
     },
@@ -237,18 +291,33 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       await m.update(ApprovalEntity, { id }, patch);
     },
     async lastHandledBy(userId) {
-      return (await m.findOne(TicketEntity, { where: { handler: userId }, order: { updatedAt: 'DESC', id: 'DESC' } })) ?? undefined;
+      return (
+        (await m.findOne(TicketEntity, { where: { handler: userId }, order: { updatedAt: 'DESC', id: 'DESC' } })) ??
+        undefined
+      );
     },
     async awaitingRating(channel, userId) {
-      return (await m.findOne(TicketEntity, { where: { channel, userId, status: 'resolved', rating: IsNull() }, order: { completedAt: 'DESC', id: 'DESC' } })) ?? undefined;
+      return (
+        (await m.findOne(TicketEntity, {
+          where: { channel, userId, status: 'resolved', rating: IsNull() },
+          order: { completedAt: 'DESC', id: 'DESC' },
+        })) ?? undefined
+      );
     },
     async insertTicketAmongReports(t, f, limit) {
       const reads = reportReads(m, f, limit);
-      const mine: Statement = ['SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL', [t.channel, t.userId]];
+      const mine: Statement = [
+        'SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL',
+        [t.channel, t.userId],
+      ];
       const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(stored(t)), ...reads, mine]);
       const reporterIncidents = new Set((found.pop() as { id: number | string }[]).map((r) => Number(r.id)));
       const ticket = { ...t, id: insertedId(inserted) } as Ticket;
-      return { ticket, recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limit), reporterIncidents };
+      return {
+        ticket,
+        recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limit),
+        reporterIncidents,
+      };
     },
     async insertIncident(i) {
       const incident = { ...i, id: insertedId(await link.run(rowCodec(m, IncidentEntity).insert(i))) };
@@ -273,15 +342,24 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
       // SKIP LOCKED: a report another transaction is linking right now is left to it; waiting for it instead made
       // concurrent batches deadlock (each locks its candidates report by report).
       const sql = `SELECT id, incident_id AS i FROM ticket WHERE id IN (${list})${locking ? ' FOR UPDATE SKIP LOCKED' : ''}`;
-      const first: Statement[] = locking && incidentId !== undefined ? [['SELECT id FROM incident WHERE id = ? FOR UPDATE', [incidentId]]] : [];
+      const first: Statement[] =
+        locking && incidentId !== undefined ? [['SELECT id FROM incident WHERE id = ? FOR UPDATE', [incidentId]]] : [];
       const counted: Statement[] =
         incidentId === undefined
           ? []
-          : [[`SELECT DISTINCT o.channel, o.user_id AS u FROM ticket c JOIN ticket o ON o.channel = c.channel AND o.user_id = c.user_id WHERE c.id IN (${list}) AND o.incident_id = ?`, [...ids, incidentId]]];
+          : [
+              [
+                `SELECT DISTINCT o.channel, o.user_id AS u FROM ticket c JOIN ticket o ON o.channel = c.channel AND o.user_id = c.user_id WHERE c.id IN (${list}) AND o.incident_id = ?`,
+                [...ids, incidentId],
+              ],
+            ];
       const results = await link.runMany([...first, [sql, ids], ...counted]);
       const rows = results[first.length] as { id: number | string; i: number | string | null }[];
       const already = (counted.length ? results.at(-1) : []) as { channel: string; u: string }[];
-      return { links: new Map(rows.map((r) => [Number(r.id), r.i === null ? null : Number(r.i)])), counted: new Set(already.map((r) => `${r.channel}:${r.u}`)) };
+      return {
+        links: new Map(rows.map((r) => [Number(r.id), r.i === null ? null : Number(r.i)])),
+        counted: new Set(already.map((r) => `${r.channel}:${r.u}`)),
+      };
     },
     async joinIncident(id, ticketIds, newResidents, now) {
       const seen = incidents.get(id);
@@ -292,12 +370,18 @@ function intakeTx(m: EntityManager, sequence: TicketSequence | undefined, lockin
     },
     async openIncidentsFrom(residents) {
       const i = rowCodec(m, IncidentEntity);
-      const rows = (await link.run([`${i.select()} WHERE status = 'open' AND residents >= ? ORDER BY id${locking ? ' FOR UPDATE' : ''}`, [residents]])) as Record<string, unknown>[];
+      const rows = (await link.run([
+        `${i.select()} WHERE status = 'open' AND residents >= ? ORDER BY id${locking ? ' FOR UPDATE' : ''}`,
+        [residents],
+      ])) as Record<string, unknown>[];
       return rows.map((r) => i.hydrate(r));
     },
     async ticketsOfIncident(id) {
       const t = rowCodec(m, TicketEntity);
-      const rows = (await link.run([`${t.select()} WHERE incident_id = ? ORDER BY id ASC`, [id]])) as Record<string, unknown>[];
+      const rows = (await link.run([`${t.select()} WHERE incident_id = ? ORDER BY id ASC`, [id]])) as Record<
+        string,
+        unknown
+      >[];
       return rows.map((r) => t.hydrate(r));
     },
     async enqueue(item: OutboxItem, now: Date, notBefore?: Date) {
@@ -327,7 +411,14 @@ function stored<T extends Partial<Ticket>>(t: T): T & { building?: string } {
 
 function headCountWrites(m: EntityManager, added: Map<number, { added: number; at: Date }>): Statement[] {
   const at = (d: Date) => rowCodec(m, IncidentEntity).param('updatedAt', d);
-  const writes = [...added].sort(([a], [b]) => a - b).map(([id, h]): Statement => ['UPDATE incident SET residents = residents + ?, updated_at = ? WHERE id = ?', [h.added, at(h.at), id]]);
+  const writes = [...added]
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([id, h]): Statement => [
+        'UPDATE incident SET residents = residents + ?, updated_at = ? WHERE id = ?',
+        [h.added, at(h.at), id],
+      ],
+    );
   added.clear();
   return writes;
 }
@@ -335,7 +426,20 @@ function headCountWrites(m: EntityManager, added: Map<number, { added: number; a
 /** Methods that reach the database through TypeORM see the writes still pending before they run. */
 const SEES_PENDING_ITSELF = new Set([
   ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
-  ...['insertTicket', 'insertTicketAmongReports', 'findTicket', 'listTicketsOf', 'updateTicket', 'updateTickets', 'insertIncident', 'findIncident', 'updateIncident', 'ticketsOfIncident', 'lockIncidentLinks', 'joinIncident'],
+  ...[
+    'insertTicket',
+    'insertTicketAmongReports',
+    'findTicket',
+    'listTicketsOf',
+    'updateTicket',
+    'updateTickets',
+    'insertIncident',
+    'findIncident',
+    'updateIncident',
+    'ticketsOfIncident',
+    'lockIncidentLinks',
+    'joinIncident',
+  ],
   ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'reserveTicketSeqs', 'flush', 'drain'],
 ]);
 

@@ -22,7 +22,10 @@ export function createTicketQueries(ds: DataSource) {
       if (f.level) q.andWhere('t.level = :level', { level: f.level });
       if (f.resident) {
         const like = `%${f.resident.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q.andWhere('(t.resident_name LIKE :like OR t.room LIKE :like OR t.phone LIKE :like OR t.user_id = :exact)', { like, exact: f.resident });
+        q.andWhere('(t.resident_name LIKE :like OR t.room LIKE :like OR t.phone LIKE :like OR t.user_id = :exact)', {
+          like,
+          exact: f.resident,
+        });
       }
       if (f.from) q.andWhere('t.created_at >= :from', { from: f.from });
       if (f.to) q.andWhere('t.created_at < :to', { to: f.to });

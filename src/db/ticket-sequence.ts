@@ -10,7 +10,8 @@ export interface TicketSequence {
   close(): Promise<void>;
 }
 
-const UPSERT = 'INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)';
+const UPSERT =
+  'INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)';
 
 export function mysqlTicketSequence(url: string): TicketSequence {
   let pool: Pool | undefined;
@@ -20,7 +21,9 @@ export function mysqlTicketSequence(url: string): TicketSequence {
       const p = pool;
       return new Promise<number>((resolve, reject) =>
         // LAST_INSERT_ID(expr) is per connection and comes back as insertId of this very statement.
-        p.query<ResultSetHeader>(UPSERT, [scope, count, count], (err, r) => (err ? reject(err) : resolve(Number(r.insertId)))),
+        p.query<ResultSetHeader>(UPSERT, [scope, count, count], (err, r) =>
+          err ? reject(err) : resolve(Number(r.insertId)),
+        ),
       );
     },
     async close() {

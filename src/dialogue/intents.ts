@@ -3,8 +3,12 @@ const strip = (t: string) => t.replace(/[\s。.!！~～,，]+/g, '');
 
 export const TICKET_NO = /\b([A-Z]{1,6}-\d{8}-\d{4})\b/;
 
-export const isGreeting = (t: string) => /^(你好|您好|在吗|在不在|有人吗|HELLO|HI|哈喽|嗨|早上好|下午好|晚上好|物业)+[?？]?$/.test(strip(t));
-export const isThanks = (t: string) => /^(好的?|(谢谢|多谢|感谢|非常感谢|太感谢了)(你们?|您)?|谢了|谢谢啦|辛苦了|辛苦你们?了|麻烦了|收到|知道了|明白了|OK|嗯+|行)+[了啦呀啊]?$/.test(strip(t));
+export const isGreeting = (t: string) =>
+  /^(你好|您好|在吗|在不在|有人吗|HELLO|HI|哈喽|嗨|早上好|下午好|晚上好|物业)+[?？]?$/.test(strip(t));
+export const isThanks = (t: string) =>
+  /^(好的?|(谢谢|多谢|感谢|非常感谢|太感谢了)(你们?|您)?|谢了|谢谢啦|辛苦了|辛苦你们?了|麻烦了|收到|知道了|明白了|OK|嗯+|行)+[了啦呀啊]?$/.test(
+    strip(t),
+  );
 // Words that clearly call the report off; "没事了 / 不用了" also mean "that's all", so they only drop an unfinished draft.
 const CANCEL_TICKET = /^(算了|取消|不报了|不修了|不用修了|不用来了|撤销|撤回)/;
 const CANCEL_DRAFT = /^(不用了|没事了|不需要了)/;
@@ -12,10 +16,12 @@ export const isCancel = (t: string) => CANCEL_TICKET.test(strip(t)) || CANCEL_DR
 export const isCancelTicket = (t: string) => CANCEL_TICKET.test(strip(t));
 export const isYes = (t: string) => /^(是|是的|对|对的|没错|确认|正确|嗯|嗯嗯|好|好的|OK|YES|Y|1)$/.test(strip(t));
 export const isNo = (t: string) => /^(不是|不对|错了|NO|N|2)$/.test(strip(t));
-export const isSkip = (t: string) => /^(跳过|不留|不用|不用了|没有|不方便|就这个号?|用微信联系|算了不留了|不需要|不需要了|不想留)$/.test(strip(t));
+export const isSkip = (t: string) =>
+  /^(跳过|不留|不用|不用了|没有|不方便|就这个号?|用微信联系|算了不留了|不需要|不需要了|不想留)$/.test(strip(t));
 export const isMyTickets = (t: string) => /我的(工单|报修|投诉)|查询|查一下|进度|处理到哪|怎么样了|有结果了?吗/.test(t);
 /** "我报的漏水怎么样了" asks about an earlier report even though it names a problem. */
-export const refersToEarlierReport = (t: string) => /(我|上次|之前|刚才|昨天|前天|前几天|早上)(报|投诉|反映)(的|过)|(报修|投诉)的|工单/.test(t);
+export const refersToEarlierReport = (t: string) =>
+  /(我|上次|之前|刚才|昨天|前天|前几天|早上)(报|投诉|反映)(的|过)|(报修|投诉)的|工单/.test(t);
 /** A bare answer to the satisfaction question (003 §2.5.1); a longer sentence is a new report, not a rating. */
 export function ratingOf(t: string): 'satisfied' | 'neutral' | 'unsatisfied' | undefined {
   const s = strip(t);
@@ -29,7 +35,13 @@ export function ratingOf(t: string): 'satisfied' | 'neutral' | 'unsatisfied' | u
 export const menuChoice = (t: string): 'report' | 'tickets' | undefined => {
   const s = strip(t);
   if (/^(3|查询工单进度|查询工单|查工单)$/.test(s)) return 'tickets';
-  if (/^(1|2)$/.test(s) || /^我?(要|想|需要)?(报事报修|报修|报事|维修|投诉与建议|投诉建议|投诉|提建议|建议|反映(个|一下)?(问题|情况))(一下)?$/.test(s)) return 'report';
+  if (
+    /^(1|2)$/.test(s) ||
+    /^我?(要|想|需要)?(报事报修|报修|报事|维修|投诉与建议|投诉建议|投诉|提建议|建议|反映(个|一下)?(问题|情况))(一下)?$/.test(
+      s,
+    )
+  )
+    return 'report';
   return undefined;
 };
 

@@ -3,7 +3,21 @@
 import type { InboundContent } from '../channels/types.js';
 import type { RuleEngine, TextClassification } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
-import { correctionBody, ratingOf, isCancel, isCancelTicket, isGreeting, isMyTickets, isNo, isSkip, isThanks, isYes, menuChoice, refersToEarlierReport, TICKET_NO } from './intents.js';
+import {
+  correctionBody,
+  ratingOf,
+  isCancel,
+  isCancelTicket,
+  isGreeting,
+  isMyTickets,
+  isNo,
+  isSkip,
+  isThanks,
+  isYes,
+  menuChoice,
+  refersToEarlierReport,
+  TICKET_NO,
+} from './intents.js';
 import { say } from './messages.js';
 import { asBareName, extractSlots, findPhone, withoutSlots, type Slots } from './slots.js';
 
@@ -68,7 +82,10 @@ export interface Intake {
   classification: TextClassification;
 }
 
-export type TicketPatch = Partial<Pick<Slots, 'name' | 'room' | 'phone'>> & { image?: string; location?: Draft['location'] };
+export type TicketPatch = Partial<Pick<Slots, 'name' | 'room' | 'phone'>> & {
+  image?: string;
+  location?: Draft['location'];
+};
 
 export type Command =
   | { type: 'create_ticket'; intake: Intake; askPhone: boolean }
@@ -116,11 +133,18 @@ function dispatch(s: Session, c: InboundContent, ctx: StepContext): StepResult {
       return c.event === 'subscribe' || c.event === 'enter_agent' ? reply(s, say.welcome(ctx.botName)) : reply(s);
     case 'voice':
       // Mid-dialogue, repeat the pending question so the resident knows what to type.
-      return s.state === 'collecting' ? advance(s, ctx, [say.voiceInText()], identityHandled(s)) : reply(s, say.voiceUnsupported());
+      return s.state === 'collecting'
+        ? advance(s, ctx, [say.voiceInText()], identityHandled(s))
+        : reply(s, say.voiceUnsupported());
     case 'image':
       return onAttachment(s, { image: c.mediaId }, say.imageReceived(), ctx);
     case 'location':
-      return onAttachment(s, { location: { lat: c.lat, lng: c.lng, label: c.label } }, say.locationReceived(c.label), ctx);
+      return onAttachment(
+        s,
+        { location: { lat: c.lat, lng: c.lng, label: c.label } },
+        say.locationReceived(c.label),
+        ctx,
+      );
     default:
       return reply(s, say.unsupported());
   }
@@ -145,7 +169,8 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
   const ticketNo = TICKET_NO.exec(match)?.[1];
   if (ticketNo && isCancel(match)) return { session: s, replies: [], commands: [{ type: 'cancel_ticket', ticketNo }] };
   if (ticketNo) return { session: s, replies: [], commands: [{ type: 'show_ticket', ticketNo }] };
-  if (isMyTickets(match) && (!problemIn(ctx, s, withoutSlots(match)) || refersToEarlierReport(match))) return listTickets(s);
+  if (isMyTickets(match) && (!problemIn(ctx, s, withoutSlots(match)) || refersToEarlierReport(match)))
+    return listTickets(s);
   if (isCancel(match) && !isSkipInPhoneState(s, match)) return onCancel(s, match);
   const rating = s.state === 'idle' ? ratingOf(match) : undefined;
   if (rating) return { session: s, replies: [], commands: [{ type: 'rate', rating }] };
@@ -162,7 +187,8 @@ function onText(s: Session, raw: string, ctx: StepContext): StepResult {
         if (correction !== undefined) return correctTicket(s, correction, ctx);
         const slots = extractSlots(match);
         // The ticket reply asked for a phone; one given after "跳过" still belongs to that ticket.
-        if (slots.phone && !slots.room && !slots.name && !problemIn(ctx, s, withoutSlots(match))) return updateLast(s, { phone: slots.phone });
+        if (slots.phone && !slots.room && !slots.name && !problemIn(ctx, s, withoutSlots(match)))
+          return updateLast(s, { phone: slots.phone });
       }
       if (s.state === 'idle') {
         const choice = menuChoice(match);
@@ -207,18 +233,19 @@ function onAwaitingPhone(s: Session, display: string, match: string, ctx: StepCo
   return reply(s, say.askPhoneAgain());
 }
 
-function onConfirmIdentity(s: Session, display: string, match: string, ctx: StepContext): StepResult {
+function onConfirmIdentity(s: Session, _display: string, match: string, ctx: StepContext): StepResult {
   if (isYes(match)) return advance({ ...s, state: 'collecting' }, ctx, [], true);
   if (isNo(match)) {
     const draft = { ...s.draft, name: undefined, room: undefined, phone: undefined };
     return advance({ ...s, state: 'collecting', draft }, ctx, [], true);
   }
   const slots = { ...extractSlots(correctionBody(match) ?? match) };
-  if (!slots.name && !slots.room && !slots.phone) return reply(s, say.confirmIdentity(s.draft.name!, s.draft.room!, s.draft.phone));
+  if (!slots.name && !slots.room && !slots.phone)
+    return reply(s, say.confirmIdentity(s.draft.name!, s.draft.room!, s.draft.phone));
   return advance({ ...s, state: 'collecting', draft: { ...s.draft, ...slots } }, ctx, [], true);
 }
 
-function onChooseProject(s: Session, display: string, match: string, ctx: StepContext): StepResult {
+function onChooseProject(s: Session, _display: string, match: string, ctx: StepContext): StepResult {
   const index = /^\s*(\d{1,2})\s*$/.exec(match)?.[1];
   const chosen = index ? ctx.projects[Number(index) - 1] : projectIn(match, ctx.projects);
   // A name or room given instead of (or with) the 小区 is kept, so it is not asked for again later.
@@ -241,7 +268,10 @@ function collect(s: Session, display: string, match: string, ctx: StepContext): 
   const found = extractSlots(body);
   if (!found.name && (s.expecting === 'name' || correction !== undefined)) found.name = asBareName(body);
   // In a shopping mall the answer to "where" is a place in words ("B1层扶梯口"), not a 楼栋-单元-房号.
-  const place = !found.room && s.expecting === 'room' && correction === undefined && inMall(ctx, s.draft.projectCode) ? asPlace(display) : undefined;
+  const place =
+    !found.room && s.expecting === 'room' && correction === undefined && inMall(ctx, s.draft.projectCode)
+      ? asPlace(display)
+      : undefined;
   if (place) found.room = place;
   if (!found.room && correction !== undefined && s.draft.room) found.room = replaceRoomNumber(s.draft.room, body);
   const draft: Draft = { ...s.draft, ...definedOnly(found) };
@@ -251,7 +281,11 @@ function collect(s: Session, display: string, match: string, ctx: StepContext): 
   const rest = place ? '' : withoutSlots(body);
   const gained = Object.keys(definedOnly(found)).length > 0 || project !== undefined;
   const describesProblem =
-    rest.length >= 2 && !isGreeting(rest) && !isYes(rest) && !isThanks(rest) && (problemIn(ctx, s, rest) || (s.expecting === 'problem' && !gained));
+    rest.length >= 2 &&
+    !isGreeting(rest) &&
+    !isYes(rest) &&
+    !isThanks(rest) &&
+    (problemIn(ctx, s, rest) || (s.expecting === 'problem' && !gained));
   if (describesProblem && correction === undefined) {
     draft.problem = draft.problem ? `${draft.problem}；${display}` : display;
     draft.summary = draft.summary ?? summarize(rest);
@@ -296,12 +330,21 @@ function summarize(rest: string): string {
     .replace(/[,;:!?()]/g, (c) => FULL_WIDTH[c] ?? c);
   return t.length > 40 ? `${t.slice(0, 39)}…` : t;
 }
-const FULL_WIDTH: Record<string, string> = { ',': '，', ';': '；', ':': '：', '!': '！', '?': '？', '(': '（', ')': '）' };
+const FULL_WIDTH: Record<string, string> = {
+  ',': '，',
+  ';': '；',
+  ':': '：',
+  '!': '！',
+  '?': '？',
+  '(': '（',
+  ')': '）',
+};
 
 /** Ask for the next missing thing, or create the ticket once name, room and problem are known. */
 function advance(s: Session, ctx: StepContext, prefix: string[] = [], identityConfirmed = false): StepResult {
   const d: Draft = { ...s.draft };
-  if (!d.projectCode) d.projectCode = ctx.projects.length === 1 ? ctx.projects[0]!.code : (ctx.profile?.projectCode ?? undefined);
+  if (!d.projectCode)
+    d.projectCode = ctx.projects.length === 1 ? ctx.projects[0]!.code : (ctx.profile?.projectCode ?? undefined);
   const next = (state: DialogueState, expecting: Expecting | undefined, text: string): StepResult =>
     reply({ ...s, state, expecting, draft: d }, ...prefix, text);
 
@@ -321,15 +364,18 @@ function advance(s: Session, ctx: StepContext, prefix: string[] = [], identityCo
     return next('confirming_identity', undefined, say.confirmIdentity(d.name, d.room, d.phone));
   }
   // In an emergency every turn counts: ask for both at once (the answer "李娜，3栋2单元502" is understood).
-  if (!d.name && !d.room && !mall && isEmergency(d.problem, ctx)) return next('collecting', 'name', say.askNameAndRoomUrgent());
+  if (!d.name && !d.room && !mall && isEmergency(d.problem, ctx))
+    return next('collecting', 'name', say.askNameAndRoomUrgent());
   if (!d.name) return next('collecting', 'name', say.askName());
   if (!d.room) return next('collecting', 'room', mall ? say.askPlace(isEmergency(d.problem, ctx)) : say.askRoom());
   return create(s, d, prefix, ctx);
 }
 
 /** Whether a text describes a problem, by the rules of the project the conversation is (most likely) about. */
-const problemIn = (ctx: StepContext, s: Session, text: string) => ctx.rules.looksLikeProblem(text, packOf(ctx, likelyProject(ctx, s)));
-const likelyProject = (ctx: StepContext, s: Session) => s.draft.projectCode ?? ctx.profile?.projectCode ?? (ctx.projects.length === 1 ? ctx.projects[0]!.code : undefined);
+const problemIn = (ctx: StepContext, s: Session, text: string) =>
+  ctx.rules.looksLikeProblem(text, packOf(ctx, likelyProject(ctx, s)));
+const likelyProject = (ctx: StepContext, s: Session) =>
+  s.draft.projectCode ?? ctx.profile?.projectCode ?? (ctx.projects.length === 1 ? ctx.projects[0]!.code : undefined);
 
 const inMall = (ctx: StepContext, projectCode: string | undefined) => packOf(ctx, projectCode) === 'mall';
 
@@ -351,7 +397,8 @@ function asPlace(display: string): string | undefined {
 }
 
 const isEmergency = (problem: string, ctx: StepContext) => classifyFor(problem, ctx, undefined).urgency === 'emergency';
-const packOf = (ctx: StepContext, projectCode: string | undefined) => ctx.projects.find((p) => p.code === projectCode)?.rulePack;
+const packOf = (ctx: StepContext, projectCode: string | undefined) =>
+  ctx.projects.find((p) => p.code === projectCode)?.rulePack;
 const classifyFor = (problem: string, ctx: StepContext, projectCode: string | undefined) =>
   ctx.rules.classify(normalizeText(problem).match, packOf(ctx, projectCode));
 
@@ -381,7 +428,11 @@ function correctTicket(s: Session, correction: string, ctx: StepContext): StepRe
   const patch: TicketPatch = definedOnly(slots);
   if (!patch.room) {
     // In a mall, "不对，是B2层扶梯口" moves the place; elsewhere "不对，是503" changes the flat number.
-    const room = inMall(ctx, likelyProject(ctx, s)) ? (PLACE_WORDS.test(correction) ? asPlace(correction) : undefined) : replaceRoomNumber(last.room, correction);
+    const room = inMall(ctx, likelyProject(ctx, s))
+      ? PLACE_WORDS.test(correction)
+        ? asPlace(correction)
+        : undefined
+      : replaceRoomNumber(last.room, correction);
     if (room) patch.room = room;
   }
   if (!patch.name && !patch.room && !patch.phone) {
@@ -391,5 +442,9 @@ function correctTicket(s: Session, correction: string, ctx: StepContext): StepRe
   if (Object.keys(patch).length === 0) return reply(s, say.whatToCorrect());
   const updatedLast = { ...last, name: patch.name ?? last.name, room: patch.room ?? last.room };
   const state = s.state === 'awaiting_phone' && !patch.phone ? 'awaiting_phone' : 'idle';
-  return { session: { ...s, state, last: updatedLast }, replies: [], commands: [{ type: 'update_ticket', ticketNo: last.ticketNo, patch }] };
+  return {
+    session: { ...s, state, last: updatedLast },
+    replies: [],
+    commands: [{ type: 'update_ticket', ticketNo: last.ticketNo, patch }],
+  };
 }

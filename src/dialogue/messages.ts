@@ -10,10 +10,12 @@ export const say = {
   askNameAgain: () => '请告诉我您的姓名或称呼，例如：李娜、王先生。',
   askNameAndRoomUrgent: () => '情况紧急，我们马上安排人员。请告诉我您的称呼和房号，例如：李娜，3栋2单元502。',
   askRoom: () => '请问您的房号是？（例如：3栋2单元502）',
-  askPlace: (urgent: boolean) => `${urgent ? '情况紧急，我们马上安排人员。' : ''}请问您在商场的什么位置？（例如：B1层扶梯口、3楼301店铺）`,
+  askPlace: (urgent: boolean) =>
+    `${urgent ? '情况紧急，我们马上安排人员。' : ''}请问您在商场的什么位置？（例如：B1层扶梯口、3楼301店铺）`,
   askRoomAgain: () => '没能识别房号，请按"楼栋-单元-房号"告诉我，例如：3栋2单元502、12号楼1803、B座1203。',
   noted: () => '好的，已记下。',
-  askProject: (names: string[]) => `请问您住在哪个小区？请回复序号：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}`,
+  askProject: (names: string[]) =>
+    `请问您住在哪个小区？请回复序号：\n${names.map((n, i) => `${i + 1}. ${n}`).join('\n')}`,
   confirmIdentity: (name: string, room: string, phone?: string) =>
     `请问您是 ${room} 的${name}${phone ? `（电话 ${maskPhone(phone)}）` : ''}吗？回复"是"确认；如有变化，请直接告诉我新的姓名、房号或电话。`,
   askPhoneAgain: () => '请回复 11 位手机号码，方便师傅上门前联系您；不方便留号码请回复"跳过"。',
@@ -27,8 +29,10 @@ export const say = {
   imageReceived: () => '已收到图片。',
   locationReceived: (label?: string) => `已收到位置${label ? `（${label}）` : ''}。`,
   cancelled: () => '好的，本次登记已取消。如有需要，随时给我留言。',
-  nothingToCancel: () => '目前没有正在登记的事项。如需撤销已登记的工单，请回复"取消 工单号"；如需报修或投诉，请直接描述问题。',
-  expired: (minutes: number) => `由于超过 ${minutes} 分钟未回复，上次未完成的登记已结束。如需继续，请重新描述您的问题。`,
+  nothingToCancel: () =>
+    '目前没有正在登记的事项。如需撤销已登记的工单，请回复"取消 工单号"；如需报修或投诉，请直接描述问题。',
+  expired: (minutes: number) =>
+    `由于超过 ${minutes} 分钟未回复，上次未完成的登记已结束。如需继续，请重新描述您的问题。`,
   didNotUnderstand: () => '抱歉，我没有理解。请描述需要报修或投诉的问题，或回复"我的工单"查询进度。',
 };
 
@@ -72,8 +76,10 @@ export const ticketSay = {
     ]
       .filter(Boolean)
       .join('\n'),
-  sameFault: (residents: number) => `同一问题已有 ${residents} 位业主反映，我们已合并为一个事件集中处理，解决后会逐一通知您。`,
-  incidentResolved: (no: string, resolution: string) => `您反映的问题（工单 ${no}）已处理完毕：${resolution}\n如仍有问题，请直接回复告诉我们。`,
+  sameFault: (residents: number) =>
+    `同一问题已有 ${residents} 位业主反映，我们已合并为一个事件集中处理，解决后会逐一通知您。`,
+  incidentResolved: (no: string, resolution: string) =>
+    `您反映的问题（工单 ${no}）已处理完毕：${resolution}\n如仍有问题，请直接回复告诉我们。`,
   nothingToRate: () => '您目前没有待评价的工单。如需报修或投诉，请直接描述问题。',
   thanksForRating: (no: string) => `感谢您的评价！工单 ${no} 已记录您的反馈。`,
   reopened: (no: string) => `非常抱歉没有让您满意。工单 ${no} 已重新打开并升级为重要事件，原受理人会尽快与您联系。`,

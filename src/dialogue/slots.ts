@@ -19,9 +19,15 @@ const NOT_A_ROOM_AFTER = /^\s*(?:块|元|万|千|百|多|余|来|左右|平|米|
 const DATE_BEFORE = /(?:月|月份|初|礼拜|星期|周|今天|昨天|前天)\s*$/;
 
 const ROOM_PATTERNS: { re: RegExp; build: (m: RegExpExecArray) => string }[] = [
-  { re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(\\d{1,2})\\s*(?:单元|门)\\s*(\\d{3,4})`, 'g'), build: (m) => `${m[1]}-${m[2]}-${m[3]}` },
+  {
+    re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(\\d{1,2})\\s*(?:单元|门)\\s*(\\d{3,4})`, 'g'),
+    build: (m) => `${m[1]}-${m[2]}-${m[3]}`,
+  },
   { re: /(?<![\d-])(\d{1,3}|[A-Z])-(\d{1,2})-(\d{3,4})(?![\d-])/g, build: (m) => `${m[1]}-${m[2]}-${m[3]}` },
-  { re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(?:楼\\s*)?(\\d{3,4})(?!\\d)`, 'g'), build: (m) => `${m[1]}-${m[2]}` },
+  {
+    re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(?:楼\\s*)?(\\d{3,4})(?!\\d)`, 'g'),
+    build: (m) => `${m[1]}-${m[2]}`,
+  },
   { re: /(?<![\d-])(\d{1,3}|[A-Z])-(\d{3,4})(?![\d-])/g, build: (m) => `${m[1]}-${m[2]}` },
 ];
 
@@ -31,7 +37,11 @@ export function findRoom(text: string): Hit | undefined {
     for (let m = re.exec(text); m; m = re.exec(text)) {
       if (NOT_OWN_HOME.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
       const end = m.index + m[0].length;
-      if (NOT_A_ROOM_AFTER.test(text.slice(end)) || (/^\d+\s*号(?!楼)/.test(m[0]) && DATE_BEFORE.test(text.slice(0, m.index)))) continue;
+      if (
+        NOT_A_ROOM_AFTER.test(text.slice(end)) ||
+        (/^\d+\s*号(?!楼)/.test(m[0]) && DATE_BEFORE.test(text.slice(0, m.index)))
+      )
+        continue;
       const suffix = /^(房间|室|房)/.exec(text.slice(end))?.[0] ?? '';
       return { value: build(m), start: m.index, end: end + suffix.length };
     }
@@ -57,7 +67,8 @@ export function findPhone(text: string): Hit | undefined {
 // a bare clause such as "B座1203，刘洋，空调不制冷", or "我是…" which is as often "我是新来的" as "我是李娜".
 const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻祁蒲滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝封谈匡鞠惠荆乐冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺闻厉伊仝郜阚权帅屠朴盖练廉禹井祖漆巴丰支卿狄计索宣晋扈晁芮普阙浦戈伏鹿薄邸雍辜';
-const COMPOUND_SURNAMES = /^(欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|轩辕|令狐|端木|独孤|南宫|西门|呼延)/;
+const COMPOUND_SURNAMES =
+  /^(欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|轩辕|令狐|端木|独孤|南宫|西门|呼延)/;
 
 /** Does this 2–4 character string read as surname + given name, or as 小王 / 老李 / 阿强? */
 function startsLikeName(s: string): boolean {
@@ -70,7 +81,8 @@ function startsLikeName(s: string): boolean {
 
 // Introductions: after the strong ones the next words are the name whatever they look like ("我叫古丽");
 // after "我是" they are a name only when they start like one ("我是新来的" is not).
-const NAME_INTRO = /(我叫|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?|叫我|我是|本人是?|(?:^|[,，\s])业主)\s*(?:业主|住户|租户|的|,|，|\s|<R>|\d{3,4}(?:室|号)?的)*([\u4e00-\u9fa5·]{2,6})/;
+const NAME_INTRO =
+  /(我叫|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?|叫我|我是|本人是?|(?:^|[,，\s])业主)\s*(?:业主|住户|租户|的|,|，|\s|<R>|\d{3,4}(?:室|号)?的)*([\u4e00-\u9fa5·]{2,6})/;
 const STRONG_INTRO = /^(我叫|名字|姓名|联系人|称呼|叫我)/;
 const TITLE = /([\u4e00-\u9fa5])(先生|女士|小姐|阿姨|大爷|大妈|老师)/;
 const SURNAME_ONLY = /(?:我|免贵)姓([\u4e00-\u9fa5])/;
@@ -78,7 +90,8 @@ const SURNAME_ONLY = /(?:我|免贵)姓([\u4e00-\u9fa5])/;
 const AFTER_NAME = /(我|家|的|电话|手机|住|在|要|想|报|房|楼|这|那|啊|呀|吧|了|就|可以|即可|，|。)/;
 // Characters and words no name contains; kept to what residents write instead of a name ("好的", "楼上漏水", "谢谢").
 const NOT_A_NAME_CHAR = /[漏坏修水电灯门窗墙栋室号楼报吗呢啊哦嗯吧了的我你您他她这那是不对好请问桶梯锁堵住户]/;
-const NOT_A_NAME_WORD = /单元|号楼|谢谢|天花板|卫生|厨房|业主|物业|投诉|师傅|楼道|房子|马桶|没有|知道|等等|稍等|马上|周末|周[一二三四五六日天]|星期|白天|方便|全部|全家|安全|车位|车库|于是|还有|以上|万一/;
+const NOT_A_NAME_WORD =
+  /单元|号楼|谢谢|天花板|卫生|厨房|业主|物业|投诉|师傅|楼道|房子|马桶|没有|知道|等等|稍等|马上|周末|周[一二三四五六日天]|星期|白天|方便|全部|全家|安全|车位|车库|于是|还有|以上|万一/;
 
 function isPlausibleName(s: string): boolean {
   return s.length >= 2 && s.length <= 5 && !NOT_A_NAME_CHAR.test(s) && !NOT_A_NAME_WORD.test(s);
@@ -104,7 +117,8 @@ function nameHit(masked: string): Hit | undefined {
   const title = TITLE.exec(masked);
   if (title && isSurname(title[1]!)) return { value: title[0], start: title.index, end: title.index + title[0].length };
   const surname = SURNAME_ONLY.exec(masked);
-  if (surname && isSurname(surname[1]!)) return { value: `${surname[1]}先生/女士`, start: surname.index, end: surname.index + surname[0].length };
+  if (surname && isSurname(surname[1]!))
+    return { value: `${surname[1]}先生/女士`, start: surname.index, end: surname.index + surname[0].length };
   return bareName(masked);
 }
 
@@ -119,7 +133,8 @@ function bareName(masked: string): Hit | undefined {
   for (let m = clause.exec(masked); m; m = clause.exec(masked)) {
     const c = /^(?:[^<]*(?:<R>|<P>))?的?([\u4e00-\u9fa5·]{2,4})(?:<R>|<P>)?$/.exec(m[0]);
     const name = c?.[1];
-    if (name && startsLikeName(name) && isPlausibleName(name)) return { value: name, start: m.index, end: m.index + m[0].length };
+    if (name && startsLikeName(name) && isPlausibleName(name))
+      return { value: name, start: m.index, end: m.index + m[0].length };
   }
   return undefined;
 }

@@ -30,7 +30,10 @@ const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
-const Resolve = z.object({ resolution: z.string().trim().min(2, '请写明处理结果').max(500), by: z.string().trim().min(1).max(64).default('admin') });
+const Resolve = z.object({
+  resolution: z.string().trim().min(2, '请写明处理结果').max(500),
+  by: z.string().trim().min(1).max(64).default('admin'),
+});
 const IncidentId = z.coerce.number().int().positive();
 
 export interface AdminDeps {
@@ -78,14 +81,18 @@ export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Ro
     const body = Resolve.safeParse(await readJson(ctx));
     if (!body.success) throw new AppError('BAD_REQUEST', z.prettifyError(body.error));
     const r = await deps.resolveIncident(id.data, body.data.resolution, `admin:${body.data.by}`);
-    if (!r.ok) throw r.reason === 'not_found' ? new AppError('NOT_FOUND', `事件 ${id.data} 不存在`) : new AppError('CONFLICT', `事件 ${id.data} 已经办结`);
+    if (!r.ok)
+      throw r.reason === 'not_found'
+        ? new AppError('NOT_FOUND', `事件 ${id.data} 不存在`)
+        : new AppError('CONFLICT', `事件 ${id.data} 已经办结`);
     ctx.body = r;
   });
 
   router.get('/tickets', async (ctx) => {
     const q = ListQuery.safeParse(ctx.query);
     if (!q.success) throw new AppError('BAD_REQUEST', z.prettifyError(q.error));
-    if (q.data.level && !deps.levelCodes().includes(q.data.level)) throw new AppError('BAD_REQUEST', `未知的事件等级 ${q.data.level}（可选：${deps.levelCodes().join('、')}）`);
+    if (q.data.level && !deps.levelCodes().includes(q.data.level))
+      throw new AppError('BAD_REQUEST', `未知的事件等级 ${q.data.level}（可选：${deps.levelCodes().join('、')}）`);
     // `to` is inclusive for people: up to the end of that day.
     const to = q.data.to ? new Date(q.data.to.getTime() + 86_400_000) : undefined;
     ctx.body = await queries.list({ ...q.data, to });

@@ -20,7 +20,12 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   core.get('/healthz', async (ctx) => {
     const h = await deps.health();
     ctx.status = h.ok ? 200 : 503;
-    ctx.body = { status: h.ok ? 'ok' : 'degraded', database: h.database, waiting: h.waiting, ...(h.detail ? { detail: h.detail } : {}) };
+    ctx.body = {
+      status: h.ok ? 'ok' : 'degraded',
+      database: h.database,
+      waiting: h.waiting,
+      ...(h.detail ? { detail: h.detail } : {}),
+    };
   });
 
   for (const r of [core, ...deps.routers]) {
@@ -38,10 +43,14 @@ function errors(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 405) logger.warn({ method: ctx.method, path: ctx.path, reason: 'method not allowed' }, 'request refused');
+      if (ctx.status === 405)
+        logger.warn({ method: ctx.method, path: ctx.path, reason: 'method not allowed' }, 'request refused');
     } catch (err) {
       if (err instanceof AppError) {
-        logger.warn({ method: ctx.method, path: ctx.path, ip: ctx.ip, code: err.code, reason: err.message }, 'request refused');
+        logger.warn(
+          { method: ctx.method, path: ctx.path, ip: ctx.ip, code: err.code, reason: err.message },
+          'request refused',
+        );
         ctx.status = err.status;
         ctx.body = { error: err.code, message: err.message };
         return;

@@ -1,6 +1,13 @@
 // Runs what the dialogue decided: create, correct, cancel and look up tickets, inside the message's transaction.
 import type { InboundMessage } from '../channels/types.js';
-import { ticketSay, type Command, type Intake, type Session, type TicketPatch, type TicketView } from '../dialogue/index.js';
+import {
+  ticketSay,
+  type Command,
+  type Intake,
+  type Session,
+  type TicketPatch,
+  type TicketView,
+} from '../dialogue/index.js';
 import { canResidentCancel, type Ticket } from '../tickets/index.js';
 import { fileTicket } from './file-ticket.js';
 import type { IntakeDeps } from './handle-inbound.js';
@@ -54,10 +61,26 @@ export function view(t: Ticket): TicketView {
 }
 
 async function createTicket(c: CommandCtx, intake: Intake, askPhone: boolean, session: Session): Promise<Outcome> {
-  const project = c.deps.organisation.projects.find((p) => p.code === intake.projectCode) ?? c.deps.organisation.projects[0]!;
+  const project =
+    c.deps.organisation.projects.find((p) => p.code === intake.projectCode) ?? c.deps.organisation.projects[0]!;
   const { ticket, incident } = await fileTicket(c, intake, project);
-  await c.tx.saveProfile(c.msg.channel, c.msg.userId, { name: intake.name, room: intake.room, phone: intake.phone, projectCode: project.code }, c.now);
-  c.deps.logger.info({ ticketNo: ticket.no, urgency: ticket.urgency, category: ticket.category, level: ticket.level, department: ticket.department, incidentId: incident?.id }, 'ticket created');
+  await c.tx.saveProfile(
+    c.msg.channel,
+    c.msg.userId,
+    { name: intake.name, room: intake.room, phone: intake.phone, projectCode: project.code },
+    c.now,
+  );
+  c.deps.logger.info(
+    {
+      ticketNo: ticket.no,
+      urgency: ticket.urgency,
+      category: ticket.category,
+      level: ticket.level,
+      department: ticket.department,
+      incidentId: incident?.id,
+    },
+    'ticket created',
+  );
   const note = incident && incident.residents > 1 ? ticketSay.sameFault(incident.residents) : undefined;
   return {
     session: { ...session, last: { ticketNo: ticket.no, name: intake.name, room: intake.room } },
@@ -65,7 +88,12 @@ async function createTicket(c: CommandCtx, intake: Intake, askPhone: boolean, se
   };
 }
 
-async function withOwnTicket(c: CommandCtx, no: string, session: Session, fn: (t: Ticket) => Promise<Outcome>): Promise<Outcome> {
+async function withOwnTicket(
+  c: CommandCtx,
+  no: string,
+  session: Session,
+  fn: (t: Ticket) => Promise<Outcome>,
+): Promise<Outcome> {
   const t = await c.tx.findTicket(no);
   if (!t || t.channel !== c.msg.channel || t.userId !== c.msg.userId) return { session, reply: ticketSay.notFound(no) };
   return fn(t);
@@ -86,10 +114,28 @@ async function updateTicket(c: CommandCtx, t: Ticket, patch: TicketPatch, sessio
   if (patch.image) changes.images = [...t.images, patch.image];
   if (patch.location) changes.location = patch.location;
   await c.tx.updateTicket(t.id, changes);
-  const data = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]));
-  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: patch.image || patch.location ? 'attached' : 'updated', actor: actorOf(c.msg), data });
+  const data = Object.fromEntries(
+    Object.entries(patch).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]),
+  );
+  await c.tx.addEvent({
+    ticketId: t.id,
+    at: c.now,
+    type: patch.image || patch.location ? 'attached' : 'updated',
+    actor: actorOf(c.msg),
+    data,
+  });
   if (patch.name || patch.room || patch.phone) {
-    await c.tx.saveProfile(c.msg.channel, c.msg.userId, { name: changes.residentName ?? t.residentName, room: changes.room ?? t.room, phone: changes.phone ?? t.phone, projectCode: t.projectCode }, c.now);
+    await c.tx.saveProfile(
+      c.msg.channel,
+      c.msg.userId,
+      {
+        name: changes.residentName ?? t.residentName,
+        room: changes.room ?? t.room,
+        phone: changes.phone ?? t.phone,
+        projectCode: t.projectCode,
+      },
+      c.now,
+    );
   }
   const replies: string[] = [];
   if (said.length) replies.push(ticketSay.updated(t.no, said.join('，')));
@@ -116,12 +162,27 @@ async function rate(c: CommandCtx, rating: 'satisfied' | 'neutral' | 'unsatisfie
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'rated', actor, data: { rating } });
   if (rating !== 'unsatisfied') return ticketSay.thanksForRating(t.no);
   const rules = c.deps.rules();
-  const level = rules.levelOf(t.rulePack, 'important') && rules.higher(t.rulePack, 'important', t.level) ? 'important' : t.level;
+  const level =
+    rules.levelOf(t.rulePack, 'important') && rules.higher(t.rulePack, 'important', t.level) ? 'important' : t.level;
   await c.tx.updateTicket(t.id, { status: 'open', level, completedAt: null, updatedAt: c.now });
-  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'reopened', actor, data: { level, owner: t.receiver, reason: '住户回访不满意（003 §2.5.1）' } });
+  await c.tx.addEvent({
+    ticketId: t.id,
+    at: c.now,
+    type: 'reopened',
+    actor,
+    data: { level, owner: t.receiver, reason: '住户回访不满意（003 §2.5.1）' },
+  });
   if (c.deps.staffChannelEnabled) {
     for (const user of new Set([t.receiver, ...(t.handler ? [t.handler] : [])])) {
-      await c.tx.enqueue({ dedupeKey: `ticket:${t.no}:reopened:${c.now.getTime()}:${user}`, channel: 'wecom_app', recipient: user, payload: { text: `【工单重开】${t.no} 住户回访不满意，已重开为重要事件，请跟进。\n内容：${t.summary}` } }, c.now);
+      await c.tx.enqueue(
+        {
+          dedupeKey: `ticket:${t.no}:reopened:${c.now.getTime()}:${user}`,
+          channel: 'wecom_app',
+          recipient: user,
+          payload: { text: `【工单重开】${t.no} 住户回访不满意，已重开为重要事件，请跟进。\n内容：${t.summary}` },
+        },
+        c.now,
+      );
     }
   }
   return ticketSay.reopened(t.no);

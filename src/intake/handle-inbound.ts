@@ -57,7 +57,11 @@ export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Prom
  * batch fails — a conflict with another instance, a deadlock, one bad message — the batch rolls back and every
  * message runs again on its own, so a batch never decides anything a single message would not.
  */
-export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly InboundMessage[], options: BatchOptions = {}): Promise<BatchOutcome> {
+export async function handleInboundBatch(
+  deps: IntakeDeps,
+  msgs: readonly InboundMessage[],
+  options: BatchOptions = {},
+): Promise<BatchOutcome> {
   let replies: (string | undefined)[];
   try {
     replies = await withRetries(options.yieldOnConflict ? 1 : MAX_ATTEMPTS, () =>
@@ -66,7 +70,12 @@ export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly Inboun
           const recorded = await tx.prefetch(msgs);
           const plans = await planBatch(deps, tx, msgs, recorded);
           const out: (string | undefined)[] = [];
-          for (const [i, msg] of msgs.entries()) out.push(recorded.has(recordedKey(msg.channel, msg.dedupeKey)) ? undefined : await processOnce(deps, tx, msg, plans[i]));
+          for (const [i, msg] of msgs.entries())
+            out.push(
+              recorded.has(recordedKey(msg.channel, msg.dedupeKey))
+                ? undefined
+                : await processOnce(deps, tx, msg, plans[i]),
+            );
           return out;
         },
         { batch: true },
@@ -77,7 +86,11 @@ export async function handleInboundBatch(deps: IntakeDeps, msgs: readonly Inboun
     deps.logger.warn({ err, messages: msgs.length }, 'group commit failed; the messages run one by one');
     return { outcome: 'one-by-one', results: await Promise.allSettled(msgs.map((msg) => handleInbound(deps, msg))) };
   }
-  const results = await Promise.allSettled(msgs.map(async (msg, i) => (replies[i] === undefined ? storedReply(deps, msg) : { reply: replies[i]!, duplicate: false })));
+  const results = await Promise.allSettled(
+    msgs.map(async (msg, i) =>
+      replies[i] === undefined ? storedReply(deps, msg) : { reply: replies[i]!, duplicate: false },
+    ),
+  );
   return { outcome: 'committed', results };
 }
 
@@ -109,7 +122,10 @@ async function withRetries<T>(attempts: number, run: () => Promise<T>): Promise<
 
 async function storedReply(deps: IntakeDeps, msg: InboundMessage): Promise<IntakeResult> {
   const stored = await deps.store.findInboundReply(msg.channel, msg.dedupeKey);
-  deps.logger.info({ channel: msg.channel, dedupeKey: msg.dedupeKey }, 'duplicate delivery answered with the stored reply');
+  deps.logger.info(
+    { channel: msg.channel, dedupeKey: msg.dedupeKey },
+    'duplicate delivery answered with the stored reply',
+  );
   return { reply: stored?.reply ?? '', duplicate: true };
 }
 
@@ -121,7 +137,11 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, 
   let session: Session = result.session;
   const replies = [...result.replies];
   for (const command of result.commands) {
-    const out = await runCommand({ deps, tx, msg, now, knownResident: ctx.profile !== undefined }, command as Command, session);
+    const out = await runCommand(
+      { deps, tx, msg, now, knownResident: ctx.profile !== undefined },
+      command as Command,
+      session,
+    );
     session = out.session;
     replies.push(out.reply);
   }
@@ -154,7 +174,12 @@ async function plan(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Da
  * A batch takes its ticket numbers with one counter update per project and day instead of one per ticket. The steps
  * run here are the ones the messages then use; a ticket that is not filed after all leaves a gap, never a duplicate.
  */
-async function planBatch(deps: IntakeDeps, tx: IntakeTx, msgs: readonly InboundMessage[], recorded: Set<string>): Promise<(Planned | undefined)[]> {
+async function planBatch(
+  deps: IntakeDeps,
+  tx: IntakeTx,
+  msgs: readonly InboundMessage[],
+  recorded: Set<string>,
+): Promise<(Planned | undefined)[]> {
   const now = deps.clock.now();
   const wanted = new Map<string, number>();
   const plans: (Planned | undefined)[] = [];
@@ -167,7 +192,8 @@ async function planBatch(deps: IntakeDeps, tx: IntakeTx, msgs: readonly InboundM
     plans.push(planned);
     for (const command of planned.result.commands) {
       if (command.type !== 'create_ticket') continue;
-      const project = deps.organisation.projects.find((p) => p.code === command.intake.projectCode) ?? deps.organisation.projects[0]!;
+      const project =
+        deps.organisation.projects.find((p) => p.code === command.intake.projectCode) ?? deps.organisation.projects[0]!;
       const scope = counterScope(project.ticketPrefix, now);
       wanted.set(scope, (wanted.get(scope) ?? 0) + 1);
     }
@@ -190,7 +216,12 @@ async function recorded(tx: IntakeTx, msg: InboundMessage, reply: string, now: D
  * Staff commands come over the WeCom app. 同意/驳回 always go here, so that someone who may not approve gets a polite
  * refusal rather than being treated as a resident; the other commands only from people the organisation names.
  */
-async function staffCommandReply(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Date): Promise<string | undefined> {
+async function staffCommandReply(
+  deps: IntakeDeps,
+  tx: IntakeTx,
+  msg: InboundMessage,
+  now: Date,
+): Promise<string | undefined> {
   const work = staffWork(deps, msg);
   if (!work) return undefined;
   const c = { deps, tx, msg, now };
@@ -200,10 +231,19 @@ async function staffCommandReply(deps: IntakeDeps, tx: IntakeTx, msg: InboundMes
 }
 
 /** Is this message staff work rather than a resident's (see staffCommandReply)? Pure: decided from the message alone. */
-function staffWork(deps: IntakeDeps, msg: InboundMessage): { type: 'card'; key: string } | { type: 'photo'; mediaId: string } | { type: 'command'; cmd: StaffCommand } | undefined {
+function staffWork(
+  deps: IntakeDeps,
+  msg: InboundMessage,
+):
+  | { type: 'card'; key: string }
+  | { type: 'photo'; mediaId: string }
+  | { type: 'command'; cmd: StaffCommand }
+  | undefined {
   if (msg.channel !== 'wecom') return undefined;
-  if (msg.content.type === 'event' && msg.content.event === 'template_card_event') return { type: 'card', key: msg.content.key ?? '' };
-  if (msg.content.type === 'image' && isStaff(deps.organisation, msg.userId)) return { type: 'photo', mediaId: msg.content.mediaId };
+  if (msg.content.type === 'event' && msg.content.event === 'template_card_event')
+    return { type: 'card', key: msg.content.key ?? '' };
+  if (msg.content.type === 'image' && isStaff(deps.organisation, msg.userId))
+    return { type: 'photo', mediaId: msg.content.mediaId };
   if (msg.content.type !== 'text') return undefined;
   const cmd = parseStaffCommand(normalizeText(msg.content.text).display);
   if (!cmd) return undefined;

@@ -9,7 +9,14 @@ import { collectiveLevel } from '../tickets/index.js';
 import type { IntakeStore } from './ports.js';
 import { notifyStaff, type NoticeCtx } from './staff-notices.js';
 
-export async function raiseIncident(c: NoticeCtx, project: ProjectConfig, pack: RulePack, incidentId: number, level: string, residents: number): Promise<void> {
+export async function raiseIncident(
+  c: NoticeCtx,
+  project: ProjectConfig,
+  pack: RulePack,
+  incidentId: number,
+  level: string,
+  residents: number,
+): Promise<void> {
   const rules = c.deps.rules();
   await c.tx.updateIncident(incidentId, { level, updatedAt: c.now });
   const members = await c.tx.ticketsOfIncident(incidentId);
@@ -19,13 +26,23 @@ export async function raiseIncident(c: NoticeCtx, project: ProjectConfig, pack: 
     raised.map((t) => t.id),
     { level, updatedAt: c.now },
   );
-  for (const t of raised) await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'graded', actor: 'rules', data: { level, reasons: [reason], residents } });
+  for (const t of raised)
+    await c.tx.addEvent({
+      ticketId: t.id,
+      at: c.now,
+      type: 'graded',
+      actor: 'rules',
+      data: { level, reasons: [reason], residents },
+    });
   // One set of notices for the incident, sent with its first ticket. Judged as a sure, non-urgent report so that
   // only the level's own rules fire (the emergency call-out already went with the ticket itself).
   const first = members[0];
   if (!first) return;
   const cls = rules.classify(normalizeText(first.content).match, pack.pack);
-  const routing = await rules.route({ ...cls, urgency: 'normal', confidence: 1, level }, { project: project.code, incidentResidents: residents });
+  const routing = await rules.route(
+    { ...cls, urgency: 'normal', confidence: 1, level },
+    { project: project.code, incidentResidents: residents },
+  );
   await notifyStaff(c, project, { ...first, level }, routing.notices, [reason], `incident:${incidentId}:${level}`);
 }
 
@@ -57,7 +74,10 @@ export async function reconcileIncidentLevels(deps: ReconcileDeps): Promise<numb
       const byCount = collectiveLevel(incident.residents, owner.pack.collective);
       if (!byCount || !rules.higher(owner.pack.pack, byCount, incident.level)) continue;
       await raiseIncident({ deps, tx, now }, owner.project, owner.pack, incident.id, byCount, incident.residents);
-      deps.logger.warn({ incidentId: incident.id, residents: incident.residents, level: byCount }, 'incident raised by the scan: its head count had passed a threshold');
+      deps.logger.warn(
+        { incidentId: incident.id, residents: incident.residents, level: byCount },
+        'incident raised by the scan: its head count had passed a threshold',
+      );
       raised++;
     }
     return raised;

@@ -41,7 +41,11 @@ const userOf = (msg: InboundMessage) => `${msg.channel}\u0000${msg.userId}`;
 export type RunBatch = typeof handleInboundBatch;
 
 /** `runBatch` is the use case itself; tests pass a stand-in to watch what runs together. */
-export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions, runBatch: RunBatch = handleInboundBatch): IntakeBatcher {
+export function createIntakeBatcher(
+  deps: IntakeDeps,
+  options: BatcherOptions,
+  runBatch: RunBatch = handleInboundBatch,
+): IntakeBatcher {
   const queue: Waiting[] = [];
   // A user is in at most one transaction at a time: their next message needs the session the previous one wrote.
   const busyUsers = new Set<string>();
@@ -85,7 +89,9 @@ export function createIntakeBatcher(deps: IntakeDeps, options: BatcherOptions, r
       stats.messages += batch.length;
       stats.largestBatch = Math.max(stats.largestBatch, batch.length);
       if (outcome.outcome === 'one-by-one') stats.fallbacks++;
-      outcome.results.forEach((r, i) => (r.status === 'fulfilled' ? batch[i]!.resolve(r.value) : batch[i]!.reject(r.reason)));
+      outcome.results.forEach((r, i) =>
+        r.status === 'fulfilled' ? batch[i]!.resolve(r.value) : batch[i]!.reject(r.reason),
+      );
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {

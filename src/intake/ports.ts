@@ -1,7 +1,16 @@
 // What the intake use case needs from storage. Implemented over TypeORM in src/db/store.ts.
 import type { ChannelName } from '../channels/types.js';
 import type { Profile, Session } from '../dialogue/index.js';
-import type { Approval, Deadline, Incident, NewApproval, NewDeadline, NewTicket, Ticket, TicketEvent } from '../tickets/index.js';
+import type {
+  Approval,
+  Deadline,
+  Incident,
+  NewApproval,
+  NewDeadline,
+  NewTicket,
+  Ticket,
+  TicketEvent,
+} from '../tickets/index.js';
 
 export interface OutboxItem {
   /** Unique per effect: enqueuing the same key twice delivers once. */
@@ -50,7 +59,13 @@ export interface IntakeTx {
   recordInbound(channel: ChannelName, dedupeKey: string, userId: string, reply: string, now: Date): Promise<boolean>;
   loadSession(channel: ChannelName, userId: string): Promise<{ session: Session; version: number } | undefined>;
   /** Throws ConcurrencyError when another instance saved the same session in between. */
-  saveSession(channel: ChannelName, userId: string, session: Session, expectedVersion: number | undefined, now: Date): Promise<void>;
+  saveSession(
+    channel: ChannelName,
+    userId: string,
+    session: Session,
+    expectedVersion: number | undefined,
+    now: Date,
+  ): Promise<void>;
   loadProfile(channel: ChannelName, userId: string): Promise<Profile | undefined>;
   saveProfile(channel: ChannelName, userId: string, profile: Profile, now: Date): Promise<void>;
   nextTicketSeq(scope: string): Promise<number>;
@@ -61,7 +76,11 @@ export interface IntakeTx {
    * insertTicket, and in the same round trip the reports that could be the same fault (ReportQuery, newest first, at
    * most `limit`) and the incidents the reporter is already counted in: all a report that may join an incident reads.
    */
-  insertTicketAmongReports(t: NewTicket, q: ReportQuery, limit: number): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
+  insertTicketAmongReports(
+    t: NewTicket,
+    q: ReportQuery,
+    limit: number,
+  ): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
   updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
   /** One statement for several tickets (an incident's members). */
   updateTickets(ids: readonly number[], patch: Partial<Ticket>): Promise<void>;
@@ -82,7 +101,10 @@ export interface IntakeTx {
    * residents of these tickets who already have a report in that incident (`channel:userId`), so the head count
    * counts nobody twice.
    */
-  lockIncidentLinks(ticketIds: readonly number[], incidentId: number | undefined): Promise<{ links: Map<number, number | null>; counted: Set<string> }>;
+  lockIncidentLinks(
+    ticketIds: readonly number[],
+    incidentId: number | undefined,
+  ): Promise<{ links: Map<number, number | null>; counted: Set<string> }>;
   /**
    * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
    * add up rather than overwrite). The links go with the transaction's next statement, the head count at commit.

@@ -15,16 +15,30 @@ export async function replyInTime(
 ): Promise<string> {
   const timed = await within(deadlineMs, handle(msg));
   if (timed.done) return timed.value.reply;
-  deps.logger.warn({ channel: msg.channel, dedupeKey: msg.dedupeKey, deadlineMs }, 'reply missed the passive window; sending it later');
+  deps.logger.warn(
+    { channel: msg.channel, dedupeKey: msg.dedupeKey, deadlineMs },
+    'reply missed the passive window; sending it later',
+  );
   void timed.later
     .then(async ({ reply, duplicate }) => {
       if (!reply || duplicate) return;
       if (!deferTo) {
-        deps.logger.error({ channel: msg.channel, dedupeKey: msg.dedupeKey }, 'late reply cannot be sent: no outbound API configured');
+        deps.logger.error(
+          { channel: msg.channel, dedupeKey: msg.dedupeKey },
+          'late reply cannot be sent: no outbound API configured',
+        );
         return;
       }
       await deps.store.transaction((tx) =>
-        tx.enqueue({ dedupeKey: `reply:${msg.channel}:${msg.dedupeKey}`, channel: deferTo, recipient: msg.userId, payload: { text: reply } }, deps.clock.now()),
+        tx.enqueue(
+          {
+            dedupeKey: `reply:${msg.channel}:${msg.dedupeKey}`,
+            channel: deferTo,
+            recipient: msg.userId,
+            payload: { text: reply },
+          },
+          deps.clock.now(),
+        ),
       );
     })
     .catch((err: unknown) => deps.logger.error({ err, dedupeKey: msg.dedupeKey }, 'late reply failed'));

@@ -11,9 +11,16 @@ export interface ResolveDeps {
   logger: Logger;
 }
 
-export type ResolveOutcome = { ok: true; incident: Incident; told: number; notPushable: string[] } | { ok: false; reason: 'not_found' | 'already_resolved' };
+export type ResolveOutcome =
+  | { ok: true; incident: Incident; told: number; notPushable: string[] }
+  | { ok: false; reason: 'not_found' | 'already_resolved' };
 
-export async function resolveIncident(deps: ResolveDeps, id: number, resolution: string, actor: string): Promise<ResolveOutcome> {
+export async function resolveIncident(
+  deps: ResolveDeps,
+  id: number,
+  resolution: string,
+  actor: string,
+): Promise<ResolveOutcome> {
   return deps.store.transaction(async (tx) => {
     const incident = await tx.findIncident(id);
     if (!incident) return { ok: false, reason: 'not_found' };
@@ -24,7 +31,8 @@ export async function resolveIncident(deps: ResolveDeps, id: number, resolution:
     let told = 0;
     for (const t of await tx.ticketsOfIncident(id)) {
       if (t.status === 'cancelled') continue;
-      if (t.status !== 'resolved' && t.status !== 'closed') await tx.updateTicket(t.id, { status: 'resolved', updatedAt: now });
+      if (t.status !== 'resolved' && t.status !== 'closed')
+        await tx.updateTicket(t.id, { status: 'resolved', updatedAt: now });
       await tx.addEvent({ ticketId: t.id, at: now, type: 'resolved', actor, data: { incidentId: id, resolution } });
       // The web chat cannot push: its residents see the new status when they next ask "我的工单".
       const channel = t.channel === 'mp' ? 'mp' : t.channel === 'wecom' ? 'wecom_app' : undefined;
@@ -32,7 +40,15 @@ export async function resolveIncident(deps: ResolveDeps, id: number, resolution:
         notPushable.push(t.no);
         continue;
       }
-      await tx.enqueue({ dedupeKey: `incident:${id}:resolved:${t.no}`, channel, recipient: t.userId, payload: { text: ticketSay.incidentResolved(t.no, resolution) } }, now);
+      await tx.enqueue(
+        {
+          dedupeKey: `incident:${id}:resolved:${t.no}`,
+          channel,
+          recipient: t.userId,
+          payload: { text: ticketSay.incidentResolved(t.no, resolution) },
+        },
+        now,
+      );
       told++;
     }
     deps.logger.info({ incidentId: id, told, notPushable }, 'incident resolved');

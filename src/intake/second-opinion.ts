@@ -21,7 +21,10 @@ export interface SecondOpinion {
 
 /** What the LLM adapter offers: undefined on timeout, HTTP error or an answer that fails the schema. */
 export interface SecondOpinionSource {
-  classify(text: string, rulesAnswer: Pick<Classification, 'kind' | 'category' | 'trade' | 'urgency'>): Promise<SecondOpinion | undefined>;
+  classify(
+    text: string,
+    rulesAnswer: Pick<Classification, 'kind' | 'category' | 'trade' | 'urgency'>,
+  ): Promise<SecondOpinion | undefined>;
 }
 
 export interface SecondOpinionDeps {
@@ -42,18 +45,35 @@ const LABELS = ['kind', 'category', 'trade', 'urgency'] as const;
  * `labels`: the rules were unsure, a differing answer replaces their labels. `urgency`: a safety review of a report the
  * rules were sure about — the answer may only raise it to an emergency; every other label stays the rules'.
  */
-export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string, scope: ReviewScope = 'labels'): Promise<void> {
+export async function reviewTicket(
+  deps: SecondOpinionDeps,
+  ticketNo: string,
+  scope: ReviewScope = 'labels',
+): Promise<void> {
   const ticket = await deps.store.transaction((tx) => tx.findTicket(ticketNo));
   if (!ticket || ticket.status === 'cancelled') return;
   const before = { kind: ticket.kind, category: ticket.category, trade: ticket.trade, urgency: ticket.urgency };
   const answer = await deps.source.classify(ticket.content, before);
-  const opinion = answer && scope === 'urgency' ? { ...answer, ...before, urgency: answer.urgency === 'emergency' ? answer.urgency : before.urgency } : answer;
+  const opinion =
+    answer && scope === 'urgency'
+      ? { ...answer, ...before, urgency: answer.urgency === 'emergency' ? answer.urgency : before.urgency }
+      : answer;
   const changed = opinion ? LABELS.filter((k) => opinion[k] !== before[k]) : [];
   await deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
     if (!opinion || changed.length === 0) {
-      const reason = !opinion ? '大模型未给出有效答复，保留规则结果' : scope === 'urgency' ? '安全复核：大模型未判为紧急' : '大模型与规则一致';
-      await tx.addEvent({ ticketId: ticket.id, at: now, type: 'reclassified', actor: 'llm', data: { changed: false, reason, scope } });
+      const reason = !opinion
+        ? '大模型未给出有效答复，保留规则结果'
+        : scope === 'urgency'
+          ? '安全复核：大模型未判为紧急'
+          : '大模型与规则一致';
+      await tx.addEvent({
+        ticketId: ticket.id,
+        at: now,
+        type: 'reclassified',
+        actor: 'llm',
+        data: { changed: false, reason, scope },
+      });
       return;
     }
     const rules = deps.rules();
@@ -64,17 +84,39 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string, sc
     const project = deps.organisation.projects.find((p) => p.code === ticket.projectCode);
     const emergencyProject = opinion.urgency === 'emergency' && before.urgency !== 'emergency' ? project : undefined;
     // A missed emergency (its project set) gets the emergency promise, counted from the report (due at once if that time has passed).
-    const emergencyDue = emergencyProject && new Date(Math.max(now.getTime(), ticket.createdAt.getTime() + emergencyProject.responseMinutes.emergency * 60_000));
+    const emergencyDue =
+      emergencyProject &&
+      new Date(
+        Math.max(now.getTime(), ticket.createdAt.getTime() + emergencyProject.responseMinutes.emergency * 60_000),
+      );
     const responseDueAt = emergencyDue && emergencyDue < ticket.responseDueAt ? emergencyDue : ticket.responseDueAt;
     const updated = { ...ticket, ...labels, level, responseDueAt };
-    await tx.updateTicket(ticket.id, { ...labels, level, confidence: scope === 'urgency' ? ticket.confidence : opinion.confidence, responseDueAt, updatedAt: now });
-    const moved: Record<string, string> = responseDueAt < ticket.responseDueAt ? { responseDueBefore: ticket.responseDueAt.toISOString(), responseDueAt: responseDueAt.toISOString() } : {};
+    await tx.updateTicket(ticket.id, {
+      ...labels,
+      level,
+      confidence: scope === 'urgency' ? ticket.confidence : opinion.confidence,
+      responseDueAt,
+      updatedAt: now,
+    });
+    const moved: Record<string, string> =
+      responseDueAt < ticket.responseDueAt
+        ? { responseDueBefore: ticket.responseDueAt.toISOString(), responseDueAt: responseDueAt.toISOString() }
+        : {};
     await tx.addEvent({
       ticketId: ticket.id,
       at: now,
       type: 'reclassified',
       actor: 'llm',
-      data: { changed: true, scope, fields: changed, from: JSON.stringify(before), to: JSON.stringify(labels), level, reason: opinion.reason, ...moved },
+      data: {
+        changed: true,
+        scope,
+        fields: changed,
+        from: JSON.stringify(before),
+        to: JSON.stringify(labels),
+        level,
+        reason: opinion.reason,
+        ...moved,
+      },
     });
     deps.logger.info({ ticketNo, changed }, 'ticket reclassified by the second opinion');
     if (!emergencyProject) return;
@@ -86,7 +128,17 @@ export async function reviewTicket(deps: SecondOpinionDeps, ticketNo: string, sc
     // The emergency rules' own deadlines; a kind the ticket already has keeps its clock.
     await tx.insertDeadlines(own);
     const urgent = routing.notices.filter((n) => !n.approval);
-    await notifyStaff({ deps, tx, now }, emergencyProject, updated, urgent, [`大模型复核判定为紧急：${opinion.reason}`], `ticket:${ticket.no}:llm-emergency`);
-    deps.logger.warn({ ticketNo, responseDueAt }, 'the second opinion found an emergency the rules missed; emergency notices sent, response deadline brought forward');
+    await notifyStaff(
+      { deps, tx, now },
+      emergencyProject,
+      updated,
+      urgent,
+      [`大模型复核判定为紧急：${opinion.reason}`],
+      `ticket:${ticket.no}:llm-emergency`,
+    );
+    deps.logger.warn(
+      { ticketNo, responseDueAt },
+      'the second opinion found an emergency the rules missed; emergency notices sent, response deadline brought forward',
+    );
   });
 }

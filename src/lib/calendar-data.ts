@@ -10,9 +10,17 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 H
 
 const CalendarFile = z.object({
   /** A year the package does not have yet (the State Council publishes it each winter). */
-  years: z.record(z.string().regex(/^\d{4}$/), z.object({ holidays: z.array(day), workdays: z.array(day).default([]) })).default({}),
+  years: z
+    .record(z.string().regex(/^\d{4}$/), z.object({ holidays: z.array(day), workdays: z.array(day).default([]) }))
+    .default({}),
   closedDays: z.array(day).default([]),
-  workingHours: z.array(z.tuple([hhmm, hhmm])).min(1).default([['08:30', '12:00'], ['13:30', '17:30']]),
+  workingHours: z
+    .array(z.tuple([hhmm, hhmm]))
+    .min(1)
+    .default([
+      ['08:30', '12:00'],
+      ['13:30', '17:30'],
+    ]),
 });
 
 export type CalendarConfig = z.infer<typeof CalendarFile>;
@@ -20,9 +28,13 @@ export type CalendarConfig = z.infer<typeof CalendarFile>;
 /** holidays/workdays keyed by date, as the package ships them. */
 function packageYears(): Record<number, YearCalendar> {
   const require = createRequire(import.meta.url);
-  const data = require('chinese-days/dist/chinese-days.json') as { holidays: Record<string, string>; workdays: Record<string, string> };
+  const data = require('chinese-days/dist/chinese-days.json') as {
+    holidays: Record<string, string>;
+    workdays: Record<string, string>;
+  };
   const years: Record<number, YearCalendar> = {};
-  const add = (d: string, kind: keyof YearCalendar) => (years[Number(d.slice(0, 4))] ??= { holidays: [], workdays: [] })[kind].push(d);
+  const add = (d: string, kind: keyof YearCalendar) =>
+    (years[Number(d.slice(0, 4))] ??= { holidays: [], workdays: [] })[kind].push(d);
   Object.keys(data.holidays).forEach((d) => add(d, 'holidays'));
   Object.keys(data.workdays).forEach((d) => add(d, 'workdays'));
   return years;
@@ -36,13 +48,21 @@ export function loadCalendarConfig(file: string): CalendarConfig {
 }
 
 /** Config years replace the package's for the same year: operators correct it as well as extend it. */
-export function calendarData(cfg: CalendarConfig, project?: { closedDays?: string[]; workingHours?: [string, string][] }): CalendarData {
+export function calendarData(
+  cfg: CalendarConfig,
+  project?: { closedDays?: string[]; workingHours?: [string, string][] },
+): CalendarData {
   const years = { ...packageYears() };
   for (const [y, cal] of Object.entries(cfg.years)) years[Number(y)] = cal;
-  return { years, closedDays: [...cfg.closedDays, ...(project?.closedDays ?? [])], workingHours: project?.workingHours ?? cfg.workingHours };
+  return {
+    years,
+    closedDays: [...cfg.closedDays, ...(project?.closedDays ?? [])],
+    workingHours: project?.workingHours ?? cfg.workingHours,
+  };
 }
 
-export const buildCalendar = (cfg: CalendarConfig, project?: Parameters<typeof calendarData>[1]) => new WorkCalendar(calendarData(cfg, project));
+export const buildCalendar = (cfg: CalendarConfig, project?: Parameters<typeof calendarData>[1]) =>
+  new WorkCalendar(calendarData(cfg, project));
 
 const LOOKAHEAD_DAYS = 90;
 
@@ -56,7 +76,9 @@ export function calendarStatus(projects: { code: string; calendar: WorkCalendar 
       return {
         code,
         years: [year - 1, year, year + 1].map((y) => ({ year: y, official: calendar.knowsYear(y) })),
-        warning: missing.length ? `未来 ${LOOKAHEAD_DAYS} 天内进入 ${missing.join('、')} 年，尚未载入官方节假日安排（请在 config/calendar.json 中补充）` : null,
+        warning: missing.length
+          ? `未来 ${LOOKAHEAD_DAYS} 天内进入 ${missing.join('、')} 年，尚未载入官方节假日安排（请在 config/calendar.json 中补充）`
+          : null,
       };
     }),
   };

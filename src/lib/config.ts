@@ -85,7 +85,11 @@ const ProjectSchema = z.object({
         user: z.string().min(1),
         name: z.string().optional(),
         department: z.string().min(1),
-        shifts: z.array(z.string().refine(isValidShift, '班次格式应为 "1-5 08:30-17:30"（周一到周五）或 "1-7 17:30-08:30"（跨夜）')).min(1),
+        shifts: z
+          .array(
+            z.string().refine(isValidShift, '班次格式应为 "1-5 08:30-17:30"（周一到周五）或 "1-7 17:30-08:30"（跨夜）'),
+          )
+          .min(1),
       }),
     )
     .default([]),
@@ -198,7 +202,14 @@ function wecomFrom(e: z.infer<typeof EnvSchema>, off: string[]): WecomConfig | u
   checkAesKey('WECOM_AES_KEY', e.WECOM_AES_KEY);
   const agentId = e.WECOM_AGENT_ID ? Number(e.WECOM_AGENT_ID) : undefined;
   if (agentId !== undefined && !Number.isInteger(agentId)) throw new ConfigError('WECOM_AGENT_ID 必须是整数');
-  return { corpId: e.WECOM_CORP_ID, token: e.WECOM_TOKEN, aesKey: e.WECOM_AES_KEY, agentId, secret: e.WECOM_SECRET, apiBase: e.WECOM_API_BASE };
+  return {
+    corpId: e.WECOM_CORP_ID,
+    token: e.WECOM_TOKEN,
+    aesKey: e.WECOM_AES_KEY,
+    agentId,
+    secret: e.WECOM_SECRET,
+    apiBase: e.WECOM_API_BASE,
+  };
 }
 
 function mpFrom(e: z.infer<typeof EnvSchema>, off: string[]): MpConfig | undefined {
@@ -210,7 +221,14 @@ function mpFrom(e: z.infer<typeof EnvSchema>, off: string[]): MpConfig | undefin
     checkAesKey('MP_AES_KEY', e.MP_AES_KEY);
     if (!e.MP_APP_ID) throw new ConfigError('配置了 MP_AES_KEY（安全/兼容模式）时必须同时配置 MP_APP_ID');
   }
-  return { appId: e.MP_APP_ID, token: e.MP_TOKEN, aesKey: e.MP_AES_KEY, appSecret: e.MP_APP_SECRET, apiBase: e.MP_API_BASE, templateId: e.MP_TEMPLATE_ID };
+  return {
+    appId: e.MP_APP_ID,
+    token: e.MP_TOKEN,
+    aesKey: e.MP_AES_KEY,
+    appSecret: e.MP_APP_SECRET,
+    apiBase: e.MP_API_BASE,
+    templateId: e.MP_TEMPLATE_ID,
+  };
 }
 
 function checkAesKey(name: string, value: string): void {

@@ -4,7 +4,16 @@ export type { Logger };
 
 // Residents' phone numbers and platform secrets never reach the log.
 const redact = {
-  paths: ['phone', '*.phone', 'secret', '*.secret', 'access_token', '*.access_token', 'authorization', '*.authorization'],
+  paths: [
+    'phone',
+    '*.phone',
+    'secret',
+    '*.secret',
+    'access_token',
+    '*.access_token',
+    'authorization',
+    '*.authorization',
+  ],
   censor: '[已隐藏]',
 };
 

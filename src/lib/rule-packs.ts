@@ -15,8 +15,15 @@ export function loadRuleEngine(configDir: string, organisation?: Organisation): 
   const parsed = files.map((f) => parsePack(join(dir, f), readFileSync(join(dir, f), 'utf8')));
   const packs = buildPacks(parsed);
   for (const p of organisation?.projects ?? []) {
-    if (!packs.has(p.rulePack)) throw new RulePackError(join(configDir, 'organisation.json'), 1, `项目 ${p.code} 使用的规则包 ${p.rulePack} 不存在（已有：${[...packs.keys()].join('、')}）`);
+    if (!packs.has(p.rulePack))
+      throw new RulePackError(
+        join(configDir, 'organisation.json'),
+        1,
+        `项目 ${p.code} 使用的规则包 ${p.rulePack} 不存在（已有：${[...packs.keys()].join('、')}）`,
+      );
   }
-  const fallback = packs.has(DEFAULT_PACK) ? DEFAULT_PACK : (organisation?.projects[0]?.rulePack ?? [...packs.keys()][0]!);
+  const fallback = packs.has(DEFAULT_PACK)
+    ? DEFAULT_PACK
+    : (organisation?.projects[0]?.rulePack ?? [...packs.keys()][0]!);
   return new RuleEngine(packs, fallback);
 }

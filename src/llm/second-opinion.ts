@@ -14,7 +14,12 @@ export interface LlmConfig {
 }
 
 /** Off (undefined) unless the base URL, the key and the model are all set. */
-export function llmConfigFrom(env: { OPENAI_BASE_URL?: string; OPENAI_API_KEY?: string; OPENAI_MODEL?: string; OPENAI_TIMEOUT_MS?: string }): LlmConfig | undefined {
+export function llmConfigFrom(env: {
+  OPENAI_BASE_URL?: string;
+  OPENAI_API_KEY?: string;
+  OPENAI_MODEL?: string;
+  OPENAI_TIMEOUT_MS?: string;
+}): LlmConfig | undefined {
   const baseUrl = env.OPENAI_BASE_URL?.trim();
   const apiKey = env.OPENAI_API_KEY?.trim();
   const model = env.OPENAI_MODEL?.trim();
@@ -52,7 +57,10 @@ export class LlmClassifier implements SecondOpinionSource {
     this.client = new OpenAI({ baseURL: cfg.baseUrl, apiKey: cfg.apiKey, timeout: cfg.timeoutMs, maxRetries: 0 });
   }
 
-  async classify(text: string, rulesAnswer: Pick<Classification, 'kind' | 'category' | 'trade' | 'urgency'>): Promise<SecondOpinion | undefined> {
+  async classify(
+    text: string,
+    rulesAnswer: Pick<Classification, 'kind' | 'category' | 'trade' | 'urgency'>,
+  ): Promise<SecondOpinion | undefined> {
     try {
       const completion = await this.client.chat.completions.create({
         model: this.cfg.model,
@@ -60,13 +68,19 @@ export class LlmClassifier implements SecondOpinionSource {
         response_format: { type: 'json_object' },
         messages: [
           { role: 'system', content: SYSTEM },
-          { role: 'user', content: `<resident_text>\n${asData(text)}\n</resident_text>\n规则引擎的初步判断（仅供参考）：${JSON.stringify(rulesAnswer)}` },
+          {
+            role: 'user',
+            content: `<resident_text>\n${asData(text)}\n</resident_text>\n规则引擎的初步判断（仅供参考）：${JSON.stringify(rulesAnswer)}`,
+          },
         ],
       });
       const content = completion.choices[0]?.message?.content ?? '';
       const parsed = Answer.safeParse(JSON.parse(stripFences(content)));
       if (!parsed.success) {
-        this.logger.warn({ reason: z.prettifyError(parsed.error).slice(0, 300) }, 'LLM answer failed the schema; keeping the rules');
+        this.logger.warn(
+          { reason: z.prettifyError(parsed.error).slice(0, 300) },
+          'LLM answer failed the schema; keeping the rules',
+        );
         return undefined;
       }
       return parsed.data;

@@ -62,7 +62,10 @@ export class OutboxDispatcher {
   constructor(private deps: DispatcherDeps) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick().catch((err) => this.deps.logger.error({ err }, 'outbox tick failed')), this.deps.pollMs);
+    this.timer = setInterval(
+      () => void this.tick().catch((err) => this.deps.logger.error({ err }, 'outbox tick failed')),
+      this.deps.pollMs,
+    );
     this.timer.unref();
   }
 
@@ -82,7 +85,11 @@ export class OutboxDispatcher {
     const due = await repo.claimDue(clock.now(), BATCH, owner, LEASE_MS, this.deps.channels);
     const digests = new Map<string, DueMessage[]>();
     for (const m of due) {
-      if (senders[m.channel]?.sendDigest) digests.set(`${m.channel}\u0000${m.recipient}`, [...(digests.get(`${m.channel}\u0000${m.recipient}`) ?? []), m]);
+      if (senders[m.channel]?.sendDigest)
+        digests.set(`${m.channel}\u0000${m.recipient}`, [
+          ...(digests.get(`${m.channel}\u0000${m.recipient}`) ?? []),
+          m,
+        ]);
       else await this.deliver(m);
     }
     for (const group of digests.values()) await this.deliverDigest(group);
@@ -101,7 +108,10 @@ export class OutboxDispatcher {
       return;
     }
     try {
-      const sent = await senders[channel]!.sendDigest!(recipient, group.map((m) => m.payload.text));
+      const sent = await senders[channel]!.sendDigest!(
+        recipient,
+        group.map((m) => m.payload.text),
+      );
       await limiter?.record(recipient, now, sent);
       for (const m of group) await repo.markSent(m.id, clock.now());
       logger.info({ channel, folded: group.length, messages: sent }, 'digest sent');
@@ -134,6 +144,9 @@ export class OutboxDispatcher {
     const dead = this.deps.isPermanent(err) || attempts >= MAX_ATTEMPTS;
     const next = dead ? null : new Date(clock.now().getTime() + backoffMs(attempts));
     await repo.markFailed(m.id, attempts, String((err as Error).message ?? err), next);
-    logger[dead ? 'error' : 'warn']({ outboxId: m.id, channel: m.channel, attempts, err: (err as Error).message }, dead ? 'outbox message dead' : 'outbox delivery failed, will retry');
+    logger[dead ? 'error' : 'warn'](
+      { outboxId: m.id, channel: m.channel, attempts, err: (err as Error).message },
+      dead ? 'outbox message dead' : 'outbox delivery failed, will retry',
+    );
   }
 }

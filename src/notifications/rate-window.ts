@@ -55,4 +55,5 @@ export class RateWindow {
   }
 }
 
-const freedAt = (recent: number[], now: Date, windowMs: number) => new Date(recent[0] === undefined ? now.getTime() : recent[0] + windowMs + 1);
+const freedAt = (recent: number[], now: Date, windowMs: number) =>
+  new Date(recent[0] === undefined ? now.getTime() : recent[0] + windowMs + 1);

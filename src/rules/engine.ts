@@ -72,7 +72,10 @@ export class RuleEngine {
     for (const [name, pack] of packs) {
       this.graders.set(name, remembered(gradingEngine(pack)));
       this.routers.set(name, remembered(routingEngine(pack)));
-      this.problemSignals.set(pack, pack.signals.filter((s) => pack.problemSignals.includes(s.name)));
+      this.problemSignals.set(
+        pack,
+        pack.signals.filter((s) => pack.problemSignals.includes(s.name)),
+      );
     }
   }
 
@@ -127,18 +130,37 @@ export class RuleEngine {
     const fired = events.map((e) => pack.grading[Number(e.params!['i'])]!);
     const rank = (code: string) => pack.levels.find((l) => l.code === code)?.rank ?? 0;
     // The default applies only when no rule fired: a pack may rank a level below its default (内部投诉).
-    const best = (rules: typeof fired) => rules.reduce<string | undefined>((top, r) => (top === undefined || rank(r.level) > rank(top) ? r.level : top), undefined);
+    const best = (rules: typeof fired) =>
+      rules.reduce<string | undefined>(
+        (top, r) => (top === undefined || rank(r.level) > rank(top) ? r.level : top),
+        undefined,
+      );
     const settled = fired.filter((r) => !r.confirm);
     const level = best(settled) ?? pack.defaultLevel;
     const asks = fired.filter((r) => r.confirm && rank(r.level) > rank(level));
     // A rule needing approval adds nothing to approve when the level is already that high: it is just one more reason.
     const alsoSettled = fired.filter((r) => r.confirm && rank(r.level) <= rank(level));
     const proposed = best(asks);
-    const reasons = (rules: typeof fired) => rules.map((r) => ({ rule: r.name, level: r.level, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) }));
+    const reasons = (rules: typeof fired) =>
+      rules.map((r) => ({
+        rule: r.name,
+        level: r.level,
+        reason: r.reason,
+        ...(r.score !== undefined ? { score: r.score } : {}),
+      }));
     return {
       level,
       reasons: reasons([...settled, ...alsoSettled]),
-      ...(proposed ? { proposal: { level: proposed, approver: asks.find((r) => r.level === proposed)!.confirm!, reasons: asks.filter((r) => r.level === proposed).map((r) => r.reason), rules: asks.filter((r) => r.level === proposed).map((r) => r.name) } } : {}),
+      ...(proposed
+        ? {
+            proposal: {
+              level: proposed,
+              approver: asks.find((r) => r.level === proposed)!.confirm!,
+              reasons: asks.filter((r) => r.level === proposed).map((r) => r.reason),
+              rules: asks.filter((r) => r.level === proposed).map((r) => r.name),
+            },
+          }
+        : {}),
     };
   }
 
@@ -152,7 +174,12 @@ export class RuleEngine {
     const notices = events
       .filter((e) => e.type === 'notify')
       .map((e) => pack.notifications[Number(e.params!['i'])]!)
-      .map((n) => ({ rule: n.name, notify: n.notify, within: n.within, ...(n.approval ? { approval: n.approval } : {}) }));
+      .map((n) => ({
+        rule: n.name,
+        notify: n.notify,
+        within: n.within,
+        ...(n.approval ? { approval: n.approval } : {}),
+      }));
     const deadlines = events.filter((e) => e.type === 'deadline').map((e) => pack.deadlines[Number(e.params!['i'])]!);
     return { department, departmentLabel: pack.departments[department]!.label, notices, deadlines };
   }
@@ -207,7 +234,6 @@ function decide<T>(list: Decision<T>[], fired: Set<string>, known: Known): { val
 type RunRules = (facts: Record<string, unknown>) => Promise<RuleEvent[]>;
 type RuleEvent = Awaited<ReturnType<Engine['run']>>['events'][number];
 
-
 /**
  * The rules see nothing but the facts they are given (no fact functions, no clock), so the same facts always fire
  * the same events: remember them. Tickets repeat a few hundred combinations of codes; json-rules-engine clones every
@@ -223,15 +249,38 @@ function remembered(engine: Engine): RunRules {
 
 function gradingEngine(pack: RulePack): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
-  pack.grading.forEach((r, i) => engine.addRule({ name: r.name, conditions: r.conditions as TopLevelCondition, event: { type: 'grade', params: { i } } }));
+  pack.grading.forEach((r, i) =>
+    engine.addRule({
+      name: r.name,
+      conditions: r.conditions as TopLevelCondition,
+      event: { type: 'grade', params: { i } },
+    }),
+  );
   return engine;
 }
 
 function routingEngine(pack: RulePack): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
-  pack.routing.forEach((r, i) => engine.addRule({ name: r.name, conditions: r.conditions as TopLevelCondition, event: { type: 'route', params: { i } } }));
-  pack.notifications.forEach((n, i) => engine.addRule({ name: n.name, conditions: n.conditions as TopLevelCondition, event: { type: 'notify', params: { i } } }));
-  pack.deadlines.forEach((d, i) => engine.addRule({ name: `deadline:${d.kind}`, conditions: d.conditions as TopLevelCondition, event: { type: 'deadline', params: { i } } }));
+  pack.routing.forEach((r, i) =>
+    engine.addRule({
+      name: r.name,
+      conditions: r.conditions as TopLevelCondition,
+      event: { type: 'route', params: { i } },
+    }),
+  );
+  pack.notifications.forEach((n, i) =>
+    engine.addRule({
+      name: n.name,
+      conditions: n.conditions as TopLevelCondition,
+      event: { type: 'notify', params: { i } },
+    }),
+  );
+  pack.deadlines.forEach((d, i) =>
+    engine.addRule({
+      name: `deadline:${d.kind}`,
+      conditions: d.conditions as TopLevelCondition,
+      event: { type: 'deadline', params: { i } },
+    }),
+  );
   return engine;
 }
-

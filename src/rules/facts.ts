@@ -9,7 +9,11 @@ const NEGATION_BEFORE = /(?:不|没有?|不再|无|未|别)(?:再|在|怎么)?$/
  * The signals that fire in the text, each with the words that fired it; a negated mention does not fire a negatable
  * signal. `matched` collects every signal whose pattern occurs at all, negated or not (what termsOf looks through).
  */
-export function firedSignals(signals: readonly CompiledSignal[], text: string, matched?: Set<string>): Map<string, string> {
+export function firedSignals(
+  signals: readonly CompiledSignal[],
+  text: string,
+  matched?: Set<string>,
+): Map<string, string> {
   const fired = new Map<string, string>();
   for (const s of signals) {
     const hit = firstHit(s, text);
@@ -43,7 +47,10 @@ function firstHit(s: CompiledSignal, text: string): string | null | undefined {
 }
 
 const NUM = '(\\d+|[一二两三四五六七八九十百几]+)';
-const HEADCOUNT = new RegExp(`(上|近|将近|超过|有)?${NUM}(多|来|余)?(户|家(?!里|人)|位|名|个)(业主|住户|居民|邻居|人家|人)?`, 'gu');
+const HEADCOUNT = new RegExp(
+  `(上|近|将近|超过|有)?${NUM}(多|来|余)?(户|家(?!里|人)|位|名|个)(业主|住户|居民|邻居|人家|人)?`,
+  'gu',
+);
 // "12户业主" says who on its own; a bare "5户" or "3个人" needs the rest of the sentence to say they complain together.
 const TOGETHER = /^.{0,8}(联名|一起|都|集体|投诉|反映|遇到|出现|受影响|一样|同样|也|准备|打算|要求|联合)/u;
 const RESIDENTS = new Set(['业主', '住户', '居民', '邻居', '人家']);
@@ -76,16 +83,12 @@ function countOf(raw: string): number | undefined {
 
 const UNIT_DAYS: Record<string, number> = { 天: 1, 日: 1, 周: 7, 週: 7, 星期: 7, 礼拜: 7, 月: 30, 年: 365 };
 // A duration counts only once the problem was reported to us: "报了一个多月了", "催了两周", not "漏了一个月了".
-const REPORTED_FOR = new RegExp(
-  `(?:报|报修|反映|投诉|打电话|打了电话|找|说|提|等|催|修)(?:了|过)*(?:都|已经|有|快|将近|差不多|整整|足足)*(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|星期|礼拜|月|年)(?<more2>多)?`,
-  'gu',
-);
+const REPORTED_FOR =
+  /(?:报|报修|反映|投诉|打电话|打了电话|找|说|提|等|催|修)(?:了|过)*(?:都|已经|有|快|将近|差不多|整整|足足)*(?<n>\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|星期|礼拜|月|年)(?<more2>多)?/gu;
 
 // "坏了一周都没人修": the time it has waited for us to act, which is as good as reported.
-const WAITED_FOR = new RegExp(
-  `(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|週|星期|礼拜|月|年)(?<more2>多)?了?(都|还|也)?(没人|没有人|没)(修|管|来|处理|理)`,
-  'gu',
-);
+const WAITED_FOR =
+  /(?<n>\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|週|星期|礼拜|月|年)(?<more2>多)?了?(都|还|也)?(没人|没有人|没)(修|管|来|处理|理)/gu;
 
 // "上个月就报过这个漏水": the report is dated instead of measured.
 const REPORTED_AGO: [RegExp, number][] = [
@@ -114,7 +117,12 @@ export function reportedDaysOf(text: string): number | null {
  * Every distinct word of two or more characters that the named signals match: what the fault is ("电梯", "马桶").
  * `matched` (from firedSignals on the same text) spares scanning for signals that do not occur.
  */
-export function termsOf(signals: readonly CompiledSignal[], names: readonly string[], text: string, matched?: ReadonlySet<string>): string[] {
+export function termsOf(
+  signals: readonly CompiledSignal[],
+  names: readonly string[],
+  text: string,
+  matched?: ReadonlySet<string>,
+): string[] {
   const terms = new Set<string>();
   for (const s of signals) {
     if (!names.includes(s.name) || (matched && !matched.has(s.name))) continue;

@@ -1,6 +1,14 @@
 // Rule pack text → validated, compiled packs. Every refusal names the file, the line and the reason.
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { PackSchema, type DeadlineRuleDef, type Decision, type GradeRuleDef, type NotifyRuleDef, type PackFile, type RouteRuleDef } from './pack-schema.js';
+import {
+  PackSchema,
+  type DeadlineRuleDef,
+  type Decision,
+  type GradeRuleDef,
+  type NotifyRuleDef,
+  type PackFile,
+  type RouteRuleDef,
+} from './pack-schema.js';
 import type { Category, Kind, Trade, Urgency } from './codes.js';
 
 export class RulePackError extends Error {
@@ -61,7 +69,8 @@ export function parsePack(file: string, text: string): Parsed {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
-  if (first) throw new RulePackError(file, lines.linePos(first.pos[0]).line, `YAML 格式错误：${first.message.split('\n')[0]}`);
+  if (first)
+    throw new RulePackError(file, lines.linePos(first.pos[0]).line, `YAML 格式错误：${first.message.split('\n')[0]}`);
   const lineOf = (path: (string | number)[]) => nodeLine(doc, lines, path);
   const result = PackSchema.safeParse(doc.toJS());
   if (!result.success) {
@@ -79,7 +88,10 @@ interface Issue {
 }
 
 /** A condition is a union: "invalid input" says nothing, the branch that got furthest says what is wrong. */
-function deepest(issue: Issue, prefix: (string | number)[]): { path: (string | number)[]; message: string; wrongShape: boolean } {
+function deepest(
+  issue: Issue,
+  prefix: (string | number)[],
+): { path: (string | number)[]; message: string; wrongShape: boolean } {
   const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
   const branches = (issue.errors ?? []).map((b) => b[0]).filter((b): b is Issue => b !== undefined);
   // A branch that only misses its key ("all", "any", "not") or has foreign keys is the wrong shape, not the mistake.
@@ -135,7 +147,10 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
     for (const [name, s] of Object.entries(layer.data.signals)) signals.set(name, compileSignal(layer, name, s));
   }
   const levels = pick('levels').value.map((l, i, all) => ({ ...l, rank: all.length - i }));
-  const departments = Object.assign({}, ...[...layers].reverse().map((l) => l.data.departments ?? {})) as Record<string, { label: string }>;
+  const departments = Object.assign({}, ...[...layers].reverse().map((l) => l.data.departments ?? {})) as Record<
+    string,
+    { label: string }
+  >;
   const pack: RulePack = {
     pack: p.data.pack,
     name: p.data.name,
@@ -155,7 +170,8 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
     notifications: pick('notifications').value,
     deadlines: pick('deadlines').value,
     collective: pick('collective').value,
-    llmThreshold: p.data.llmThreshold ?? layers.find((l) => l.data.llmThreshold !== undefined)?.data.llmThreshold ?? 0.6,
+    llmThreshold:
+      p.data.llmThreshold ?? layers.find((l) => l.data.llmThreshold !== undefined)?.data.llmThreshold ?? 0.6,
     safetyReviewSignals: layers.find((l) => l.data.safetyReviewSignals !== undefined)?.data.safetyReviewSignals ?? [],
   };
   checkReferences(pack, layers, signals);
@@ -163,7 +179,11 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
 }
 
 /** Walks up the inheritance chain, collecting `prepend` lines until a layer gives the whole list. */
-function decisions<K extends 'urgency' | 'kind' | 'category' | 'trade'>(layers: Parsed[], key: K, p: Parsed): RulePack[K] {
+function decisions<K extends 'urgency' | 'kind' | 'category' | 'trade'>(
+  layers: Parsed[],
+  key: K,
+  p: Parsed,
+): RulePack[K] {
   const before: unknown[] = [];
   for (const l of layers) {
     const v = l.data[key];
@@ -179,10 +199,19 @@ function compileSignal(layer: Parsed, name: string, s: PackFile['signals'][strin
     try {
       new RegExp(pattern, 'u');
     } catch (err) {
-      throw new RulePackError(layer.file, layer.lineOf(['signals', name, 'patterns', i]), `信号 ${name} 的第 ${i + 1} 个模式不是合法的正则：${(err as Error).message}`);
+      throw new RulePackError(
+        layer.file,
+        layer.lineOf(['signals', name, 'patterns', i]),
+        `信号 ${name} 的第 ${i + 1} 个模式不是合法的正则：${(err as Error).message}`,
+      );
     }
   });
-  return { name, label: s.label, re: new RegExp(s.patterns.map((x) => `(?:${x})`).join('|'), 'gu'), negatable: s.negatable };
+  return {
+    name,
+    label: s.label,
+    re: new RegExp(s.patterns.map((x) => `(?:${x})`).join('|'), 'gu'),
+    negatable: s.negatable,
+  };
 }
 
 function checkReferences(pack: RulePack, layers: Parsed[], signals: Map<string, CompiledSignal>): void {
@@ -205,29 +234,45 @@ function checkReferences(pack: RulePack, layers: Parsed[], signals: Map<string, 
   pack.safetyReviewSignals.forEach((s, i) => known(s) || fail('safetyReviewSignals', [i], `未定义的信号 ${s}`));
   if (!levelCodes.has(pack.defaultLevel)) fail('defaultLevel', [], `未定义的等级 ${pack.defaultLevel}`);
   pack.grading.forEach((r, i) => levelCodes.has(r.level) || fail('grading', [i, 'level'], `未定义的等级 ${r.level}`));
-  pack.deadlines.forEach((d, i) => !d.upgradeTo || levelCodes.has(d.upgradeTo) || fail('deadlines', [i, 'upgradeTo'], `未定义的等级 ${d.upgradeTo}`));
-  pack.routing.forEach((r, i) => pack.departments[r.department] || fail('routing', [i, 'department'], `未定义的部门 ${r.department}`));
-  if (!pack.departments[pack.defaultDepartment]) fail('defaultDepartment', [], `未定义的部门 ${pack.defaultDepartment}`);
+  pack.deadlines.forEach(
+    (d, i) =>
+      !d.upgradeTo || levelCodes.has(d.upgradeTo) || fail('deadlines', [i, 'upgradeTo'], `未定义的等级 ${d.upgradeTo}`),
+  );
+  pack.routing.forEach(
+    (r, i) => pack.departments[r.department] || fail('routing', [i, 'department'], `未定义的部门 ${r.department}`),
+  );
+  if (!pack.departments[pack.defaultDepartment])
+    fail('defaultDepartment', [], `未定义的部门 ${pack.defaultDepartment}`);
   for (const key of ['hotLevel', 'majorLevel'] as const) {
     if (!levelCodes.has(pack.collective[key])) fail('collective', [key], `未定义的等级 ${pack.collective[key]}`);
   }
-  pack.collective.commonAreaSignals.forEach((s, i) => signals.has(s) || fail('collective', ['commonAreaSignals', i], `未定义的信号 ${s}`));
-  pack.collective.faultSignals.forEach((s, i) => signals.has(s) || fail('collective', ['faultSignals', i], `未定义的信号 ${s}`));
+  pack.collective.commonAreaSignals.forEach(
+    (s, i) => signals.has(s) || fail('collective', ['commonAreaSignals', i], `未定义的信号 ${s}`),
+  );
+  pack.collective.faultSignals.forEach(
+    (s, i) => signals.has(s) || fail('collective', ['faultSignals', i], `未定义的信号 ${s}`),
+  );
   signalRefsInConditions(pack, signals, fail);
 }
 
 /** A grading rule that tests `signals contains x` for an x nobody defined would silently never fire. */
-function signalRefsInConditions(pack: RulePack, signals: Map<string, CompiledSignal>, fail: (key: keyof PackFile, path: (string | number)[], reason: string) => never): void {
+function signalRefsInConditions(
+  pack: RulePack,
+  signals: Map<string, CompiledSignal>,
+  fail: (key: keyof PackFile, path: (string | number)[], reason: string) => never,
+): void {
   const visit = (c: unknown, key: keyof PackFile, path: (string | number)[]) => {
     if (!c || typeof c !== 'object') return;
     const cond = c as { fact?: string; value?: unknown; all?: unknown[]; any?: unknown[]; not?: unknown };
     if (cond.fact === 'signals') {
       const values = Array.isArray(cond.value) ? cond.value : [cond.value];
-      for (const v of values) if (typeof v !== 'string' || !signals.has(v)) fail(key, path, `条件里引用了未定义的信号 ${String(v)}`);
+      for (const v of values)
+        if (typeof v !== 'string' || !signals.has(v)) fail(key, path, `条件里引用了未定义的信号 ${String(v)}`);
     }
     cond.all?.forEach((x, i) => visit(x, key, [...path, 'all', i]));
     cond.any?.forEach((x, i) => visit(x, key, [...path, 'any', i]));
     if (cond.not) visit(cond.not, key, [...path, 'not']);
   };
-  for (const key of ['grading', 'routing', 'notifications', 'deadlines'] as const) pack[key].forEach((r, i) => visit(r.conditions, key, [i, 'conditions']));
+  for (const key of ['grading', 'routing', 'notifications', 'deadlines'] as const)
+    pack[key].forEach((r, i) => visit(r.conditions, key, [i, 'conditions']));
 }

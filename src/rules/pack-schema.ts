@@ -18,7 +18,18 @@ export const FACTS = [
   'confidence',
 ] as const;
 
-export const OPERATORS = ['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'] as const;
+export const OPERATORS = [
+  'equal',
+  'notEqual',
+  'in',
+  'notIn',
+  'contains',
+  'doesNotContain',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+] as const;
 
 const name = z.string().regex(/^[a-z][a-z0-9_]*$/, '只能用小写字母、数字和下划线，且以字母开头');
 
@@ -45,7 +56,8 @@ const decision = <T extends z.ZodType>(value: T) =>
     .strict();
 
 /** A whole list, or `{ prepend: [...] }`: these lines first, then the inherited pack's. */
-const decisionList = <T extends z.ZodType>(value: T) => z.union([z.array(decision(value)), z.object({ prepend: z.array(decision(value)).min(1) }).strict()]);
+const decisionList = <T extends z.ZodType>(value: T) =>
+  z.union([z.array(decision(value)), z.object({ prepend: z.array(decision(value)).min(1) }).strict()]);
 
 interface ConditionShape {
   all?: ConditionShape[];
@@ -127,14 +139,20 @@ export const PackSchema = z
     pack: name,
     name: z.string().min(1),
     extends: name.optional(),
-    levels: z.array(z.object({ code: name, label: z.string().min(1) }).strict()).min(1).optional(),
+    levels: z
+      .array(z.object({ code: name, label: z.string().min(1) }).strict())
+      .min(1)
+      .optional(),
     defaultLevel: name.optional(),
     signals: z.record(name, SignalSchema).default({}),
     urgency: decisionList(z.enum(URGENCIES)).optional(),
     kind: decisionList(z.enum(KINDS)).optional(),
     category: decisionList(z.enum(CATEGORIES)).optional(),
     trade: decisionList(z.enum(TRADES).nullable()).optional(),
-    defaults: z.object({ kind: z.enum(KINDS), category: z.enum(CATEGORIES) }).strict().optional(),
+    defaults: z
+      .object({ kind: z.enum(KINDS), category: z.enum(CATEGORIES) })
+      .strict()
+      .optional(),
     /** Signals that mean "this describes something to handle", for the dialogue. */
     problemSignals: z.array(name).optional(),
     grading: z.array(GradeRule).optional(),
@@ -169,7 +187,16 @@ export const PackSchema = z
   .strict();
 
 export type PackFile = z.infer<typeof PackSchema>;
-export type Decision<T> = { set: T; any?: string[]; all?: string[]; none: string[]; kind?: string[]; category?: string[]; urgency?: string[]; weight: number };
+export type Decision<T> = {
+  set: T;
+  any?: string[];
+  all?: string[];
+  none: string[];
+  kind?: string[];
+  category?: string[];
+  urgency?: string[];
+  weight: number;
+};
 export type GradeRuleDef = z.infer<typeof GradeRule>;
 export type RouteRuleDef = z.infer<typeof RouteRule>;
 export type NotifyRuleDef = z.infer<typeof NotifyRule>;

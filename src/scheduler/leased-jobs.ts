@@ -38,11 +38,18 @@ export class LeasedScheduler {
 
   start(): void {
     this.tasks = this.jobs.map((job) =>
-      schedule(job.cron, () => void this.runOnce(job.name).catch((err) => this.deps.logger.error({ err, job: job.name }, 'lease check failed')), {
-        name: job.name,
-        timezone: 'Asia/Shanghai',
-        noOverlap: true,
-      }),
+      schedule(
+        job.cron,
+        () =>
+          void this.runOnce(job.name).catch((err) =>
+            this.deps.logger.error({ err, job: job.name }, 'lease check failed'),
+          ),
+        {
+          name: job.name,
+          timezone: 'Asia/Shanghai',
+          noOverlap: true,
+        },
+      ),
     );
   }
 

@@ -13,13 +13,22 @@ const NO = '([A-Za-z]{1,6}-\\d{8}-\\d{4})';
 const VERBS: { re: RegExp; make: (no: string, rest: string) => StaffCommand }[] = [
   { re: /^(?:接单|我来处理|接)$/, make: (ticketNo) => ({ type: 'accept', ticketNo }) },
   { re: /^(?:到场|已到场|到了|已到)$/, make: (ticketNo) => ({ type: 'arrive', ticketNo }) },
-  { re: /^(?:完成|已完成|完工|处理完毕|修好了)$/, make: (ticketNo, rest) => ({ type: 'complete', ticketNo, note: rest }) },
-  { re: /^(?:转派|转给|改派)$/, make: (ticketNo, rest) => ({ type: 'transfer', ticketNo, to: rest.replace(/^给/, '').trim() }) },
+  {
+    re: /^(?:完成|已完成|完工|处理完毕|修好了)$/,
+    make: (ticketNo, rest) => ({ type: 'complete', ticketNo, note: rest }),
+  },
+  {
+    re: /^(?:转派|转给|改派)$/,
+    make: (ticketNo, rest) => ({ type: 'transfer', ticketNo, to: rest.replace(/^给/, '').trim() }),
+  },
   { re: /^(?:同意|批准|通过)$/, make: (ticketNo, rest) => ({ type: 'approve', ticketNo, note: rest }) },
   { re: /^(?:驳回|不同意|拒绝)$/, make: (ticketNo, rest) => ({ type: 'reject', ticketNo, reason: rest }) },
   { re: /^(?:方案|报方案|提交方案)$/, make: (ticketNo, rest) => ({ type: 'plan', ticketNo, plan: rest }) },
 ];
-const COMMAND = new RegExp(`^\\s*(接单|我来处理|接|到场|已到场|到了|已到|完成|已完成|完工|处理完毕|修好了|转派|转给|改派|同意|批准|通过|驳回|不同意|拒绝|方案|报方案|提交方案)\\s*${NO}?\\s*[,，:：]?\\s*(.*)$`, 's');
+const COMMAND = new RegExp(
+  `^\\s*(接单|我来处理|接|到场|已到场|到了|已到|完成|已完成|完工|处理完毕|修好了|转派|转给|改派|同意|批准|通过|驳回|不同意|拒绝|方案|报方案|提交方案)\\s*${NO}?\\s*[,，:：]?\\s*(.*)$`,
+  's',
+);
 
 /**
  * A staff command, or undefined when the text is not one. Reads the display text (Simplified, punctuation kept) so

@@ -21,7 +21,9 @@ export function normalizeText(raw: string): NormalizedText {
 }
 
 function normalizeOnce(raw: string): NormalizedText {
-  const display = toSimplifiedHk(toSimplified(withoutNoise(raw))).replace(/\s+/g, ' ').trim();
+  const display = toSimplifiedHk(toSimplified(withoutNoise(raw)))
+    .replace(/\s+/g, ' ')
+    .trim();
   const match = cnRoomNumerals(dashesBetweenDigits(withoutEmoji(display).normalize('NFKC').toUpperCase()))
     .replace(/([!?。，,.~～…])\1+/g, '$1')
     .replace(/\s+/g, ' ')
@@ -33,10 +35,24 @@ function normalizeOnce(raw: string): NormalizedText {
 const WECHAT_STICKER = /\[[\u4e00-\u9fa5A-Za-z]{1,4}\]|\/:[^\s\u4e00-\u9fa5]{1,6}/g;
 const INVISIBLE = /[\u200B-\u200F\u2060\uFEFF]/g;
 const withoutNoise = (s: string) => s.replace(INVISIBLE, '').replace(WECHAT_STICKER, ' ');
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each modifier and selector is removed on its own
 const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\uFE0E\uFE0F\u20E3]/gu;
 const withoutEmoji = (s: string) => s.replace(EMOJI, ' ');
 
-const CN_DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const CN_DIGIT: Record<string, number> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 
 /** 十二 → 12, 二十三 → 23, 五零二 → 502 (digit by digit when there is no 十/百). */
 export function cnNumber(s: string): number | undefined {
@@ -68,5 +84,8 @@ function dashesBetweenDigits(s: string): string {
 function cnRoomNumerals(s: string): string {
   return s
     .replace(/([零〇一二两三四五六七八九十百]+)(?=栋|幢|号楼|单元|楼|室|号|座)/g, (m) => String(cnNumber(m) ?? m))
-    .replace(/(单元|栋|幢|号楼|座)([零〇一二三四五六七八九]{3,4})(?![零〇一二三四五六七八九十百])/g, (_m, u: string, n: string) => u + String(cnNumber(n)));
+    .replace(
+      /(单元|栋|幢|号楼|座)([零〇一二三四五六七八九]{3,4})(?![零〇一二三四五六七八九十百])/g,
+      (_m, u: string, n: string) => u + String(cnNumber(n)),
+    );
 }

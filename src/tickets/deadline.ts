@@ -40,7 +40,12 @@ export type DeadlineAction =
  * once and look again at the due time; after it → tell the next role of the chain and look again when the one after
  * that is due (the chain stops at its end, or as soon as someone acts and the deadline is met).
  */
-export function nextAction(d: Deadline, now: Date, settledBy: 'met' | 'cancelled' | undefined, chain: EscalationStep[]): DeadlineAction {
+export function nextAction(
+  d: Deadline,
+  now: Date,
+  settledBy: 'met' | 'cancelled' | undefined,
+  chain: EscalationStep[],
+): DeadlineAction {
   if (d.metAt) return { type: 'settle', reason: 'met' };
   if (settledBy) return { type: 'settle', reason: settledBy };
   if (now < d.dueAt) return { type: 'warn', next: d.dueAt };

@@ -29,19 +29,36 @@ export interface CollectivePolicy {
   majorLevel: string;
 }
 
-export type FaultReport = Pick<Ticket, 'channel' | 'userId' | 'projectCode' | 'room' | 'content' | 'category' | 'trade' | 'faultTerms' | 'commonArea' | 'createdAt'>;
+export type FaultReport = Pick<
+  Ticket,
+  | 'channel'
+  | 'userId'
+  | 'projectCode'
+  | 'room'
+  | 'content'
+  | 'category'
+  | 'trade'
+  | 'faultTerms'
+  | 'commonArea'
+  | 'createdAt'
+>;
 
 /** "3-2-502" → "3", "12-1803" → "12", "B-1203" → "B". */
 export const buildingOf = (room: string) => room.split('-')[0] ?? room;
 
-export const sameResident = (a: Pick<Ticket, 'channel' | 'userId'>, b: Pick<Ticket, 'channel' | 'userId'>) => a.channel === b.channel && a.userId === b.userId;
+export const sameResident = (a: Pick<Ticket, 'channel' | 'userId'>, b: Pick<Ticket, 'channel' | 'userId'>) =>
+  a.channel === b.channel && a.userId === b.userId;
 
 /**
  * Same project, same category and trade, within the window, in the same building or both about something the whole
  * estate shares (the pack's commonAreaSignals: a gate barrier yes, a lift no — each building has its own),
  * and worded alike: a shared fault word ("电梯", "停水") or enough common character pairs.
  */
-export function sameFault(a: FaultReport, b: FaultReport, policy: Pick<CollectivePolicy, 'windowDays' | 'similarity'>): boolean {
+export function sameFault(
+  a: FaultReport,
+  b: FaultReport,
+  policy: Pick<CollectivePolicy, 'windowDays' | 'similarity'>,
+): boolean {
   if (a.projectCode !== b.projectCode || a.category !== b.category || a.trade !== b.trade) return false;
   if (Math.abs(a.createdAt.getTime() - b.createdAt.getTime()) > policy.windowDays * 86_400_000) return false;
   if (buildingOf(a.room) !== buildingOf(b.room) && !(a.commonArea && b.commonArea)) return false;

@@ -2,7 +2,6 @@
 import type { Intake } from '../dialogue/index.js';
 import type { Classification } from '../rules/index.js';
 
-
 export type Rating = 'satisfied' | 'neutral' | 'unsatisfied';
 
 export type TicketStatus = 'open' | 'assigned' | 'in_progress' | 'resolved' | 'closed' | 'cancelled';
@@ -94,7 +93,13 @@ export interface TicketPolicy {
   responseMinutes: { emergency: number; normal: number };
 }
 
-export function ticketFromIntake(intake: Intake, who: { channel: string; userId: string }, no: string, policy: TicketPolicy, now: Date): NewTicket {
+export function ticketFromIntake(
+  intake: Intake,
+  who: { channel: string; userId: string },
+  no: string,
+  policy: TicketPolicy,
+  now: Date,
+): NewTicket {
   const c = intake.classification;
   const minutes = policy.responseMinutes[c.urgency];
   return {

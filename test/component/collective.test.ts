@@ -30,15 +30,29 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
   let svc: Service;
   let platform: FakePlatform;
   const admin = (path: string, init: RequestInit = {}) =>
-    fetch(`${svc.url}${path}`, { ...init, headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json', ...init.headers } });
+    fetch(`${svc.url}${path}`, {
+      ...init,
+      headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json', ...init.headers },
+    });
   let webSeq = 0;
 
   async function say(via: Channel, who: string, text: string): Promise<string> {
     if (via === 'web') {
-      const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: `web-${who}-visitor`, msgId: `${who}-msg-${String(++webSeq).padStart(4, "0")}`, text }) });
+      const res = await fetch(`${svc.url}/webchat/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          visitorId: `web-${who}-visitor`,
+          msgId: `${who}-msg-${String(++webSeq).padStart(4, '0')}`,
+          text,
+        }),
+      });
       return ((await res.json()) as { replies: string[] }).replies.join('\n\n');
     }
-    const r = via === 'mp' ? await post(svc.url, mpPost({ from: who, text }, 'safe')) : await post(svc.url, wecomPost({ from: who, text }));
+    const r =
+      via === 'mp'
+        ? await post(svc.url, mpPost({ from: who, text }, 'safe'))
+        : await post(svc.url, wecomPost({ from: who, text }));
     expect(r.status).toBe(200);
     return (via === 'mp' ? openMpReply(r.text, 'safe') : openWecomReply(r.text)).Content ?? '';
   }
@@ -53,7 +67,9 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     return { no: no!, reply };
   }
 
-  const levelOf = async (no: string) => ((await json(await admin(`/api/tickets/${no}`))) as { ticket: { level: string; incidentId: number | null } }).ticket;
+  const levelOf = async (no: string) =>
+    ((await json(await admin(`/api/tickets/${no}`))) as { ticket: { level: string; incidentId: number | null } })
+      .ticket;
   const sentTo = (user: string) => platform.callsTo('/cgi-bin/message/send').filter((c) => c.body.touser === user);
   const drain = async () => {
     while ((await svc.dispatcher.tick()) > 0);
@@ -65,7 +81,11 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     platform = await new FakePlatform().start();
     // As most operators write it: a mysql:// URL, here pointing at MariaDB (so no MySQL-8-only SQL may slip in).
     const database = kind === 'mariadb' ? { type: 'mysql' as const, url: testMariadbUrl('collective') } : undefined;
-    svc = await startTestService(kind, 'collective', { platformUrl: platform.url, ...(database ? { database } : {}), config: { organisation: loadOrganisation('config/organisation.json') } });
+    svc = await startTestService(kind, 'collective', {
+      platformUrl: platform.url,
+      ...(database ? { database } : {}),
+      config: { organisation: loadOrganisation('config/organisation.json') },
+    });
   });
   afterAll(async () => {
     await svc?.close();
@@ -133,7 +153,10 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'w01', '我是鲁达，4栋1单元401，楼道的声控灯坏了'))![1]!;
     await say('mp', 'w01', '不对，是6栋1单元401');
     await say('mp', 'w01', '跳过');
-    const [row] = (await svc.ds.query('SELECT room, building FROM ticket WHERE no = ?', [first])) as { room: string; building: string }[];
+    const [row] = (await svc.ds.query('SELECT room, building FROM ticket WHERE no = ?', [first])) as {
+      room: string;
+      building: string;
+    }[];
     expect(row).toEqual({ room: '6-1-401', building: '6' });
     const second = await say('mp', 'w02', '我是杨志，6栋2单元602，楼道声控灯不亮了');
     expect(second).toContain('2 位业主反映');
@@ -162,14 +185,21 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(sentTo('zb01')[0]!.body.text.content).toContain('重大事件立即报总部与品质部');
     expect(sentTo('pz01')).toHaveLength(2);
     const detail = await json(await admin(`/api/tickets/${numbers[9]}`));
-    expect(detail.timeline.some((e: { type: string; data: { level?: string } }) => e.type === 'graded' && e.data.level === 'major')).toBe(true);
+    expect(
+      detail.timeline.some(
+        (e: { type: string; data: { level?: string } }) => e.type === 'graded' && e.data.level === 'major',
+      ),
+    ).toBe(true);
   });
 
   it('when the incident is resolved, then every reporter is told on their own channel and the web-chat one is listed as not pushable', async () => {
     numbers.push((await report(LIFT_REPORTS[10]!)).no);
     await drain();
     const incidentId = (await levelOf(numbers[0]!)).incidentId;
-    const res = await admin(`/api/incidents/${incidentId}/resolve`, { method: 'POST', body: JSON.stringify({ resolution: '电梯主板已更换，已恢复运行', by: '工程部王经理' }) });
+    const res = await admin(`/api/incidents/${incidentId}/resolve`, {
+      method: 'POST',
+      body: JSON.stringify({ resolution: '电梯主板已更换，已恢复运行', by: '工程部王经理' }),
+    });
     expect(res.status).toBe(200);
     const out = await json(res);
     expect(out.notPushable).toEqual([numbers[2]]);
@@ -177,11 +207,20 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     await drain();
     const mpSends = platform.callsTo('/cgi-bin/message/custom/send');
     const wecomSends = platform.callsTo('/cgi-bin/message/send');
-    expect(new Set(mpSends.map((c) => c.body.touser))).toEqual(new Set(['r01', 'r04', 'r05', 'r07', 'r08', 'r09', 'r10']));
+    expect(new Set(mpSends.map((c) => c.body.touser))).toEqual(
+      new Set(['r01', 'r04', 'r05', 'r07', 'r08', 'r09', 'r10']),
+    );
     expect(new Set(wecomSends.map((c) => c.body.touser))).toEqual(new Set(['r02', 'r06', 'r11']));
     expect(mpSends.every((c) => c.body.text.content.includes('电梯主板已更换'))).toBe(true);
     for (const n of numbers) expect((await json(await admin(`/api/tickets/${n}`))).ticket.status).toBe('resolved');
-    expect((await admin(`/api/incidents/${incidentId}/resolve`, { method: 'POST', body: JSON.stringify({ resolution: '再次办结' }) })).status).toBe(409);
+    expect(
+      (
+        await admin(`/api/incidents/${incidentId}/resolve`, {
+          method: 'POST',
+          body: JSON.stringify({ resolution: '再次办结' }),
+        })
+      ).status,
+    ).toBe(409);
   });
 
   it('when a reporter comes back with the same fault after it was resolved, then the new ticket is important and the 000 §6.5 deduction is recorded', async () => {
@@ -224,7 +263,16 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     const tickets = svc.ds.getRepository(TicketEntity);
     const model = await tickets.findOneByOrFail({ no: first });
     const { id: _id, ...copy } = model;
-    await tickets.insert(Array.from({ length: 50 }, (_, i) => ({ ...copy, no: `FILL-${String(i).padStart(4, '0')}`, channel: 'web', userId: `filler-${i}`, createdAt: new Date(), updatedAt: new Date() })));
+    await tickets.insert(
+      Array.from({ length: 50 }, (_, i) => ({
+        ...copy,
+        no: `FILL-${String(i).padStart(4, '0')}`,
+        channel: 'web',
+        userId: `filler-${i}`,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })),
+    );
     await svc.ds.query('UPDATE incident SET residents = residents + 50 WHERE id = ?', [incidentId]);
     // a01 again, in words that match no member (the lift car's buttons), until a03 words it both ways and pulls it in.
     await say('mp', 'a01', '轿厢里的楼层按钮失灵了，按了不亮');

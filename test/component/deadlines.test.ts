@@ -14,7 +14,14 @@ const ROBOT = 'robot-key-managers';
 
 function organisationWithRobot(): Organisation {
   const org = loadOrganisation('config/organisation.json');
-  return { ...org, projects: org.projects.map((p) => ({ ...p, alerts: { robotKey: ROBOT }, people: { ...p.people, supervisor: ['zg01'] } })) };
+  return {
+    ...org,
+    projects: org.projects.map((p) => ({
+      ...p,
+      alerts: { robotKey: ROBOT },
+      people: { ...p.people, supervisor: ['zg01'] },
+    })),
+  };
 }
 
 const MINUTE = 60_000;
@@ -25,16 +32,29 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
   let platform: FakePlatform;
   const clock = new ManualClock(new Date('2026-11-23T02:00:00+08:00')); // Monday, 02:00
   const ts = () => String(Math.floor(clock.now().getTime() / 1000));
-  const say = async (from: string, text: string) => openWecomReply((await post(a.url, wecomPost({ from, text, createTime: ts() }, { timestamp: ts() }))).text).Content ?? '';
-  const admin = async (path: string) => json(await fetch(`${a.url}${path}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+  const say = async (from: string, text: string) =>
+    openWecomReply((await post(a.url, wecomPost({ from, text, createTime: ts() }, { timestamp: ts() }))).text)
+      .Content ?? '';
+  const admin = async (path: string) =>
+    json(await fetch(`${a.url}${path}`, { headers: { authorization: 'Bearer test-admin-token' } }));
   const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
-  const robotMessages = () => platform.callsTo('/cgi-bin/webhook/send').filter((c) => c.query.key === ROBOT).map((c) => c.body.markdown.content as string);
+  const robotMessages = () =>
+    platform
+      .callsTo('/cgi-bin/webhook/send')
+      .filter((c) => c.query.key === ROBOT)
+      .map((c) => c.body.markdown.content as string);
   /** One scheduler round: scan what is due, then let the robot job send. */
   const round = async (svc: Service = a) => {
     await svc.scheduler.runOnce('deadline-scan');
     await svc.scheduler.runOnce('robot-alerts');
   };
-  const deadlines = async (no: string) => (await admin(`/api/tickets/${no}`)).deadlines.items as { kind: string; dueAt: string; stage: string; escalationStep: number }[];
+  const deadlines = async (no: string) =>
+    (await admin(`/api/tickets/${no}`)).deadlines.items as {
+      kind: string;
+      dueAt: string;
+      stage: string;
+      escalationStep: number;
+    }[];
 
   beforeAll(async () => {
     platform = await new FakePlatform().start();
@@ -52,7 +72,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
   it('when a pipe bursts at 02:00, then the deadlines are set and the response warning reaches the managers group at night', async () => {
     const no = ticketNo(await say('night-1', '我是李娜，3栋2单元502，家里水管爆了，水漫到客厅了'));
     const d = await deadlines(no);
-    expect(d.map((x) => x.kind).sort()).toEqual(['lead_report', 'resolution', 'response', 'upgrade_hot', 'upgrade_major'].sort());
+    expect(d.map((x) => x.kind).sort()).toEqual(
+      ['lead_report', 'resolution', 'response', 'upgrade_hot', 'upgrade_major'].sort(),
+    );
     expect(new Date(d.find((x) => x.kind === 'response')!.dueAt).getTime()).toBe(clock.now().getTime() + 30 * MINUTE);
     await round();
     // At once: the emergency reaches the managers' group, calling on the night handler, the duty officer and the lead.
@@ -146,7 +168,12 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     await round();
     const d = await admin(`/api/tickets/${no}`);
     expect(d.ticket.level).toBe('hot');
-    expect(d.timeline.some((e: { type: string; data: { reasons?: string[] } }) => e.type === 'graded' && e.data.reasons?.[0] === '一周未解决升级为热点事件')).toBe(true);
+    expect(
+      d.timeline.some(
+        (e: { type: string; data: { reasons?: string[] } }) =>
+          e.type === 'graded' && e.data.reasons?.[0] === '一周未解决升级为热点事件',
+      ),
+    ).toBe(true);
     expect((d.deadlines.items as { kind: string }[]).map((x) => x.kind)).toContain('quality_report');
   });
 
@@ -170,7 +197,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     clock.advance(30_000);
     await a.scheduler.runOnce('robot-alerts'); // delivered
     expect(robotMessages().filter((m) => m.includes(no))).toHaveLength(3);
-    const [row] = await a.ds.query(`SELECT status, attempts FROM outbox WHERE channel = 'wecom_robot' AND payload LIKE '%${no}%'`);
+    const [row] = await a.ds.query(
+      `SELECT status, attempts FROM outbox WHERE channel = 'wecom_robot' AND payload LIKE '%${no}%'`,
+    );
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     platform.overrides.length = 0;
   });
@@ -181,7 +210,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     const first = ticketNo(await say('ny-1', '我是郑一，3栋1单元111，卫生间墙面渗水'));
     await say('ny-2', '我是郑二，3栋1单元112，卧室墙面有裂缝');
     const t = await admin(`/api/tickets/${first}`);
-    expect(t.timeline.find((e: { actor: string }) => e.actor === 'calendar').data.warning).toContain('2027 年，尚未载入官方节假日安排');
+    expect(t.timeline.find((e: { actor: string }) => e.actor === 'calendar').data.warning).toContain(
+      '2027 年，尚未载入官方节假日安排',
+    );
     await round();
     expect(robotMessages().filter((m) => m.includes('工作日历缺失'))).toHaveLength(1);
     const status = await admin('/api/calendar');
@@ -192,7 +223,11 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
   it('when the robot lease passes to another instance within a minute of 20 sends, then the new holder waits for the window', async () => {
     clock.set(new Date('2026-12-30T10:00:00+08:00'));
     // Instance a sent 20 messages to the managers' group ten seconds ago (as its robot job records them).
-    await a.ds.query('INSERT INTO send_log (target, sent_ms, messages) VALUES (?, ?, ?)', [ROBOT, clock.now().getTime() - 10_000, 20]);
+    await a.ds.query('INSERT INTO send_log (target, sent_ms, messages) VALUES (?, ?, ?)', [
+      ROBOT,
+      clock.now().getTime() - 10_000,
+      20,
+    ]);
     platform.calls.length = 0;
     const no = ticketNo(await say('handover-1', '我是冯一，3栋1单元121，家里水管爆了，水漫到客厅了'));
     await round(b); // b takes the robot lease (a's expired days ago)
@@ -200,7 +235,10 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     clock.advance(51_000); // the 20 have left the window
     await b.scheduler.runOnce('robot-alerts');
     expect(robotMessages().filter((m) => m.includes(no))).toHaveLength(1);
-    const [logged] = await b.ds.query('SELECT COUNT(*) AS n FROM send_log WHERE target = ? AND sent_ms >= ?', [ROBOT, clock.now().getTime()]);
+    const [logged] = await b.ds.query('SELECT COUNT(*) AS n FROM send_log WHERE target = ? AND sent_ms >= ?', [
+      ROBOT,
+      clock.now().getTime(),
+    ]);
     expect(Number(logged.n)).toBe(1);
   });
 });

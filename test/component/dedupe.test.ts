@@ -26,7 +26,11 @@ describe.each(DB_KINDS)('duplicate delivery on %s', (kind) => {
   });
 
   it('when the same callback arrives 5 times (3 at once, across two instances), then one ticket and the same reply each time', async () => {
-    const req = wecomPost({ from: 'dup_user', text: '我是3栋2单元502的李娜，电话13812345678，卫生间漏水', msgId: nextMsgId() });
+    const req = wecomPost({
+      from: 'dup_user',
+      text: '我是3栋2单元502的李娜，电话13812345678，卫生间漏水',
+      msgId: nextMsgId(),
+    });
     const concurrent = await Promise.all([post(a.url, req), post(b.url, req), post(a.url, req)]);
     const later = [await post(b.url, req), await post(a.url, req)];
     const contents = [...concurrent, ...later].map((r) => {
@@ -36,19 +40,32 @@ describe.each(DB_KINDS)('duplicate delivery on %s', (kind) => {
     expect(new Set(contents).size).toBe(1);
     expect(contents[0]).toMatch(/已为您登记工单 KF-\d{8}-\d{4}/);
     expect(await count(`SELECT COUNT(*) AS n FROM ticket WHERE user_id = 'dup_user'`)).toBe(1);
-    expect(await count(`SELECT COUNT(*) AS n FROM outbox WHERE recipient = 'kf01' AND payload LIKE '%3-2-502%'`)).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS n FROM outbox WHERE recipient = 'kf01' AND payload LIKE '%3-2-502%'`)).toBe(
+      1,
+    );
   });
 
   it('when an event is retried (same FromUserName + CreateTime), then it is answered once', async () => {
     const createTime = nowTs();
-    const req = mpPost({ from: 'o_evt', msgType: 'event', createTime, extra: { Event: 'subscribe', EventKey: '' } }, 'safe');
+    const req = mpPost(
+      { from: 'o_evt', msgType: 'event', createTime, extra: { Event: 'subscribe', EventKey: '' } },
+      'safe',
+    );
     const replies = await Promise.all([post(a.url, req), post(b.url, req)]);
-    expect(replies.map((r) => openMpReply(r.text, 'safe').Content)).toEqual([expect.stringContaining('报事报修'), expect.stringContaining('报事报修')]);
+    expect(replies.map((r) => openMpReply(r.text, 'safe').Content)).toEqual([
+      expect.stringContaining('报事报修'),
+      expect.stringContaining('报事报修'),
+    ]);
     expect(await count(`SELECT COUNT(*) AS n FROM inbound_message WHERE user_id = 'o_evt'`)).toBe(1);
   });
 
   it('when 20 residents finish their reports at the same moment on two instances, then ticket numbers are unique and consecutive', async () => {
-    const reqs = Array.from({ length: 20 }, (_, i) => wecomPost({ from: `burst_${i}`, text: `我是8栋1单元${101 + i}的张${'一二三四五六七八九十'[i % 10]}明，空调不制冷，电话139${String(10000000 + i)}` }));
+    const reqs = Array.from({ length: 20 }, (_, i) =>
+      wecomPost({
+        from: `burst_${i}`,
+        text: `我是8栋1单元${101 + i}的张${'一二三四五六七八九十'[i % 10]}明，空调不制冷，电话139${String(10000000 + i)}`,
+      }),
+    );
     const res = await Promise.all(reqs.map((r, i) => post(i % 2 ? a.url : b.url, r)));
     const numbers = res.map((r) => /工单 (KF-\d{8}-(\d{4}))/.exec(openWecomReply(r.text).Content!)?.[2]).map(Number);
     expect(numbers.every((n) => n > 0)).toBe(true);

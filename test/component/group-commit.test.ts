@@ -7,7 +7,10 @@ import { DB_KINDS, databaseFor } from '../support/databases.js';
 import { startTestService } from '../support/service.js';
 
 const GIVEN = [...'伟芳娜敏静丽强磊军洋艳勇杰娟涛明超秀霞平'];
-const resident = (i: number) => ({ name: `王${GIVEN[i % GIVEN.length]}${GIVEN[(i * 7 + 3) % GIVEN.length]}`, room: `${1 + (i % 9)}-${1 + (i % 3)}-${101 + i}` });
+const resident = (i: number) => ({
+  name: `王${GIVEN[i % GIVEN.length]}${GIVEN[(i * 7 + 3) % GIVEN.length]}`,
+  room: `${1 + (i % 9)}-${1 + (i % 3)}-${101 + i}`,
+});
 const report = (i: number) => {
   const r = resident(i);
   const [b, u, f] = r.room.split('-');
@@ -20,9 +23,18 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
   const count = async (sql: string) => Number((await a.ds.query(sql))[0].n);
   /** Each incident's head count, kept by increments as tickets join, against the distinct residents of its tickets. */
   const headCounts = async () => {
-    const kept = (await a.ds.query('SELECT id, residents FROM incident')) as { id: number | string; residents: number | string }[];
-    const members = (await a.ds.query('SELECT incident_id AS id, channel, user_id AS u FROM ticket WHERE incident_id IS NOT NULL')) as { id: number | string; channel: string; u: string }[];
-    return kept.map((i) => ({ id: Number(i.id), kept: Number(i.residents), actual: new Set(members.filter((t) => Number(t.id) === Number(i.id)).map((t) => `${t.channel}:${t.u}`)).size }));
+    const kept = (await a.ds.query('SELECT id, residents FROM incident')) as {
+      id: number | string;
+      residents: number | string;
+    }[];
+    const members = (await a.ds.query(
+      'SELECT incident_id AS id, channel, user_id AS u FROM ticket WHERE incident_id IS NOT NULL',
+    )) as { id: number | string; channel: string; u: string }[];
+    return kept.map((i) => ({
+      id: Number(i.id),
+      kept: Number(i.residents),
+      actual: new Set(members.filter((t) => Number(t.id) === Number(i.id)).map((t) => `${t.channel}:${t.u}`)).size,
+    }));
   };
   beforeAll(async () => {
     const database = databaseFor(kind, kind === 'mariadb' ? 'batch' : 'x');
@@ -36,7 +48,11 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
 
   it('when 40 residents report at the same moment, then their messages share transactions and each gets their own ticket', async () => {
     const before = a.intakeStats();
-    const res = await Promise.all(Array.from({ length: 40 }, (_, i) => post(a.url, mpPost({ from: `gc_${i}`, text: report(i), msgId: nextMsgId() }, 'safe'))));
+    const res = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        post(a.url, mpPost({ from: `gc_${i}`, text: report(i), msgId: nextMsgId() }, 'safe')),
+      ),
+    );
     const stats = a.intakeStats();
     expect(stats.messages - before.messages).toBe(40);
     if (kind === 'mariadb') {
@@ -52,7 +68,11 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
       return /工单 (KF-\d{8}-\d{4})/.exec(text)![1];
     });
     expect(new Set(numbers).size).toBe(40);
-    const rows = (await a.ds.query(`SELECT no, user_id AS u, room FROM ticket WHERE user_id LIKE 'gc%'`)) as { no: string; u: string; room: string }[];
+    const rows = (await a.ds.query(`SELECT no, user_id AS u, room FROM ticket WHERE user_id LIKE 'gc%'`)) as {
+      no: string;
+      u: string;
+      room: string;
+    }[];
     expect(rows).toHaveLength(40);
     for (const row of rows) {
       const i = Number(row.u.slice(3));
@@ -64,7 +84,9 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     expect(await count(`SELECT COUNT(*) AS n FROM resident WHERE user_id LIKE 'gc%'`)).toBe(40);
     // Numbers taken ahead per batch match the tickets filed: nothing rolled back, so no number was wasted.
     const scope = numbers[0]!.slice(0, 11);
-    expect(await count(`SELECT seq AS n FROM ticket_counter WHERE scope = '${scope}'`)).toBe(await count(`SELECT COUNT(*) AS n FROM ticket WHERE no LIKE '${scope}-%'`));
+    expect(await count(`SELECT seq AS n FROM ticket_counter WHERE scope = '${scope}'`)).toBe(
+      await count(`SELECT COUNT(*) AS n FROM ticket WHERE no LIKE '${scope}-%'`),
+    );
     // Neighbours with the same fault joined incidents inside shared transactions; each head count is exact.
     const incidents = await headCounts();
     expect(incidents.length).toBeGreaterThan(0);
@@ -72,15 +94,24 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
   });
 
   it('when the same 30 messages reach two instances at once, then each has one effect and both answer the same', async () => {
-    const reqs = Array.from({ length: 30 }, (_, i) => wecomPost({ from: `twin_${i}`, text: report(100 + i), msgId: nextMsgId() }));
-    const [onA, onB] = await Promise.all([Promise.all(reqs.map((r) => post(a.url, r))), Promise.all(reqs.map((r) => post(b.url, r)))]);
+    const reqs = Array.from({ length: 30 }, (_, i) =>
+      wecomPost({ from: `twin_${i}`, text: report(100 + i), msgId: nextMsgId() }),
+    );
+    const [onA, onB] = await Promise.all([
+      Promise.all(reqs.map((r) => post(a.url, r))),
+      Promise.all(reqs.map((r) => post(b.url, r))),
+    ]);
     for (let i = 0; i < 30; i++) {
       expect(openWecomReply(onA[i]!.text).Content).toBe(openWecomReply(onB[i]!.text).Content);
       expect(openWecomReply(onA[i]!.text).Content).toMatch(/已为您登记工单/);
     }
     expect(await count(`SELECT COUNT(*) AS n FROM ticket WHERE user_id LIKE 'twin%'`)).toBe(30);
     expect(await count(`SELECT COUNT(*) AS n FROM inbound_message WHERE user_id LIKE 'twin%'`)).toBe(30);
-    expect(await count(`SELECT COUNT(*) AS n FROM outbox WHERE payload LIKE '%王%' AND recipient = 'kf01' AND dedupe_key LIKE 'ticket:%'`)).toBeGreaterThanOrEqual(30);
+    expect(
+      await count(
+        `SELECT COUNT(*) AS n FROM outbox WHERE payload LIKE '%王%' AND recipient = 'kf01' AND dedupe_key LIKE 'ticket:%'`,
+      ),
+    ).toBeGreaterThanOrEqual(30);
     // Batches of two instances joined the same incidents at once: increments add up, none is lost or counted twice.
     for (const i of await headCounts()) expect(i.kept, `incident ${i.id}`).toBe(i.actual);
   });
@@ -91,16 +122,25 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     const [r1, r2, retry] = await Promise.all([post(a.url, first), post(a.url, second), post(a.url, first)]);
     expect(openMpReply(retry.text, 'safe').Content).toBe(openMpReply(r1.text, 'safe').Content);
     // Whichever came first, the second completed the report: one ticket with both parts.
-    expect([openMpReply(r1.text, 'safe').Content, openMpReply(r2.text, 'safe').Content].join('\n')).toMatch(/已为您登记工单/);
-    const rows = (await a.ds.query(`SELECT room, content FROM ticket WHERE user_id = 'duo'`)) as { room: string; content: string }[];
+    expect([openMpReply(r1.text, 'safe').Content, openMpReply(r2.text, 'safe').Content].join('\n')).toMatch(
+      /已为您登记工单/,
+    );
+    const rows = (await a.ds.query(`SELECT room, content FROM ticket WHERE user_id = 'duo'`)) as {
+      room: string;
+      content: string;
+    }[];
     expect(rows).toEqual([{ room: '6-1-601', content: expect.stringContaining('滴水') }]);
   });
 
   it('when one message of a batch cannot be handled, then the batch runs again message by message and the others are not lost', async () => {
     // A session row that no longer parses makes that resident's message fail wherever it runs.
-    await a.ds.query(`INSERT INTO dialogue_session (channel, user_id, state, version, updated_at) VALUES ('mp', 'broken', '{not json', 1, '2026-01-01 00:00:00.000')`);
+    await a.ds.query(
+      `INSERT INTO dialogue_session (channel, user_id, state, version, updated_at) VALUES ('mp', 'broken', '{not json', 1, '2026-01-01 00:00:00.000')`,
+    );
     const before = a.intakeStats();
-    const good = Array.from({ length: 12 }, (_, i) => post(a.url, mpPost({ from: `fb${i}`, text: report(200 + i), msgId: nextMsgId() }, 'safe')));
+    const good = Array.from({ length: 12 }, (_, i) =>
+      post(a.url, mpPost({ from: `fb${i}`, text: report(200 + i), msgId: nextMsgId() }, 'safe')),
+    );
     const bad = post(a.url, mpPost({ from: 'broken', text: report(300), msgId: nextMsgId() }, 'safe'));
     const res = await Promise.all(good);
     for (const r of res) expect(openMpReply(r.text, 'safe').Content).toMatch(/已为您登记工单/);

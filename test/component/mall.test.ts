@@ -12,7 +12,8 @@ import { startTestService } from '../support/service.js';
 describe.each(DB_KINDS)('a shopping mall on %s', (kind) => {
   let svc: Service;
   let platform: FakePlatform;
-  const admin = async (path: string) => json(await fetch(`${svc.url}${path}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+  const admin = async (path: string) =>
+    json(await fetch(`${svc.url}${path}`, { headers: { authorization: 'Bearer test-admin-token' } }));
   const say = async (from: string, text: string) => {
     const r = await post(svc.url, mpPost({ from, text, msgId: nextMsgId() }, 'safe'));
     expect(r.status).toBe(200);
@@ -31,9 +32,19 @@ describe.each(DB_KINDS)('a shopping mall on %s', (kind) => {
       ticketPrefix: 'WX',
       rulePack: 'mall',
       roster: [],
-      people: { lead: ['sc01'], finance: ['cw01'], service_desk: ['fwt01'], store: ['dz01'], back_office: ['hq01'], customer_service: ['kf01'] },
+      people: {
+        lead: ['sc01'],
+        finance: ['cw01'],
+        service_desk: ['fwt01'],
+        store: ['dz01'],
+        back_office: ['hq01'],
+        customer_service: ['kf01'],
+      },
     };
-    svc = await startTestService(kind, 'mall', { platformUrl: platform.url, config: { organisation: { ...shipped, botName: '万象汇客服', projects: [mall] } } });
+    svc = await startTestService(kind, 'mall', {
+      platformUrl: platform.url,
+      config: { organisation: { ...shipped, botName: '万象汇客服', projects: [mall] } },
+    });
   });
   afterAll(async () => {
     await svc?.close();
@@ -50,7 +61,15 @@ describe.each(DB_KINDS)('a shopping mall on %s', (kind) => {
     expect(no, created).toBeDefined();
     expect(created).toContain('B1层扶梯口 张先生');
     const d = await admin(`/api/tickets/${no}`);
-    expect(d.ticket).toMatchObject({ projectCode: 'WXH', rulePack: 'mall', room: 'B1层扶梯口', residentName: '张先生', level: 'primary', department: 'service_desk', handler: 'fwt01' });
+    expect(d.ticket).toMatchObject({
+      projectCode: 'WXH',
+      rulePack: 'mall',
+      room: 'B1层扶梯口',
+      residentName: '张先生',
+      level: 'primary',
+      department: 'service_desk',
+      handler: 'fwt01',
+    });
   });
 
   it('when a shopper asks for compensation, then it is a first-level complaint for the store and finance is asked to approve', async () => {
@@ -60,7 +79,9 @@ describe.each(DB_KINDS)('a shopping mall on %s', (kind) => {
     expect(no, created).toBeDefined();
     const d = await admin(`/api/tickets/${no}`);
     expect(d.ticket).toMatchObject({ kind: 'complaint', level: 'first', department: 'store', room: '3楼301店铺' });
-    const approvals = (d.timeline as { type: string; data: { approver?: string } }[]).filter((e) => e.type === 'approval_requested');
+    const approvals = (d.timeline as { type: string; data: { approver?: string } }[]).filter(
+      (e) => e.type === 'approval_requested',
+    );
     expect(approvals.map((e) => e.data.approver)).toContain('finance');
   });
 });

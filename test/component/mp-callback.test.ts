@@ -30,29 +30,41 @@ describe.each(DB_KINDS)('Official Account callback on %s', (kind) => {
     expect(await res.text()).toBe('abc+123');
   });
 
-  it.each<MpMode>(['plain', 'compatible', 'safe'])('when a resident writes in %s mode, then the reply comes back in that mode', async (mode) => {
-    const from = `o_${mode}_${kind}`;
-    const r = await post(svc.url, mpPost({ from, text: '我是3栋2单元502的李娜，电话13812345678，楼道灯坏了' }, mode));
-    expect(r.status).toBe(200);
-    if (mode === 'safe') expect(r.text).not.toContain('<Content>');
-    const reply = openMpReply(r.text, mode);
-    expect(reply).toMatchObject({ ToUserName: from, FromUserName: MP.ghId, MsgType: 'text' });
-    expect(reply.Content).toMatch(/已为您登记工单 KF-\d{8}-\d{4}/);
-    expect(reply.Content).not.toContain('请留一个联系电话');
-  });
+  it.each<MpMode>(['plain', 'compatible', 'safe'])(
+    'when a resident writes in %s mode, then the reply comes back in that mode',
+    async (mode) => {
+      const from = `o_${mode}_${kind}`;
+      const r = await post(svc.url, mpPost({ from, text: '我是3栋2单元502的李娜，电话13812345678，楼道灯坏了' }, mode));
+      expect(r.status).toBe(200);
+      if (mode === 'safe') expect(r.text).not.toContain('<Content>');
+      const reply = openMpReply(r.text, mode);
+      expect(reply).toMatchObject({ ToUserName: from, FromUserName: MP.ghId, MsgType: 'text' });
+      expect(reply.Content).toMatch(/已为您登记工单 KF-\d{8}-\d{4}/);
+      expect(reply.Content).not.toContain('请留一个联系电话');
+    },
+  );
 
   it('when there is nothing to say (unsubscribe), then the answer is "success"', async () => {
-    const r = await post(svc.url, mpPost({ from: 'o_leaver', msgType: 'event', extra: { Event: 'unsubscribe' } }, 'safe'));
+    const r = await post(
+      svc.url,
+      mpPost({ from: 'o_leaver', msgType: 'event', extra: { Event: 'unsubscribe' } }, 'safe'),
+    );
     expect(r).toEqual({ status: 200, text: 'success' });
   });
 
   it('when a voice message arrives, then the resident is asked to type', async () => {
-    const r = await post(svc.url, mpPost({ from: 'o_voice', msgType: 'voice', extra: { MediaId: 'media1', Format: 'amr' } }, 'safe'));
+    const r = await post(
+      svc.url,
+      mpPost({ from: 'o_voice', msgType: 'voice', extra: { MediaId: 'media1', Format: 'amr' } }, 'safe'),
+    );
     expect(openMpReply(r.text, 'safe').Content).toContain('请用文字描述');
   });
 
   it('when an image comes before the description, then it is kept on the ticket', async () => {
-    await post(svc.url, mpPost({ from: 'o_img', msgType: 'image', extra: { MediaId: 'MEDIA_42', PicUrl: 'http://x/p.jpg' } }, 'safe'));
+    await post(
+      svc.url,
+      mpPost({ from: 'o_img', msgType: 'image', extra: { MediaId: 'MEDIA_42', PicUrl: 'http://x/p.jpg' } }, 'safe'),
+    );
     const r = await post(svc.url, mpPost({ from: 'o_img', text: '阳台墙面开裂了，我是9栋1单元202周杰' }, 'safe'));
     expect(openMpReply(r.text, 'safe').Content).toContain('已为您登记工单');
     const [row] = await svc.ds.query(`SELECT images FROM ticket WHERE user_id = 'o_img'`);
@@ -65,7 +77,10 @@ describe('Official Account reply that misses the passive window (mariadb)', () =
   let platform: FakePlatform;
   beforeAll(async () => {
     platform = await new FakePlatform().start();
-    svc = await startTestService('mariadb', 'mp_late', { platformUrl: platform.url, env: { REPLY_DEADLINE_MS: '150' } });
+    svc = await startTestService('mariadb', 'mp_late', {
+      platformUrl: platform.url,
+      env: { REPLY_DEADLINE_MS: '150' },
+    });
   });
   afterAll(async () => {
     await svc?.close();
@@ -92,8 +107,16 @@ describe('Official Account reply that misses the passive window (mariadb)', () =
       await svc.dispatcher.tick();
       sent = platform.callsTo('/cgi-bin/message/custom/send');
     }
-    expect(platform.callsTo('/cgi-bin/stable_token')[0]?.body).toMatchObject({ grant_type: 'client_credential', appid: MP.appId, force_refresh: false });
+    expect(platform.callsTo('/cgi-bin/stable_token')[0]?.body).toMatchObject({
+      grant_type: 'client_credential',
+      appid: MP.appId,
+      force_refresh: false,
+    });
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.body).toMatchObject({ touser: 'o_late', msgtype: 'text', text: { content: expect.stringContaining('怎么称呼') } });
+    expect(sent[0]!.body).toMatchObject({
+      touser: 'o_late',
+      msgtype: 'text',
+      text: { content: expect.stringContaining('怎么称呼') },
+    });
   });
 });

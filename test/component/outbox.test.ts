@@ -37,10 +37,20 @@ describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
     let failures = 0;
     platform.overrides = [
       (c) => (c.path === '/cgi-bin/message/send' && failures++ === 0 ? { status: 502, json: {} } : undefined),
-      (c) => (c.path === '/cgi-bin/message/send' && failures === 2 ? { json: { errcode: -1, errmsg: 'system busy' } } : undefined),
+      (c) =>
+        c.path === '/cgi-bin/message/send' && failures === 2
+          ? { json: { errcode: -1, errmsg: 'system busy' } }
+          : undefined,
     ];
     clock.set(new Date());
-    const r = await post(svc.url, wecomPost({ from: 'ob_user', text: '我是3栋1单元101的周华，水龙头坏了，电话13600001234', createTime: String(Math.floor(clock.now().getTime() / 1000)) }));
+    const r = await post(
+      svc.url,
+      wecomPost({
+        from: 'ob_user',
+        text: '我是3栋1单元101的周华，水龙头坏了，电话13600001234',
+        createTime: String(Math.floor(clock.now().getTime() / 1000)),
+      }),
+    );
     expect(r.status).toBe(200);
 
     expect(await svc.dispatcher.tick()).toBe(1);
@@ -49,7 +59,9 @@ describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
 
     clock.advance(7_000);
     expect(await svc.dispatcher.tick()).toBe(1);
-    expect(await rows()).toEqual([expect.objectContaining({ status: 'pending', attempts: 2, last_error: 'system busy' })]);
+    expect(await rows()).toEqual([
+      expect.objectContaining({ status: 'pending', attempts: 2, last_error: 'system busy' }),
+    ]);
 
     clock.advance(13_000);
     expect(await svc.dispatcher.tick()).toBe(1);
@@ -58,8 +70,20 @@ describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
   });
 
   it('when the staff member does not exist in WeCom, then the message is dead at once and visible with its reason', async () => {
-    platform.overrides = [(c) => (c.path === '/cgi-bin/message/send' ? { json: { errcode: 81013, errmsg: 'user & party & tag all invalid' } } : undefined)];
-    await post(svc.url, wecomPost({ from: 'ob_user2', text: '我是3栋1单元102的吴刚，窗户关不上，电话13600001235', createTime: String(Math.floor(clock.now().getTime() / 1000)) }));
+    platform.overrides = [
+      (c) =>
+        c.path === '/cgi-bin/message/send'
+          ? { json: { errcode: 81013, errmsg: 'user & party & tag all invalid' } }
+          : undefined,
+    ];
+    await post(
+      svc.url,
+      wecomPost({
+        from: 'ob_user2',
+        text: '我是3栋1单元102的吴刚，窗户关不上，电话13600001235',
+        createTime: String(Math.floor(clock.now().getTime() / 1000)),
+      }),
+    );
     await svc.dispatcher.tick();
     const last = (await rows()).at(-1);
     expect(last).toMatchObject({ status: 'dead', attempts: 1 });
@@ -68,7 +92,14 @@ describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
 
   it(`when a send keeps failing, then it stops after ${MAX_ATTEMPTS} attempts`, async () => {
     platform.overrides = [(c) => (c.path === '/cgi-bin/message/send' ? { status: 503 } : undefined)];
-    await post(svc.url, wecomPost({ from: 'ob_user3', text: '我是3栋1单元103的郑爽，灯坏了，电话13600001236', createTime: String(Math.floor(clock.now().getTime() / 1000)) }));
+    await post(
+      svc.url,
+      wecomPost({
+        from: 'ob_user3',
+        text: '我是3栋1单元103的郑爽，灯坏了，电话13600001236',
+        createTime: String(Math.floor(clock.now().getTime() / 1000)),
+      }),
+    );
     for (let i = 0; i < MAX_ATTEMPTS + 3; i++) {
       await svc.dispatcher.tick();
       clock.advance(3_600_000 * 1.3);

@@ -9,8 +9,10 @@ import { startTestService } from '../support/service.js';
 describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
   let svc: Service;
   const database = databaseFor(kind, kind === 'mariadb' ? 'restart' : 'x');
-  const say = async (from: string, text: string) => openWecomReply((await post(svc.url, wecomPost({ from, text }))).text).Content ?? '';
-  const admin = (path: string, token = 'test-admin-token') => fetch(`${svc.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const say = async (from: string, text: string) =>
+    openWecomReply((await post(svc.url, wecomPost({ from, text }))).text).Content ?? '';
+  const admin = (path: string, token = 'test-admin-token') =>
+    fetch(`${svc.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
     svc = await startTestService(kind, 'restart', { database });
@@ -56,11 +58,25 @@ describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
     const list = await json(await admin(`/api/tickets?resident=${encodeURIComponent('刘洋')}`));
     const no = list.items[0].no;
     const d = await json(await admin(`/api/tickets/${no}`));
-    expect(d.ticket).toMatchObject({ no, room: '2-1-301', kind: 'complaint', category: 'property', level: 'hot', status: 'open', receiver: 'kf01' });
+    expect(d.ticket).toMatchObject({
+      no,
+      room: '2-1-301',
+      kind: 'complaint',
+      category: 'property',
+      level: 'hot',
+      status: 'open',
+      receiver: 'kf01',
+    });
     expect(d.resident).toMatchObject({ name: '刘洋', room: '2-1-301' });
     expect(new Date(d.deadlines.responseDueAt).getTime()).toBeGreaterThan(new Date(d.ticket.createdAt).getTime());
     expect(d.ticket.rulePack).toBe('residential');
-    expect(d.timeline.map((e: { type: string }) => e.type)).toEqual(['created', 'graded', 'routed', 'notified', 'notified']);
+    expect(d.timeline.map((e: { type: string }) => e.type)).toEqual([
+      'created',
+      'graded',
+      'routed',
+      'notified',
+      'notified',
+    ]);
     expect(d.timeline[1].data.level).toBe('hot');
     // This organisation names nobody in the quality department: the hot-event notice is visible as undelivered.
     expect(d.timeline[3].data).toMatchObject({ rule: '热点事件报品质部', undelivered: 'quality' });

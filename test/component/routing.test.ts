@@ -20,11 +20,16 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
   // 02:00 on a Monday night in Shanghai: only the night shift is on.
   const clock = new ManualClock(new Date('2026-11-23T02:00:00+08:00'));
   const ts = () => String(Math.floor(clock.now().getTime() / 1000));
-  const say = async (from: string, text: string) => openWecomReply((await post(svc.url, wecomPost({ from, text, createTime: ts() }, { timestamp: ts() }))).text).Content ?? '';
-  const admin = (path: string, method = 'GET') => fetch(`${svc.url}${path}`, { method, headers: { authorization: 'Bearer test-admin-token' } });
+  const say = async (from: string, text: string) =>
+    openWecomReply((await post(svc.url, wecomPost({ from, text, createTime: ts() }, { timestamp: ts() }))).text)
+      .Content ?? '';
+  const admin = (path: string, method = 'GET') =>
+    fetch(`${svc.url}${path}`, { method, headers: { authorization: 'Bearer test-admin-token' } });
   /** The upgrade the rules asked the project lead to approve, if any. */
   const proposed = async (no: string): Promise<string | undefined> =>
-    (await json(await admin(`/api/tickets/${no}`))).timeline.find((e: { type: string }) => e.type === 'approval_requested')?.data.question;
+    (await json(await admin(`/api/tickets/${no}`))).timeline.find(
+      (e: { type: string }) => e.type === 'approval_requested',
+    )?.data.question;
   const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
 
   beforeAll(async () => {
@@ -74,7 +79,10 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
 
   it('when a pack is broken, then reload is refused with file, line and reason and the old rules stay in force', async () => {
     const good = readFileSync(residential, 'utf8');
-    writeFileSync(residential, good.replace('level: hot\n    reason: 可能引起诉讼', 'level: hott\n    reason: 可能引起诉讼'));
+    writeFileSync(
+      residential,
+      good.replace('level: hot\n    reason: 可能引起诉讼', 'level: hott\n    reason: 可能引起诉讼'),
+    );
     try {
       const res = await admin('/api/rules/reload', 'POST');
       expect(res.status).toBe(422);

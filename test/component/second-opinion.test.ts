@@ -14,15 +14,27 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
   let seq = 0;
   const say = async (visitor: string, text: string) => {
     const started = Date.now();
-    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: visitor, msgId: `llm-msg-${String(++seq).padStart(4, '0')}`, text }) });
+    const res = await fetch(`${svc.url}/webchat/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ visitorId: visitor, msgId: `llm-msg-${String(++seq).padStart(4, '0')}`, text }),
+    });
     return { replies: ((await res.json()) as { replies: string[] }).replies.join('\n'), ms: Date.now() - started };
   };
-  const ticket = async (no: string) => json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+  const ticket = async (no: string) =>
+    json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
   const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
 
   beforeAll(async () => {
     const base = await llm.start();
-    svc = await startTestService(kind, 'llm', { env: { OPENAI_BASE_URL: base, OPENAI_API_KEY: 'sk-local', OPENAI_MODEL: 'deepseek-chat', OPENAI_TIMEOUT_MS: '3000' } });
+    svc = await startTestService(kind, 'llm', {
+      env: {
+        OPENAI_BASE_URL: base,
+        OPENAI_API_KEY: 'sk-local',
+        OPENAI_MODEL: 'deepseek-chat',
+        OPENAI_TIMEOUT_MS: '3000',
+      },
+    });
   });
   afterAll(async () => {
     await svc?.close();
@@ -30,7 +42,19 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
   });
 
   it('when the rules are unsure, then the ticket is created at once and relabelled later from the LLM answer', async () => {
-    llm.behaviours = [{ delayMs: 500, answer: { kind: 'complaint', category: 'service', trade: null, urgency: 'normal', confidence: 0.85, reason: '反映的是员工工作质量' } }];
+    llm.behaviours = [
+      {
+        delayMs: 500,
+        answer: {
+          kind: 'complaint',
+          category: 'service',
+          trade: null,
+          urgency: 'normal',
+          confidence: 0.85,
+          reason: '反映的是员工工作质量',
+        },
+      },
+    ];
     const { replies, ms } = await say('visitor-llm-1', '我是李娜，3栋2单元502，你们那个人上门弄了半天也没弄好就走了');
     expect(ms).toBeLessThan(400); // the reply did not wait for the model
     const no = ticketNo(replies);
@@ -39,7 +63,10 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
     expect(llm.requests).toHaveLength(1);
     const t = await ticket(no);
     expect(t.ticket).toMatchObject({ kind: 'complaint', category: 'service' });
-    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({ changed: true, reason: '反映的是员工工作质量' });
+    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({
+      changed: true,
+      reason: '反映的是员工工作质量',
+    });
   });
 
   it('when the rules are sure and nothing is near water, power, gas or structure, then the LLM is not asked', async () => {
@@ -51,26 +78,64 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
 
   it('when a sure report near danger is not an emergency, then a safety review may raise only its urgency', async () => {
     // The rules know this is about a lift but not that someone is trapped; the model also proposes another category.
-    llm.behaviours = [{ answer: { kind: 'repair', category: 'engineering', trade: 'water_electric', urgency: 'emergency', confidence: 0.9, reason: '住户母亲被困在电梯里' } }];
-    const no = ticketNo((await say('visitor-llm-4', '我是孙丽，3栋1单元303，电梯坏了，按了没反应，我妈还在里头打电话给我')).replies);
+    llm.behaviours = [
+      {
+        answer: {
+          kind: 'repair',
+          category: 'engineering',
+          trade: 'water_electric',
+          urgency: 'emergency',
+          confidence: 0.9,
+          reason: '住户母亲被困在电梯里',
+        },
+      },
+    ];
+    const no = ticketNo(
+      (await say('visitor-llm-4', '我是孙丽，3栋1单元303，电梯坏了，按了没反应，我妈还在里头打电话给我')).replies,
+    );
     const rules = (await ticket(no)).ticket;
     expect(rules.urgency).toBe('normal');
     const asked = llm.requests.length;
     while ((await svc.dispatcher.tick()) > 0);
     expect(llm.requests.length).toBe(asked + 1);
     const t = await ticket(no);
-    expect(t.ticket).toMatchObject({ urgency: 'emergency', kind: rules.kind, category: rules.category, trade: rules.trade, confidence: rules.confidence });
-    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({ changed: true, scope: 'urgency', fields: ['urgency'] });
+    expect(t.ticket).toMatchObject({
+      urgency: 'emergency',
+      kind: rules.kind,
+      category: rules.category,
+      trade: rules.trade,
+      confidence: rules.confidence,
+    });
+    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({
+      changed: true,
+      scope: 'urgency',
+      fields: ['urgency'],
+    });
   });
 
   it('when the safety review does not find an emergency, then nothing changes, whatever else the model says', async () => {
-    llm.behaviours = [{ answer: { kind: 'complaint', category: 'service', trade: null, urgency: 'normal', confidence: 0.9, reason: '普通维修' } }];
+    llm.behaviours = [
+      {
+        answer: {
+          kind: 'complaint',
+          category: 'service',
+          trade: null,
+          urgency: 'normal',
+          confidence: 0.9,
+          reason: '普通维修',
+        },
+      },
+    ];
     const no = ticketNo((await say('visitor-llm-5', '我是周平，3栋2单元204，厨房水龙头坏了，一直滴水')).replies);
     const rules = (await ticket(no)).ticket;
     while ((await svc.dispatcher.tick()) > 0);
     const t = await ticket(no);
     expect(t.ticket).toMatchObject({ urgency: rules.urgency, kind: rules.kind, category: rules.category });
-    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({ changed: false, scope: 'urgency', reason: '安全复核：大模型未判为紧急' });
+    expect(t.timeline.find((e: { type: string }) => e.type === 'reclassified').data).toMatchObject({
+      changed: false,
+      scope: 'urgency',
+      reason: '安全复核：大模型未判为紧急',
+    });
   });
 
   it('when the LLM fails, then the rules answer stays and the timeline says so', async () => {
@@ -94,10 +159,18 @@ describe.each(DB_KINDS)('LLM second opinion finding an emergency on %s', (kind) 
     platform = await new FakePlatform().start();
     // The shipped organisation with its roster, duty officer and project lead, and a managers' group robot.
     const shipped = loadConfig({ CONFIG_DIR: 'config' }).organisation;
-    const organisation = { ...shipped, projects: shipped.projects.map((p) => ({ ...p, alerts: { robotKey: 'robot-key-sos' } })) };
+    const organisation = {
+      ...shipped,
+      projects: shipped.projects.map((p) => ({ ...p, alerts: { robotKey: 'robot-key-sos' } })),
+    };
     svc = await startTestService(kind, 'llm', {
       platformUrl: platform.url,
-      env: { OPENAI_BASE_URL: base, OPENAI_API_KEY: 'sk-local', OPENAI_MODEL: 'deepseek-chat', OPENAI_TIMEOUT_MS: '3000' },
+      env: {
+        OPENAI_BASE_URL: base,
+        OPENAI_API_KEY: 'sk-local',
+        OPENAI_MODEL: 'deepseek-chat',
+        OPENAI_TIMEOUT_MS: '3000',
+      },
       config: { organisation },
     });
   });
@@ -107,32 +180,72 @@ describe.each(DB_KINDS)('LLM second opinion finding an emergency on %s', (kind) 
     await platform?.stop();
   });
 
-  it('when the LLM says an unsure report is an emergency, then duty, project lead and the managers\' group are told as for any emergency', async () => {
-    llm.behaviours = [{ answer: { kind: 'repair', category: 'engineering', trade: 'water_electric', urgency: 'emergency', confidence: 0.9, reason: '配电箱冒烟有起火危险' } }];
-    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId: 'visitor-llm-sos', msgId: 'llm-sos-1', text: '我是李娜，3栋2单元502，楼道那个箱子有点怪味，还有点热' }) });
+  it("when the LLM says an unsure report is an emergency, then duty, project lead and the managers' group are told as for any emergency", async () => {
+    llm.behaviours = [
+      {
+        answer: {
+          kind: 'repair',
+          category: 'engineering',
+          trade: 'water_electric',
+          urgency: 'emergency',
+          confidence: 0.9,
+          reason: '配电箱冒烟有起火危险',
+        },
+      },
+    ];
+    const res = await fetch(`${svc.url}/webchat/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        visitorId: 'visitor-llm-sos',
+        msgId: 'llm-sos-1',
+        text: '我是李娜，3栋2单元502，楼道那个箱子有点怪味，还有点热',
+      }),
+    });
     const no = /工单 (KF-\d{8}-\d{4})/.exec(((await res.json()) as { replies: string[] }).replies.join('\n'))![1]!;
-    const before = await json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+    const before = await json(
+      await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }),
+    );
     expect(before.ticket.urgency).not.toBe('emergency');
     while ((await svc.dispatcher.tick()) > 0);
     while ((await svc.dispatcher.tick()) > 0);
     await svc.scheduler.runOnce('robot-alerts');
-    const after = await json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+    const after = await json(
+      await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }),
+    );
     expect(after.ticket.urgency).toBe('emergency');
-    const told = platform.callsTo('/cgi-bin/message/send').filter((c) => String(c.body.text?.content ?? '').includes(no));
+    const told = platform
+      .callsTo('/cgi-bin/message/send')
+      .filter((c) => String(c.body.text?.content ?? '').includes(no));
     const people = new Set(told.map((c) => c.body.touser as string));
     expect(people.has('xm01')).toBe(true); // the project lead
     expect(told.some((c) => String(c.body.text.content).includes('大模型复核判定为紧急'))).toBe(true);
-    const group = platform.callsTo('/cgi-bin/webhook/send').filter((c) => c.query.key === 'robot-key-sos').map((c) => String(c.body.markdown.content));
+    const group = platform
+      .callsTo('/cgi-bin/webhook/send')
+      .filter((c) => c.query.key === 'robot-key-sos')
+      .map((c) => String(c.body.markdown.content));
     expect(group.some((g) => g.includes(no) && g.includes('紧急'))).toBe(true);
     // The promise becomes the emergency one (30 minutes from the report instead of 120), on the ticket, its response
     // deadline (urgent: alerts at any hour) and in what staff were told.
     const reported = new Date(before.ticket.createdAt as string).getTime();
     expect(new Date(before.ticket.responseDueAt as string).getTime() - reported).toBe(120 * 60_000);
     expect(new Date(after.ticket.responseDueAt as string).getTime() - reported).toBe(30 * 60_000);
-    const response = (after.deadlines.items as { kind: string; dueAt: string; urgent: boolean; stage: string }[]).find((d) => d.kind === 'response')!;
+    const response = (after.deadlines.items as { kind: string; dueAt: string; urgent: boolean; stage: string }[]).find(
+      (d) => d.kind === 'response',
+    )!;
     expect(new Date(response.dueAt).getTime()).toBe(reported + 30 * 60_000);
     expect(response).toMatchObject({ urgent: true, stage: 'pending' });
-    const due = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(reported + 30 * 60_000));
-    expect(told.some((c) => String(c.body.text.content).includes('大模型复核判定为紧急') && String(c.body.text.content).includes(due))).toBe(true);
+    const due = new Intl.DateTimeFormat('zh-CN', {
+      timeZone: 'Asia/Shanghai',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(new Date(reported + 30 * 60_000));
+    expect(
+      told.some(
+        (c) =>
+          String(c.body.text.content).includes('大模型复核判定为紧急') && String(c.body.text.content).includes(due),
+      ),
+    ).toBe(true);
   });
 });

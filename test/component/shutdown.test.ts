@@ -20,15 +20,39 @@ describe('shutdown on mariadb', () => {
   });
 
   it('when the service is closed while reports are waiting on the database, then each is still filed and answered', async () => {
-    const first = await post(svc.url, mpPost({ from: 'sd_0', text: '我是5栋1单元101的周杰，厨房水龙头一直滴水', msgId: nextMsgId() }, 'safe'));
+    const first = await post(
+      svc.url,
+      mpPost({ from: 'sd_0', text: '我是5栋1单元101的周杰，厨房水龙头一直滴水', msgId: nextMsgId() }, 'safe'),
+    );
     const scope = /工单 (KF-\d{8})/.exec(openMpReply(first.text, 'safe').Content!)![1]!;
     // Hold today's ticket counter so that the next reports stop half-way, inside their transactions.
     await holder.query('START TRANSACTION');
     await holder.query('SELECT seq FROM ticket_counter WHERE scope = ? FOR UPDATE', [scope]);
     const replies = Promise.all(
-      Array.from({ length: 8 }, (_, i) => post(svc.url, mpPost({ from: `sd_${i + 1}`, text: `我是5栋1单元${102 + i}的王${'一二三四五六七八'[i]}，客厅的灯不亮了`, msgId: nextMsgId() }, 'safe'))),
+      Array.from({ length: 8 }, (_, i) =>
+        post(
+          svc.url,
+          mpPost(
+            {
+              from: `sd_${i + 1}`,
+              text: `我是5栋1单元${102 + i}的王${'一二三四五六七八'[i]}，客厅的灯不亮了`,
+              msgId: nextMsgId(),
+            },
+            'safe',
+          ),
+        ),
+      ),
     );
-    await waitFor(async () => Number(((await holder.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO ticket_counter%'")) as unknown as [{ n: number }[]])[0][0]!.n) > 0);
+    await waitFor(
+      async () =>
+        Number(
+          (
+            (await holder.query(
+              "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO ticket_counter%'",
+            )) as unknown as [{ n: number }[]]
+          )[0][0]!.n,
+        ) > 0,
+    );
     await waitFor(async () => svc.intakeStats().waiting === 8); // all eight taken: being written or queued
     const closing = svc.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -39,7 +63,9 @@ describe('shutdown on mariadb', () => {
       expect(r.status).toBe(200);
       expect(openMpReply(r.text, 'safe').Content).toMatch(/已为您登记工单 KF-\d{8}-\d{4}/);
     }
-    const [rows] = (await holder.query("SELECT COUNT(*) AS n FROM ticket WHERE user_id LIKE 'sd\\_%'")) as unknown as [{ n: number }[]];
+    const [rows] = (await holder.query("SELECT COUNT(*) AS n FROM ticket WHERE user_id LIKE 'sd\\_%'")) as unknown as [
+      { n: number }[],
+    ];
     expect(Number(rows[0]!.n)).toBe(9);
   });
 });

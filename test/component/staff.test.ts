@@ -15,9 +15,16 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
   let platform: FakePlatform;
   const clock = new ManualClock(new Date('2026-11-23T10:00:00+08:00')); // Monday morning
   const ts = () => String(Math.floor(clock.now().getTime() / 1000));
-  const staff = async (from: string, text: string) => openWecomReply((await post(svc.url, wecomPost({ from, text, createTime: ts() }, { timestamp: ts() }))).text).Content ?? '';
-  const resident = async (from: string, text: string) => openMpReply((await post(svc.url, mpPost({ from, text, createTime: ts() }, 'safe', { timestamp: ts() }))).text, 'safe').Content ?? '';
-  const ticket = async (no: string) => json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
+  const staff = async (from: string, text: string) =>
+    openWecomReply((await post(svc.url, wecomPost({ from, text, createTime: ts() }, { timestamp: ts() }))).text)
+      .Content ?? '';
+  const resident = async (from: string, text: string) =>
+    openMpReply(
+      (await post(svc.url, mpPost({ from, text, createTime: ts() }, 'safe', { timestamp: ts() }))).text,
+      'safe',
+    ).Content ?? '';
+  const ticket = async (no: string) =>
+    json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
   const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
   const drain = async () => {
     while ((await svc.dispatcher.tick()) > 0);
@@ -26,18 +33,50 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     platform
       .callsTo('/cgi-bin/message/send')
       .filter((c) => c.body.touser === user)
-      .map((c) => (c.body.msgtype === 'template_card' ? JSON.stringify(c.body.template_card) : (c.body.text.content as string)));
-  const cardsTo = (user: string) => platform.callsTo('/cgi-bin/message/send').filter((c) => c.body.touser === user && c.body.msgtype === 'template_card').map((c) => c.body.template_card);
+      .map((c) =>
+        c.body.msgtype === 'template_card' ? JSON.stringify(c.body.template_card) : (c.body.text.content as string),
+      );
+  const cardsTo = (user: string) =>
+    platform
+      .callsTo('/cgi-bin/message/send')
+      .filter((c) => c.body.touser === user && c.body.msgtype === 'template_card')
+      .map((c) => c.body.template_card);
   /** A click on a card button, exactly as WeCom posts it; the passive reply relabels the button. */
   const click = async (from: string, key: string, taskId: string) => {
-    const r = await post(svc.url, wecomPost({ from, msgType: 'event', createTime: ts(), extra: { Event: 'template_card_event', EventKey: key, TaskId: taskId, CardType: 'button_interaction', ResponseCode: 'rc-1' } }, { timestamp: ts() }));
+    const r = await post(
+      svc.url,
+      wecomPost(
+        {
+          from,
+          msgType: 'event',
+          createTime: ts(),
+          extra: {
+            Event: 'template_card_event',
+            EventKey: key,
+            TaskId: taskId,
+            CardType: 'button_interaction',
+            ResponseCode: 'rc-1',
+          },
+        },
+        { timestamp: ts() },
+      ),
+    );
     return openWecomReply(r.text) as unknown as { MsgType: string; Button: { ReplaceName: string } };
   };
-  const mpTo = (user: string) => platform.callsTo('/cgi-bin/message/custom/send').filter((c) => c.body.touser === user).map((c) => c.body.text.content as string);
+  const mpTo = (user: string) =>
+    platform
+      .callsTo('/cgi-bin/message/custom/send')
+      .filter((c) => c.body.touser === user)
+      .map((c) => c.body.text.content as string);
 
   beforeAll(async () => {
     platform = await new FakePlatform().start();
-    svc = await startTestService(kind, 'staff', { platformUrl: platform.url, clock, env: { MP_TEMPLATE_ID: 'tmpl-ticket-status' }, config: { organisation: loadOrganisation('config/organisation.json') } });
+    svc = await startTestService(kind, 'staff', {
+      platformUrl: platform.url,
+      clock,
+      env: { MP_TEMPLATE_ID: 'tmpl-ticket-status' },
+      config: { organisation: loadOrganisation('config/organisation.json') },
+    });
   });
   afterAll(async () => {
     await svc?.close();
@@ -50,10 +89,15 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     threatened = ticketNo(await resident('o-media', '我是王五，1栋1单元101，楼道灯坏了，再不修我就找电视台曝光'));
     const t = await ticket(threatened);
     expect(t.ticket.level).toBe('general');
-    expect(t.timeline.find((e: { type: string }) => e.type === 'approval_requested').data.question).toBe('升级为热点事件并通报品质部？');
+    expect(t.timeline.find((e: { type: string }) => e.type === 'approval_requested').data.question).toBe(
+      '升级为热点事件并通报品质部？',
+    );
     await drain();
     const [card] = cardsTo('xm01');
-    expect(card).toMatchObject({ card_type: 'button_interaction', main_title: { title: '升级为热点事件并通报品质部？', desc: threatened } });
+    expect(card).toMatchObject({
+      card_type: 'button_interaction',
+      main_title: { title: '升级为热点事件并通报品质部？', desc: threatened },
+    });
     expect(card.button_list.map((b: { text: string }) => b.text)).toEqual(['批准', '驳回', '转派']);
   });
 
@@ -84,7 +128,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(await staff('xm01', `驳回 ${no} 垃圾已清理，住户情绪已安抚`)).toContain('已驳回');
     const t = await ticket(no);
     expect(t.ticket.level).toBe('general');
-    expect(t.timeline.find((e: { type: string }) => e.type === 'rejected').data.reason).toBe('垃圾已清理，住户情绪已安抚');
+    expect(t.timeline.find((e: { type: string }) => e.type === 'rejected').data.reason).toBe(
+      '垃圾已清理，住户情绪已安抚',
+    );
   });
 
   let tap = '';
@@ -119,9 +165,28 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(told).toContain('已到场');
     expect(told).toContain('已处理完毕：更换了水龙头阀芯');
     expect(told).not.toContain('请对本次服务评价'); // not before the next working day
-    expect((await ticket(no)).ticket).toMatchObject({ status: 'resolved', handler: 'wx01', handlingOpinion: '更换了水龙头阀芯' });
+    expect((await ticket(no)).ticket).toMatchObject({
+      status: 'resolved',
+      handler: 'wx01',
+      handlingOpinion: '更换了水龙头阀芯',
+    });
     // The photo of the finished work goes on the same ticket.
-    const photo = openWecomReply((await post(svc.url, wecomPost({ from: 'wx01', msgType: 'image', createTime: ts(), extra: { PicUrl: 'http://p/1.jpg', MediaId: 'MEDIA_DONE_1' } }, { timestamp: ts() }))).text).Content;
+    const photo = openWecomReply(
+      (
+        await post(
+          svc.url,
+          wecomPost(
+            {
+              from: 'wx01',
+              msgType: 'image',
+              createTime: ts(),
+              extra: { PicUrl: 'http://p/1.jpg', MediaId: 'MEDIA_DONE_1' },
+            },
+            { timestamp: ts() },
+          ),
+        )
+      ).text,
+    ).Content;
     expect(photo).toBe(`照片已附到工单 ${no}。`);
     expect((await ticket(no)).ticket.images).toContain('MEDIA_DONE_1');
     clock.set(new Date('2026-11-24T08:31:00+08:00'));
@@ -135,7 +200,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     const no = tap;
     const t = await ticket(no);
     expect(t.ticket).toMatchObject({ status: 'open', level: 'important', rating: 'unsatisfied', receiver: 'kf01' });
-    expect(t.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['accepted', 'arrived', 'completed', 'rated', 'reopened']));
+    expect(t.timeline.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['accepted', 'arrived', 'completed', 'rated', 'reopened']),
+    );
     await drain();
     expect(wecomTo('kf01').join('\n')).toContain(`【工单重开】${no}`);
     expect(await resident('o-tap', '满意')).toContain('没有待评价的工单');
@@ -166,12 +233,20 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
   it('when the resident has been silent for over 48 hours, then the notice goes as the configured template message', async () => {
     const no = ticketNo(await resident('o-quiet', '我是韩梅，3栋2单元303，阳台地漏堵了'));
     // The platform refuses customer-service messages outside the 48-hour window with 45015.
-    platform.overrides.push((call) => (call.path === '/cgi-bin/message/custom/send' && call.body.touser === 'o-quiet' ? { json: { errcode: 45015, errmsg: 'response out of time limit' } } : undefined));
+    platform.overrides.push((call) =>
+      call.path === '/cgi-bin/message/custom/send' && call.body.touser === 'o-quiet'
+        ? { json: { errcode: 45015, errmsg: 'response out of time limit' } }
+        : undefined,
+    );
     platform.calls.length = 0;
     await staff('wx01', `完成 ${no} 已疏通`);
     await drain();
     const [tpl] = platform.callsTo('/cgi-bin/message/template/send');
-    expect(tpl!.body).toMatchObject({ touser: 'o-quiet', template_id: 'tmpl-ticket-status', data: { keyword1: { value: no } } });
+    expect(tpl!.body).toMatchObject({
+      touser: 'o-quiet',
+      template_id: 'tmpl-ticket-status',
+      data: { keyword1: { value: no } },
+    });
     expect(tpl!.body.data.first.value).toContain('已处理完毕');
     platform.overrides.length = 0;
   });

@@ -10,7 +10,13 @@ describe('npm start path', () => {
   it('when started with no configuration, then it prints the web-chat URL, serves it and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kf-start-'));
     const child = spawn(process.execPath, ['dist/main.js'], {
-      env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: join(dir, 'kf.sqlite'), LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SQLITE_PATH: join(dir, 'kf.sqlite'),
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -32,7 +38,14 @@ describe('npm start path', () => {
     });
     expect(out).toContain('渠道未启用');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const res = await fetch(`${url}/webchat/messages`, { method: 'POST', body: JSON.stringify({ visitorId: 'start_path_1', msgId: 'start_msg_1', text: '我是1栋1单元101的王伟，门锁坏了' }) });
+    const res = await fetch(`${url}/webchat/messages`, {
+      method: 'POST',
+      body: JSON.stringify({
+        visitorId: 'start_path_1',
+        msgId: 'start_msg_1',
+        text: '我是1栋1单元101的王伟，门锁坏了',
+      }),
+    });
     expect((await json(res)).replies[0]).toContain('已为您登记工单');
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');

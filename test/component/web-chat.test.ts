@@ -5,13 +5,25 @@ import type { Service } from '../../src/service.js';
 import { DB_KINDS } from '../support/databases.js';
 import { startTestService } from '../support/service.js';
 
-const noPlatforms = { WECOM_CORP_ID: '', WECOM_TOKEN: '', WECOM_AES_KEY: '', MP_TOKEN: '', MP_AES_KEY: '', MP_APP_ID: '', ADMIN_TOKEN: '' };
+const noPlatforms = {
+  WECOM_CORP_ID: '',
+  WECOM_TOKEN: '',
+  WECOM_AES_KEY: '',
+  MP_TOKEN: '',
+  MP_AES_KEY: '',
+  MP_APP_ID: '',
+  ADMIN_TOKEN: '',
+};
 
 describe.each(DB_KINDS)('web chat on %s', (kind) => {
   let svc: Service;
   let seq = 0;
   const send = async (visitorId: string, text: string, msgId = `msg_${Date.now()}_${++seq}`) => {
-    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorId, msgId, text }) });
+    const res = await fetch(`${svc.url}/webchat/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ visitorId, msgId, text }),
+    });
     return { status: res.status, json: await json(res) };
   };
 
@@ -61,9 +73,16 @@ describe.each(DB_KINDS)('web chat on %s', (kind) => {
     ['a missing text', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001' })],
     ['an empty text', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001', text: '   ' })],
     ['a visitor id with markup', JSON.stringify({ visitorId: '<img src=x>', msgId: 'msg_bad_001', text: 'hi' })],
-    ['a text over 1000 characters', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001', text: '漏'.repeat(1001) })],
+    [
+      'a text over 1000 characters',
+      JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001', text: '漏'.repeat(1001) }),
+    ],
   ])('when the request has %s, then 400 with a reason', async (_what, body) => {
-    const res = await fetch(`${svc.url}/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${svc.url}/webchat/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(400);
     expect((await json(res)).error).toBe('BAD_REQUEST');
   });

@@ -29,7 +29,9 @@ describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
     const ts = nowTs();
     const echostr = encrypt(WECOM.aesKey, '1616140317555161061', WECOM.corpId);
     const sig = getSignature(WECOM.token, ts, '123', echostr);
-    const res = await fetch(`${svc.url}/wecom/callback?msg_signature=${sig}&timestamp=${ts}&nonce=123&echostr=${encodeURIComponent(echostr)}`);
+    const res = await fetch(
+      `${svc.url}/wecom/callback?msg_signature=${sig}&timestamp=${ts}&nonce=123&echostr=${encodeURIComponent(echostr)}`,
+    );
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('1616140317555161061');
   });
@@ -46,8 +48,16 @@ describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
     const phone = await say('zhangsan', '13812345678');
     expect(phone?.Content).toContain('138****5678');
 
-    const [row] = await svc.ds.query(`SELECT no, room, phone, resident_name, category, receiver FROM ticket WHERE user_id = 'zhangsan'`);
-    expect(row).toMatchObject({ room: '3-2-502', phone: '13812345678', resident_name: '李娜', category: 'engineering', receiver: 'kf01' });
+    const [row] = await svc.ds.query(
+      `SELECT no, room, phone, resident_name, category, receiver FROM ticket WHERE user_id = 'zhangsan'`,
+    );
+    expect(row).toMatchObject({
+      room: '3-2-502',
+      phone: '13812345678',
+      resident_name: '李娜',
+      category: 'engineering',
+      receiver: 'kf01',
+    });
   });
 
   it('when a ticket is created, then staff get a WeCom app message through the outbox, with one token fetch for many sends', async () => {
@@ -57,8 +67,12 @@ describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
     while ((await svc.dispatcher.tick()) > 0);
     const sends = platform.callsTo('/cgi-bin/message/send');
     expect(sends.length).toBeGreaterThanOrEqual(2);
-    expect(sends.every((s) => s.body.touser === 'kf01' && s.body.agentid === 1000002 && s.body.msgtype === 'text')).toBe(true);
-    const urgent = sends.find((s) => String(s.body.text.content).includes('5栋') || String(s.body.text.content).includes('5-1-301'));
+    expect(
+      sends.every((s) => s.body.touser === 'kf01' && s.body.agentid === 1000002 && s.body.msgtype === 'text'),
+    ).toBe(true);
+    const urgent = sends.find(
+      (s) => String(s.body.text.content).includes('5栋') || String(s.body.text.content).includes('5-1-301'),
+    );
     expect(urgent?.body.text.content).toContain('紧急');
     expect(platform.callsTo('/cgi-bin/gettoken').length).toBeLessThanOrEqual(1);
     const [{ n }] = await svc.ds.query(`SELECT COUNT(*) AS n FROM outbox WHERE status <> 'sent'`);
@@ -77,7 +91,10 @@ describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
   });
 
   it('when a member subscribes, then the welcome lists what the bot can do', async () => {
-    const r = await post(svc.url, wecomPost({ from: 'newbie', msgType: 'event', extra: { Event: 'enter_agent', EventKey: '' } }));
+    const r = await post(
+      svc.url,
+      wecomPost({ from: 'newbie', msgType: 'event', extra: { Event: 'enter_agent', EventKey: '' } }),
+    );
     expect(openWecomReply(r.text).Content).toContain('报事报修');
   });
 });

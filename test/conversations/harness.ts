@@ -3,7 +3,18 @@
 // and the resident's profile (name, room, phone, 小区) is saved on creation and on every correction.
 import { expect } from 'vitest';
 import type { InboundContent } from '../../src/channels/types.js';
-import { newSession, step, ticketSay, type Command, type Intake, type Profile, type ProjectRef, type Session, type StepContext, type TicketPatch } from '../../src/dialogue/index.js';
+import {
+  newSession,
+  step,
+  ticketSay,
+  type Command,
+  type Intake,
+  type Profile,
+  type ProjectRef,
+  type Session,
+  type StepContext,
+  type TicketPatch,
+} from '../../src/dialogue/index.js';
 
 export const ONE_PROJECT: ProjectRef[] = [{ code: 'XFL', name: '幸福里花园', aliases: ['幸福里'] }];
 export const TWO_PROJECTS: ProjectRef[] = [
@@ -68,9 +79,21 @@ function runCommand(t: Transcript, command: Command, now: Date): string {
       const { intake } = command;
       t.tickets.set(no, { intake, status: 'open', patches: [] });
       t.session = { ...session, last: { ticketNo: no, name: intake.name, room: intake.room } };
-      t.profile = { name: intake.name, room: intake.room, phone: intake.phone ?? null, projectCode: intake.projectCode };
+      t.profile = {
+        name: intake.name,
+        room: intake.room,
+        phone: intake.phone ?? null,
+        projectCode: intake.projectCode,
+      };
       const minutes = intake.classification.urgency === 'emergency' ? 30 : 120;
-      const view = { no, summary: intake.summary, status: 'open', createdAt: now, classification: intake.classification, responseDueAt: new Date(now.getTime() + minutes * 60_000) };
+      const view = {
+        no,
+        summary: intake.summary,
+        status: 'open',
+        createdAt: now,
+        classification: intake.classification,
+        responseDueAt: new Date(now.getTime() + minutes * 60_000),
+      };
       return ticketSay.created(view, intake.name, intake.room, now, command.askPhone);
     }
     case 'update_ticket': {
@@ -78,14 +101,31 @@ function runCommand(t: Transcript, command: Command, now: Date): string {
       if (!ticket) return ticketSay.notFound(command.ticketNo);
       ticket.patches.push(command.patch);
       const p = command.patch;
-      if (p.name || p.room || p.phone) t.profile = { ...t.profile, ...(p.name && { name: p.name }), ...(p.room && { room: p.room }), ...(p.phone && { phone: p.phone }) };
-      return [p.name && `姓名改为 ${p.name}`, p.room && `房号改为 ${p.room}`, p.phone && `电话 ${p.phone}`, p.image && '图片'].filter(Boolean).join('，');
+      if (p.name || p.room || p.phone)
+        t.profile = {
+          ...t.profile,
+          ...(p.name && { name: p.name }),
+          ...(p.room && { room: p.room }),
+          ...(p.phone && { phone: p.phone }),
+        };
+      return [
+        p.name && `姓名改为 ${p.name}`,
+        p.room && `房号改为 ${p.room}`,
+        p.phone && `电话 ${p.phone}`,
+        p.image && '图片',
+      ]
+        .filter(Boolean)
+        .join('，');
     }
     case 'cancel_ticket': {
       const ticket = t.tickets.get(command.ticketNo);
       if (!ticket) return ticketSay.notFound(command.ticketNo);
       ticket.status = 'cancelled';
-      t.session = { ...session, state: 'idle', last: session.last?.ticketNo === command.ticketNo ? undefined : session.last };
+      t.session = {
+        ...session,
+        state: 'idle',
+        last: session.last?.ticketNo === command.ticketNo ? undefined : session.last,
+      };
       return ticketSay.cancelled(command.ticketNo);
     }
     case 'list_tickets':
@@ -97,7 +137,8 @@ function runCommand(t: Transcript, command: Command, now: Date): string {
   }
 }
 
-const asContent = (says: string | InboundContent): InboundContent => (typeof says === 'string' ? { type: 'text', text: says } : says);
+const asContent = (says: string | InboundContent): InboundContent =>
+  typeof says === 'string' ? { type: 'text', text: says } : says;
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 const contains = (reply: string, t: Text) => (typeof t === 'string' ? reply.includes(t) : t.test(reply));
 
@@ -106,7 +147,14 @@ export function play(c: Conversation): Transcript {
   let now = START;
   c.turns.forEach(([says, want], i) => {
     now = new Date(now.getTime() + (want.after ?? 1) * 60_000);
-    const ctx: StepContext = { now, rules: RULES, idleMinutes: 30, botName: BOT_NAME, projects: c.projects ?? ONE_PROJECT, profile: t.profile };
+    const ctx: StepContext = {
+      now,
+      rules: RULES,
+      idleMinutes: 30,
+      botName: BOT_NAME,
+      projects: c.projects ?? ONE_PROJECT,
+      profile: t.profile,
+    };
     const lastTicket = t.session.last?.ticketNo;
     const r = step(t.session, asContent(says), ctx);
     t.session = r.session;
@@ -127,7 +175,11 @@ export function play(c: Conversation): Transcript {
     if (want.creates) {
       const { askPhone, ...intake } = want.creates;
       expect(r.commands, where).toHaveLength(1);
-      expect(r.commands[0], where).toMatchObject({ type: 'create_ticket', intake, ...(askPhone === undefined ? {} : { askPhone }) });
+      expect(r.commands[0], where).toMatchObject({
+        type: 'create_ticket',
+        intake,
+        ...(askPhone === undefined ? {} : { askPhone }),
+      });
     }
     if (want.updates) {
       expect(r.commands, where).toEqual([{ type: 'update_ticket', ticketNo: lastTicket, patch: want.updates }]);

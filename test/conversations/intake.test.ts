@@ -59,7 +59,10 @@ const happyPath: Conversation[] = [
   {
     name: '"不是很急" is how urgent it is, not a correction of the name',
     turns: [
-      ['我是3栋2单元502的李娜，电话13812345678，厨房水龙头有点滴水', { creates: { name: '李娜', room: '3-2-502' }, says: CREATED }],
+      [
+        '我是3栋2单元502的李娜，电话13812345678，厨房水龙头有点滴水',
+        { creates: { name: '李娜', room: '3-2-502' }, says: CREATED },
+      ],
       ['不是很急', { noCommand: true, never: ['更正', '很急'] }],
     ],
   },
@@ -67,7 +70,19 @@ const happyPath: Conversation[] = [
     name: 'name, room and phone first, the problem after: greeted by name, then the ticket',
     turns: [
       ['我是3栋2单元502的李娜，电话13812345678', { says: ['李娜您好', ASK_PROBLEM], never: ASK_NAME, noCommand: true }],
-      ['卫生间墙面渗水', { creates: { name: '李娜', room: '3-2-502', phone: '13812345678', summary: '卫生间墙面渗水', classification: { trade: 'civil' } }, never: ASK_PHONE }],
+      [
+        '卫生间墙面渗水',
+        {
+          creates: {
+            name: '李娜',
+            room: '3-2-502',
+            phone: '13812345678',
+            summary: '卫生间墙面渗水',
+            classification: { trade: 'civil' },
+          },
+          never: ASK_PHONE,
+        },
+      ],
     ],
   },
   {
@@ -83,7 +98,17 @@ const happyPath: Conversation[] = [
       ['我要报修', { says: ASK_PROBLEM, never: ASK_NAME, noCommand: true }],
       ['入户门锁坏了，打不开', { says: ASK_NAME }],
       ['王强', { says: ASK_ROOM }],
-      ['12号楼1803', { creates: { name: '王强', room: '12-1803', problem: '入户门锁坏了，打不开', classification: { trade: 'doors_windows' } } }],
+      [
+        '12号楼1803',
+        {
+          creates: {
+            name: '王强',
+            room: '12-1803',
+            problem: '入户门锁坏了，打不开',
+            classification: { trade: 'doors_windows' },
+          },
+        },
+      ],
     ],
   },
   {
@@ -91,7 +116,13 @@ const happyPath: Conversation[] = [
     turns: [
       ['您好，物业，请问物业费怎么交？', { says: ASK_NAME }],
       ['王芳', { says: ASK_ROOM }],
-      ['5-1-101', { creates: { summary: '请问物业费怎么交？', classification: { kind: 'inquiry', category: 'property' } }, says: '类别：咨询' }],
+      [
+        '5-1-101',
+        {
+          creates: { summary: '请问物业费怎么交？', classification: { kind: 'inquiry', category: 'property' } },
+          says: '类别：咨询',
+        },
+      ],
     ],
   },
   {
@@ -112,10 +143,12 @@ const oneMessageRooms: Conversation[] = [
   ['B座1203，刘洋，空调不制冷', 'B-1203', '刘洋'],
   ['三栋二单元五零二的陈静，厨房下水道堵了', '3-2-502', '陈静'],
   ['３栋２单元５０２，张伟，电话１３８１２３４５６７８，马桶堵了', '3-2-502', '张伟'],
-].map(([text, room, name]): Conversation => ({
-  name: `room format: "${text}" → ${room}`,
-  turns: [[text!, { creates: { room, name }, says: `${room} ${name}：`, never: [ASK_NAME, ASK_ROOM] }]],
-}));
+].map(
+  ([text, room, name]): Conversation => ({
+    name: `room format: "${text}" → ${room}`,
+    turns: [[text!, { creates: { room, name }, says: `${room} ${name}：`, never: [ASK_NAME, ASK_ROOM] }]],
+  }),
+);
 
 const corrections: Conversation[] = [
   {
@@ -212,7 +245,16 @@ const timing: Conversation[] = [
     name: 'over 30 minutes idle: a polite note, the draft is gone, and the stale answer is not blamed',
     turns: [
       ['阳台漏水', { says: ASK_NAME }],
-      ['李娜', { after: 31, says: ['超过 30 分钟未回复', '请重新描述您的问题'], never: [NOT_UNDERSTOOD, ASK_ROOM], noCommand: true, state: 'idle' }],
+      [
+        '李娜',
+        {
+          after: 31,
+          says: ['超过 30 分钟未回复', '请重新描述您的问题'],
+          never: [NOT_UNDERSTOOD, ASK_ROOM],
+          noCommand: true,
+          state: 'idle',
+        },
+      ],
       ['阳台漏水', { says: ASK_NAME, never: '超过' }],
     ],
   },
@@ -261,7 +303,17 @@ const traditionalAndWidth: Conversation[] = [
     turns: [
       ['我家衛生間天花板在滴水', { says: ASK_NAME }],
       ['我叫張偉', { says: ASK_ROOM }],
-      ['３栋２单元５０２', { creates: { name: '张伟', room: '3-2-502', problem: '我家卫生间天花板在滴水', classification: { category: 'engineering' } } }],
+      [
+        '３栋２单元５０２',
+        {
+          creates: {
+            name: '张伟',
+            room: '3-2-502',
+            problem: '我家卫生间天花板在滴水',
+            classification: { category: 'engineering' },
+          },
+        },
+      ],
     ],
   },
   {
@@ -269,7 +321,17 @@ const traditionalAndWidth: Conversation[] = [
     turns: [
       ['電梯壞了', { says: ASK_NAME }],
       ['黃小明', { says: ASK_ROOM }],
-      ['5棟2單元1001', { creates: { name: '黄小明', room: '5-2-1001', summary: '电梯坏了', classification: { kind: 'repair', category: 'property', trade: null } } }],
+      [
+        '5棟2單元1001',
+        {
+          creates: {
+            name: '黄小明',
+            room: '5-2-1001',
+            summary: '电梯坏了',
+            classification: { kind: 'repair', category: 'property', trade: null },
+          },
+        },
+      ],
       ['１３８－１２３４－５６７８', { updates: { phone: '13812345678' } }],
     ],
   },
@@ -309,13 +371,25 @@ const phones: Conversation[] = [
     turns: [
       [
         '我家热水器坏了，周杰，5栋1单元201，我的电话13812345678，师傅电话13900001111',
-        { creates: { name: '周杰', room: '5-1-201', phone: '13812345678', summary: '我家热水器坏了，师傅电话13900001111' } },
+        {
+          creates: {
+            name: '周杰',
+            room: '5-1-201',
+            phone: '13812345678',
+            summary: '我家热水器坏了，师傅电话13900001111',
+          },
+        },
       ],
     ],
   },
   {
     name: 'a phone number in the report does not make a wall crack an electrical job',
-    turns: [['我是3栋2单元502的李娜，电话13812345678，客厅墙面裂缝', { creates: { phone: '13812345678', classification: { category: 'engineering', trade: 'civil' } } }]],
+    turns: [
+      [
+        '我是3栋2单元502的李娜，电话13812345678，客厅墙面裂缝',
+        { creates: { phone: '13812345678', classification: { category: 'engineering', trade: 'civil' } } },
+      ],
+    ],
   },
 ];
 
@@ -339,7 +413,10 @@ const nonText: Conversation[] = [
   {
     name: 'a voice message asks for text; mid-dialogue it repeats the pending question',
     turns: [
-      [{ type: 'voice', mediaId: 'V1' }, { says: '请用文字描述', noCommand: true, state: 'idle' }],
+      [
+        { type: 'voice', mediaId: 'V1' },
+        { says: '请用文字描述', noCommand: true, state: 'idle' },
+      ],
       ['厨房水管漏水', { says: ASK_NAME }],
       ['李娜', { says: ASK_ROOM }],
       [{ type: 'voice' }, { says: ['请用文字回复', ASK_ROOM], noCommand: true, state: 'collecting' }],
@@ -349,21 +426,36 @@ const nonText: Conversation[] = [
   {
     name: 'an image before the description is kept on the ticket; one after creation is added to it',
     turns: [
-      [{ type: 'image', mediaId: 'M1' }, { says: ['已收到图片', ASK_PROBLEM], noCommand: true }],
+      [
+        { type: 'image', mediaId: 'M1' },
+        { says: ['已收到图片', ASK_PROBLEM], noCommand: true },
+      ],
       ['卫生间墙面渗水', { says: ASK_NAME }],
       ['我是李娜', { says: ASK_ROOM }],
       ['3栋2单元502', { creates: { images: ['M1'], summary: '卫生间墙面渗水' } }],
       [{ type: 'image', mediaId: 'M2' }, { updates: { image: 'M2' } }],
       ['跳过', { says: '我们会通过本对话与您联系' }],
-      [{ type: 'image', mediaId: 'M3' }, { updates: { image: 'M3' }, never: ASK_PROBLEM }],
+      [
+        { type: 'image', mediaId: 'M3' },
+        { updates: { image: 'M3' }, never: ASK_PROBLEM },
+      ],
     ],
   },
   {
     name: 'subscribe and enter_agent events get the welcome; other events are answered by silence',
     turns: [
-      [{ type: 'event', event: 'subscribe' }, { says: WELCOME, noCommand: true }],
-      [{ type: 'event', event: 'enter_agent' }, { says: WELCOME, noCommand: true }],
-      [{ type: 'event', event: 'unsubscribe' }, { silent: true, noCommand: true }],
+      [
+        { type: 'event', event: 'subscribe' },
+        { says: WELCOME, noCommand: true },
+      ],
+      [
+        { type: 'event', event: 'enter_agent' },
+        { says: WELCOME, noCommand: true },
+      ],
+      [
+        { type: 'event', event: 'unsubscribe' },
+        { silent: true, noCommand: true },
+      ],
     ],
   },
   {
@@ -433,7 +525,14 @@ const emergencies: Conversation[] = [
       ['水管爆了，家里全淹了', { says: ['情况紧急', '称呼和房号'], noCommand: true }],
       [
         '李娜，3栋2单元502',
-        { creates: { name: '李娜', room: '3-2-502', classification: { kind: 'repair', urgency: 'emergency', category: 'engineering' } }, says: ['紧急情况', '30 分钟内'] },
+        {
+          creates: {
+            name: '李娜',
+            room: '3-2-502',
+            classification: { kind: 'repair', urgency: 'emergency', category: 'engineering' },
+          },
+          says: ['紧急情况', '30 分钟内'],
+        },
       ],
     ],
   },
@@ -469,7 +568,12 @@ const projects: Conversation[] = [
   {
     name: 'two projects: the 小区 named in the report is not asked for',
     projects: TWO_PROJECTS,
-    turns: [['锦华苑3栋2单元502的李娜，阳台漏水', { creates: { projectCode: 'JHY', name: '李娜', room: '3-2-502', summary: '阳台漏水' } }]],
+    turns: [
+      [
+        '锦华苑3栋2单元502的李娜，阳台漏水',
+        { creates: { projectCode: 'JHY', name: '李娜', room: '3-2-502', summary: '阳台漏水' } },
+      ],
+    ],
   },
   {
     name: 'two projects: answered by name',
@@ -478,11 +582,14 @@ const projects: Conversation[] = [
       ['楼下装修太吵了', { says: ASK_PROJECT }],
       ['幸福里', { says: ASK_NAME }],
       ['王先生', { says: ASK_ROOM }],
-      ['B座1203', { creates: { projectCode: 'XFL', name: '王先生', room: 'B-1203', classification: { kind: 'complaint' } } }],
+      [
+        'B座1203',
+        { creates: { projectCode: 'XFL', name: '王先生', room: 'B-1203', classification: { kind: 'complaint' } } },
+      ],
     ],
   },
   {
-    name: "two projects and a returning resident: the remembered 小区 is used",
+    name: 'two projects and a returning resident: the remembered 小区 is used',
     projects: TWO_PROJECTS,
     profile: { ...profile, projectCode: 'JHY' },
     turns: [
@@ -499,7 +606,13 @@ const sameSession: Conversation[] = [
       ['我是3栋2单元502的李娜，阳台漏水', { creates: { name: '李娜' } }],
       ['13812345678', { updates: { phone: '13812345678' } }],
       ['厨房灯也坏了', { says: CONFIRM, never: ASK_NAME, noCommand: true }],
-      ['是', { creates: { name: '李娜', room: '3-2-502', phone: '13812345678', summary: '厨房灯也坏了' }, says: `已为您登记工单 ${KF2}` }],
+      [
+        '是',
+        {
+          creates: { name: '李娜', room: '3-2-502', phone: '13812345678', summary: '厨房灯也坏了' },
+          says: `已为您登记工单 ${KF2}`,
+        },
+      ],
     ],
   },
   {
@@ -526,7 +639,13 @@ const mall: Conversation[] = [
     turns: [
       ['你好，扶梯停了，上不去', { says: ASK_NAME, noCommand: true }],
       ['张先生', { says: ASK_PLACE, never: [ASK_ROOM, '没能识别房号'], noCommand: true }],
-      ['在B1层扶梯口', { creates: { projectCode: 'WXH', name: '张先生', room: 'B1层扶梯口', askPhone: true }, says: [CREATED, 'B1层扶梯口 张先生', ASK_PHONE] }],
+      [
+        '在B1层扶梯口',
+        {
+          creates: { projectCode: 'WXH', name: '张先生', room: 'B1层扶梯口', askPhone: true },
+          says: [CREATED, 'B1层扶梯口 张先生', ASK_PHONE],
+        },
+      ],
       ['13912345678', { updates: { phone: '13912345678' } }],
       ['不对，是B2层扶梯口', { updates: { room: 'B2层扶梯口' } }],
       ['不对，是张女士', { updates: { name: '张女士' } }],
@@ -538,7 +657,13 @@ const mall: Conversation[] = [
     profile: { name: '王女士', room: '3楼301店铺', phone: '13700001111', projectCode: 'WXH' },
     turns: [
       ['买的衣服要退货，店员不给退', { says: ASK_PLACE, never: [ASK_NAME, '请问您是'], noCommand: true }],
-      ['3楼301店铺', { creates: { name: '王女士', room: '3楼301店铺', phone: '13700001111', askPhone: false }, says: [CREATED, '3楼301店铺 王女士'] }],
+      [
+        '3楼301店铺',
+        {
+          creates: { name: '王女士', room: '3楼301店铺', phone: '13700001111', askPhone: false },
+          says: [CREATED, '3楼301店铺 王女士'],
+        },
+      ],
     ],
   },
   {
@@ -556,7 +681,10 @@ const mall: Conversation[] = [
     turns: [
       ['商场里的灯坏了一排', { says: ASK_NAME }],
       ['赵女士', { says: ASK_PLACE }],
-      ['就在四楼美食广场最里面靠近洗手间的那条走廊上，旁边是一家奶茶店和一家卖烤肉的店', { creates: { room: '就在四楼美食广场最里面靠近洗手间的那条走廊上，旁边是一家奶茶店…' } }],
+      [
+        '就在四楼美食广场最里面靠近洗手间的那条走廊上，旁边是一家奶茶店和一家卖烤肉的店',
+        { creates: { room: '就在四楼美食广场最里面靠近洗手间的那条走廊上，旁边是一家奶茶店…' } },
+      ],
     ],
   },
 ];
@@ -569,7 +697,7 @@ const tables: [string, Conversation[]][] = [
   ['timeouts', timing],
   ['Traditional Chinese and full-width input', traditionalAndWidth],
   ['phone numbers', phones],
-  ['rooms that are not the resident\'s', notTheirRoom],
+  ["rooms that are not the resident's", notTheirRoom],
   ['non-text messages and greetings', nonText],
   ['looking tickets up', lookUps],
   ['returning residents', returning],

@@ -3,8 +3,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
 
-export const WECOM = { corpId: 'ww1436e0e65a779aee', token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo', aesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt', agentId: '1000002', secret: 'wecom-secret' };
-export const MP = { appId: 'wx2c2769f8efd9abc2', token: 'spamtest', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', secret: 'mp-secret', ghId: 'gh_7f083739789a' };
+export const WECOM = {
+  corpId: 'ww1436e0e65a779aee',
+  token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+  aesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+  agentId: '1000002',
+  secret: 'wecom-secret',
+};
+export const MP = {
+  appId: 'wx2c2769f8efd9abc2',
+  token: 'spamtest',
+  aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  secret: 'mp-secret',
+  ghId: 'gh_7f083739789a',
+};
 
 const parser = new XMLParser({ parseTagValue: false, processEntities: false });
 export const readXml = (xml: string): Record<string, string> => parser.parse(xml).xml;
@@ -44,7 +56,10 @@ export interface SignedRequest {
   body: string;
 }
 
-export function wecomPost(m: PlainMessage, o: { timestamp?: string; key?: string; corpId?: string; token?: string } = {}): SignedRequest {
+export function wecomPost(
+  m: PlainMessage,
+  o: { timestamp?: string; key?: string; corpId?: string; token?: string } = {},
+): SignedRequest {
   const ts = o.timestamp ?? nowTs();
   const n = nonce();
   const enc = encrypt(o.key ?? WECOM.aesKey, messageXml(WECOM.corpId, m, WECOM.agentId), o.corpId ?? WECOM.corpId);
@@ -87,13 +102,22 @@ export function mpPost(m: PlainMessage, mode: MpMode, o: { timestamp?: string; t
 export function openMpReply(body: string, mode: MpMode): Record<string, string> {
   if (mode === 'plain') return readXml(body);
   const env = readXml(body);
-  if (getSignature(MP.token, env.TimeStamp!, env.Nonce!, env.Encrypt!) !== env.MsgSignature) throw new Error('reply signature does not verify');
+  if (getSignature(MP.token, env.TimeStamp!, env.Nonce!, env.Encrypt!) !== env.MsgSignature)
+    throw new Error('reply signature does not verify');
   const { message, id } = decrypt(MP.aesKey, env.Encrypt!);
   if (id !== MP.appId) throw new Error(`reply receiveid ${id}`);
   return readXml(message);
 }
 
-export async function post(base: string, req: SignedRequest, contentType = 'text/xml'): Promise<{ status: number; text: string }> {
-  const res = await fetch(base + req.path, { method: 'POST', headers: { 'content-type': contentType }, body: req.body });
+export async function post(
+  base: string,
+  req: SignedRequest,
+  contentType = 'text/xml',
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(base + req.path, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: req.body,
+  });
   return { status: res.status, text: await res.text() };
 }

@@ -6,7 +6,26 @@ import type { DatabaseConfig } from '../../src/lib/config.js';
 
 export const MARIADB_URL_BASE = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 
-export const mariadbDatabases = ['kf_test_wecom', 'kf_test_mp', 'kf_test_dedupe', 'kf_test_admin', 'kf_test_outbox', 'kf_test_bad', 'kf_test_restart', 'kf_test_web', 'kf_test_mp_late', 'kf_test_two', 'kf_test_collective', 'kf_test_routing', 'kf_test_deadlines', 'kf_test_staff', 'kf_test_llm', 'kf_test_batch', 'kf_test_shutdown', 'kf_test_mall'];
+export const mariadbDatabases = [
+  'kf_test_wecom',
+  'kf_test_mp',
+  'kf_test_dedupe',
+  'kf_test_admin',
+  'kf_test_outbox',
+  'kf_test_bad',
+  'kf_test_restart',
+  'kf_test_web',
+  'kf_test_mp_late',
+  'kf_test_two',
+  'kf_test_collective',
+  'kf_test_routing',
+  'kf_test_deadlines',
+  'kf_test_staff',
+  'kf_test_llm',
+  'kf_test_batch',
+  'kf_test_shutdown',
+  'kf_test_mall',
+];
 
 export const testMariadbUrl = (name: string) => `${MARIADB_URL_BASE}/kf_test_${name}`;
 

@@ -2,7 +2,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Behaviour = { answer: unknown } | { content: string } | { status: number } | { delayMs: number; answer: unknown };
+export type Behaviour =
+  | { answer: unknown }
+  | { content: string }
+  | { status: number }
+  | { delayMs: number; answer: unknown };
 
 export class FakeLlm {
   readonly requests: { authorization: string | undefined; body: any }[] = [];
@@ -15,12 +19,17 @@ export class FakeLlm {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (req.method !== 'POST' || !/\/chat\/completions$/.test(req.url ?? '')) return this.json(res, 404, { error: { message: 'not found' } });
+        if (req.method !== 'POST' || !/\/chat\/completions$/.test(req.url ?? ''))
+          return this.json(res, 404, { error: { message: 'not found' } });
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         this.requests.push({ authorization: req.headers.authorization, body });
-        if (req.headers.authorization !== `Bearer ${this.apiKey}`) return this.json(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
+        if (req.headers.authorization !== `Bearer ${this.apiKey}`)
+          return this.json(res, 401, {
+            error: { message: 'Incorrect API key provided', type: 'invalid_request_error' },
+          });
         const b = this.behaviours.length > 1 ? this.behaviours.shift()! : (this.behaviours[0] ?? { status: 500 });
-        if ('status' in b) return this.json(res, b.status, { error: { message: 'upstream error', type: 'server_error' } });
+        if ('status' in b)
+          return this.json(res, b.status, { error: { message: 'upstream error', type: 'server_error' } });
         const content = 'content' in b ? b.content : JSON.stringify(b.answer);
         const reply = () => this.json(res, 200, completion(body.model, content));
         if ('delayMs' in b) setTimeout(reply, b.delayMs);

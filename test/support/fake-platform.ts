@@ -27,7 +27,11 @@ export class FakePlatform {
       req.on('end', () => {
         const u = new URL(req.url ?? '/', 'http://x');
         const raw = Buffer.concat(chunks).toString('utf8');
-        const call: RecordedCall = { path: u.pathname, query: Object.fromEntries(u.searchParams), body: raw ? JSON.parse(raw) : undefined };
+        const call: RecordedCall = {
+          path: u.pathname,
+          query: Object.fromEntries(u.searchParams),
+          body: raw ? JSON.parse(raw) : undefined,
+        };
         this.calls.push(call);
         const answer = this.overrides.map((o) => o(call)).find((a) => a !== undefined) ?? this.answer(call);
         res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
@@ -68,18 +72,21 @@ export class FakePlatform {
         if (!call.query.corpid || !call.query.corpsecret) return { json: { errcode: 41002, errmsg: 'corpid missing' } };
         return this.issue();
       case '/cgi-bin/stable_token':
-        if (call.body?.grant_type !== 'client_credential' || !call.body?.appid || !call.body?.secret) return { json: { errcode: 40002, errmsg: 'invalid grant_type' } };
+        if (call.body?.grant_type !== 'client_credential' || !call.body?.appid || !call.body?.secret)
+          return { json: { errcode: 40002, errmsg: 'invalid grant_type' } };
         return this.issue();
       case '/cgi-bin/message/send':
       case '/cgi-bin/message/custom/send':
       case '/cgi-bin/message/template/send':
       case '/cgi-bin/appchat/send':
-        if (!this.validTokens.has(call.query.access_token ?? '')) return { json: { errcode: 40014, errmsg: 'invalid access_token' } };
+        if (!this.validTokens.has(call.query.access_token ?? ''))
+          return { json: { errcode: 40014, errmsg: 'invalid access_token' } };
         return { json: { errcode: 0, errmsg: 'ok', msgid: `m${this.calls.length}` } };
       case '/cgi-bin/webhook/send': {
         // The group robot: markdown up to 4096 bytes, 20 messages a minute per robot.
         if (!call.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };
-        if (call.body?.msgtype !== 'markdown' || Buffer.byteLength(call.body?.markdown?.content ?? '') > 4096) return { json: { errcode: 40058, errmsg: 'invalid markdown' } };
+        if (call.body?.msgtype !== 'markdown' || Buffer.byteLength(call.body?.markdown?.content ?? '') > 4096)
+          return { json: { errcode: 40058, errmsg: 'invalid markdown' } };
         const minuteAgo = Date.now() - 60_000;
         const recent = (this.robotSends.get(call.query.key) ?? []).filter((t) => t > minuteAgo);
         if (recent.length >= 20) return { json: { errcode: 45009, errmsg: 'api freq out of limit' } };

@@ -31,7 +31,12 @@ export function testConfig(kind: DbKind, name: string, o: TestServiceOptions = {
     ...o.env,
   };
   const loaded = loadConfig(env);
-  return { ...loaded, organisation: receptionOnly(loaded.organisation), database: o.database ?? databaseFor(kind, name), ...o.config };
+  return {
+    ...loaded,
+    organisation: receptionOnly(loaded.organisation),
+    database: o.database ?? databaseFor(kind, name),
+    ...o.config,
+  };
 }
 
 /**
@@ -43,5 +48,10 @@ export function receptionOnly(org: AppConfig['organisation']): AppConfig['organi
 }
 
 export async function startTestService(kind: DbKind, name: string, o: TestServiceOptions = {}): Promise<Service> {
-  return startService(testConfig(kind, name, o), { startDispatcher: false, startScheduler: false, logger: createLogger(process.env.TEST_LOG ?? 'silent'), ...o });
+  return startService(testConfig(kind, name, o), {
+    startDispatcher: false,
+    startScheduler: false,
+    logger: createLogger(process.env.TEST_LOG ?? 'silent'),
+    ...o,
+  });
 }

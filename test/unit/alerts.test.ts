@@ -10,7 +10,22 @@ const chain = [
   { role: 'lead', afterMinutes: 240 },
 ];
 const due = new Date('2026-11-23T10:00:00+08:00');
-const base: Deadline = { id: 1, ticketId: 1, kind: 'response', label: '响应', dueAt: due, warnAt: null, nextCheckAt: due, stage: 'pending', escalationStep: 0, urgent: true, notify: ['handler'], upgradeTo: null, metAt: null, createdAt: due };
+const base: Deadline = {
+  id: 1,
+  ticketId: 1,
+  kind: 'response',
+  label: '响应',
+  dueAt: due,
+  warnAt: null,
+  nextCheckAt: due,
+  stage: 'pending',
+  escalationStep: 0,
+  urgent: true,
+  notify: ['handler'],
+  upgradeTo: null,
+  metAt: null,
+  createdAt: due,
+};
 const later = (min: number) => new Date(due.getTime() + min * 60_000);
 
 describe('escalation', () => {
@@ -18,12 +33,30 @@ describe('escalation', () => {
     expect(nextAction(base, later(-10), undefined, chain)).toEqual({ type: 'warn', next: due });
   });
   it('climbs handler → supervisor → lead and stops at the end of the chain', () => {
-    expect(nextAction(base, later(1), undefined, chain)).toEqual({ type: 'miss', step: 0, role: 'handler', next: later(60) });
-    expect(nextAction({ ...base, stage: 'missed', escalationStep: 0 }, later(61), undefined, chain)).toEqual({ type: 'miss', step: 1, role: 'supervisor', next: later(240) });
-    expect(nextAction({ ...base, stage: 'missed', escalationStep: 1 }, later(241), undefined, chain)).toEqual({ type: 'miss', step: 2, role: 'lead', next: null });
+    expect(nextAction(base, later(1), undefined, chain)).toEqual({
+      type: 'miss',
+      step: 0,
+      role: 'handler',
+      next: later(60),
+    });
+    expect(nextAction({ ...base, stage: 'missed', escalationStep: 0 }, later(61), undefined, chain)).toEqual({
+      type: 'miss',
+      step: 1,
+      role: 'supervisor',
+      next: later(240),
+    });
+    expect(nextAction({ ...base, stage: 'missed', escalationStep: 1 }, later(241), undefined, chain)).toEqual({
+      type: 'miss',
+      step: 2,
+      role: 'lead',
+      next: null,
+    });
   });
   it('settles as soon as someone acts', () => {
-    expect(nextAction({ ...base, stage: 'missed' }, later(61), 'met', chain)).toEqual({ type: 'settle', reason: 'met' });
+    expect(nextAction({ ...base, stage: 'missed' }, later(61), 'met', chain)).toEqual({
+      type: 'settle',
+      reason: 'met',
+    });
     expect(nextAction(base, later(61), 'cancelled', chain)).toEqual({ type: 'settle', reason: 'cancelled' });
   });
 });
@@ -41,7 +74,10 @@ describe('the robot window', () => {
     expect(await w.available('other', t0)).toBe(20);
   });
   it('folds alerts into as few messages as the size limit allows', () => {
-    const alerts = Array.from({ length: 30 }, (_, i) => `**已超时** KF-20261123-${String(i).padStart(4, '0')} · 响应\n> 幸福里花园 3-2-502 卫生间漏水`);
+    const alerts = Array.from(
+      { length: 30 },
+      (_, i) => `**已超时** KF-20261123-${String(i).padStart(4, '0')} · 响应\n> 幸福里花园 3-2-502 卫生间漏水`,
+    );
     const chunks = digestChunks(alerts, 4096);
     expect(chunks.length).toBeLessThan(4);
     expect(chunks.every((c) => Buffer.byteLength(c) <= 4096)).toBe(true);

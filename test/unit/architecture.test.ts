@@ -12,7 +12,16 @@ function files(dir: string): string[] {
 
 const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
 
-const DOMAIN = ['src/dialogue', 'src/rules', 'src/tickets', 'src/text', 'src/intake', 'src/calendar', 'src/staff', 'src/alerts'];
+const DOMAIN = [
+  'src/dialogue',
+  'src/rules',
+  'src/tickets',
+  'src/text',
+  'src/intake',
+  'src/calendar',
+  'src/staff',
+  'src/alerts',
+];
 const ALLOWED = [/^\.\.?\//, /^zod$/, /^opencc-js$/, /^json-rules-engine$/, /^yaml$/];
 const FORBIDDEN_INSIDE = [/\/db\//, /\/http\//, /\/channels\/(?!types\.js$)/, /\/notifications\//, /\/scheduler\//];
 
@@ -23,8 +32,14 @@ describe('architecture', () => {
 
   it.each(domainFiles.map((f) => [relative('.', f)]))('%s imports no framework, database or channel code', (file) => {
     for (const spec of importsOf(file)) {
-      expect(ALLOWED.some((re) => re.test(spec)), `${file} imports ${spec}`).toBe(true);
-      expect(FORBIDDEN_INSIDE.some((re) => re.test(spec)), `${file} imports ${spec}`).toBe(false);
+      expect(
+        ALLOWED.some((re) => re.test(spec)),
+        `${file} imports ${spec}`,
+      ).toBe(true);
+      expect(
+        FORBIDDEN_INSIDE.some((re) => re.test(spec)),
+        `${file} imports ${spec}`,
+      ).toBe(false);
     }
   });
 });

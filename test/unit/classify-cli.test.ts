@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 
 function run(input: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/classify.ts'], { input, encoding: 'utf8' });
-  return { out: r.stdout.trim().split('\n').map((l) => JSON.parse(l)), err: r.stderr, status: r.status };
+  return {
+    out: r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    err: r.stderr,
+    status: r.status,
+  };
 }
 
 describe('npm run classify', () => {
@@ -28,12 +35,26 @@ describe('npm run classify', () => {
       level: expect.any(String),
       slots: { name: '李娜', room: '3-2-502', phone: '13812345678' },
     });
-    expect(out[1]).toMatchObject({ id: 'b', kind: 'repair', urgency: 'normal', slots: { room: '12-1803', phone: null } });
-    expect(out[2]).toMatchObject({ id: 'c', kind: 'complaint', category: 'property', level: 'hot', trade: null, slots: { room: 'B-1203' } });
+    expect(out[1]).toMatchObject({
+      id: 'b',
+      kind: 'repair',
+      urgency: 'normal',
+      slots: { room: '12-1803', phone: null },
+    });
+    expect(out[2]).toMatchObject({
+      id: 'c',
+      kind: 'complaint',
+      category: 'property',
+      level: 'hot',
+      trade: null,
+      slots: { room: 'B-1203' },
+    });
   });
 
   it('when a line is not JSON, then that line gets an error and the others still come out', () => {
-    const { out, err, status } = run(`not json\n${JSON.stringify({ id: 7, text: '门禁坏了' })}\n${JSON.stringify({ id: 8 })}`);
+    const { out, err, status } = run(
+      `not json\n${JSON.stringify({ id: 7, text: '门禁坏了' })}\n${JSON.stringify({ id: 8 })}`,
+    );
     expect(status).toBe(0);
     expect(out).toHaveLength(3);
     expect(out[0]).toMatchObject({ id: null, error: expect.any(String) });

@@ -11,7 +11,12 @@ const engine = loadRuleEngine('config');
 async function grade(text: string, pack?: string, facts: TicketFacts = {}) {
   const c = engine.classify(normalizeText(text).match, pack);
   const g = await engine.grade(c, facts);
-  const proposed = (g.proposal?.rules ?? []).map((rule) => ({ rule, level: g.proposal!.level, reason: '', score: undefined as number | undefined }));
+  const proposed = (g.proposal?.rules ?? []).map((rule) => ({
+    rule,
+    level: g.proposal!.level,
+    reason: '',
+    score: undefined as number | undefined,
+  }));
   return { c, level: judgedLevel(g), reasons: [...g.reasons, ...proposed], effective: g.level, proposal: g.proposal };
 }
 
@@ -75,7 +80,9 @@ describe('residential grading (000 §5.3.1)', () => {
   it('takes the highest level that applies and keeps every reason', async () => {
     const g = await grade('报修两周了没人管，我们8户业主准备起诉');
     expect(g.level).toBe('hot');
-    expect(g.reasons.map((r) => r.rule).sort()).toEqual(['三人以上集体投诉', '报修一周未解决', '扬言起诉或曝光'].sort());
+    expect(g.reasons.map((r) => r.rule).sort()).toEqual(
+      ['三人以上集体投诉', '报修一周未解决', '扬言起诉或曝光'].sort(),
+    );
   });
 });
 
@@ -148,7 +155,11 @@ describe('routing and notices (000 §5.3.2)', () => {
 
   it('tells the quality department about a hot event within 3 working days, head office about a major one at once', async () => {
     expect((await route('不修好我就找媒体曝光')).notices.map((n) => n.notify)).toContainEqual(['quality']);
-    expect((await route('我已经起诉你们了')).notices.map((n) => n.notify)).toContainEqual(['head_office', 'quality', 'lead']);
+    expect((await route('我已经起诉你们了')).notices.map((n) => n.notify)).toContainEqual([
+      'head_office',
+      'quality',
+      'lead',
+    ]);
   });
 
   it('routes by category: engineering defects, sales and planning to their departments', async () => {
@@ -189,6 +200,8 @@ describe('remembered rule runs', () => {
     const r1 = await engine.route({ ...c, level: 'hot' }, { project: 'XFL' });
     r1.notices.length = 0;
     expect((await engine.route({ ...c, level: 'hot' }, { project: 'XFL' })).notices.length).toBeGreaterThan(0);
-    expect((await engine.route({ ...c, level: 'general' }, { project: 'XFL' })).notices).not.toEqual((await engine.route({ ...c, level: 'hot' }, { project: 'XFL' })).notices);
+    expect((await engine.route({ ...c, level: 'general' }, { project: 'XFL' })).notices).not.toEqual(
+      (await engine.route({ ...c, level: 'hot' }, { project: 'XFL' })).notices,
+    );
   });
 });

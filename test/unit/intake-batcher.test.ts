@@ -4,7 +4,12 @@ import type { InboundMessage } from '../../src/channels/types.js';
 import type { IntakeDeps } from '../../src/intake/handle-inbound.js';
 import { createIntakeBatcher, type RunBatch } from '../../src/intake/intake-batcher.js';
 
-const msg = (userId: string, dedupeKey: string): InboundMessage => ({ channel: 'mp', userId, dedupeKey, content: { type: 'text', text: 'x' } });
+const msg = (userId: string, dedupeKey: string): InboundMessage => ({
+  channel: 'mp',
+  userId,
+  dedupeKey,
+  content: { type: 'text', text: 'x' },
+});
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 /** Runs each batch after a short pause, remembering which batches overlapped; `conflictWhenOverlapping` plays a deadlock. */
@@ -18,8 +23,12 @@ function standIn(opts: { conflictWhenOverlapping?: boolean } = {}) {
     await tick();
     entry.overlapped ||= running > 1;
     running--;
-    if (opts.conflictWhenOverlapping && entry.overlapped && options?.yieldOnConflict) return { outcome: 'conflict', results: [] };
-    return { outcome: 'committed', results: msgs.map((m) => ({ status: 'fulfilled', value: { reply: `reply ${m.dedupeKey}`, duplicate: false } })) };
+    if (opts.conflictWhenOverlapping && entry.overlapped && options?.yieldOnConflict)
+      return { outcome: 'conflict', results: [] };
+    return {
+      outcome: 'committed',
+      results: msgs.map((m) => ({ status: 'fulfilled', value: { reply: `reply ${m.dedupeKey}`, duplicate: false } })),
+    };
   };
   return { run, log };
 }
@@ -39,10 +48,16 @@ describe('intake batcher', () => {
   it('when one resident sends two messages at once, then the second waits for the first batch', async () => {
     const s = standIn();
     const b = createIntakeBatcher(deps, { maxBatch: 10, maxInFlight: 3 }, s.run);
-    await Promise.all([b.submit(msg('a', 'm1')), b.submit(msg('b', 'm2')), b.submit(msg('a', 'm3')), b.submit(msg('c', 'm4'))]);
+    await Promise.all([
+      b.submit(msg('a', 'm1')),
+      b.submit(msg('b', 'm2')),
+      b.submit(msg('a', 'm3')),
+      b.submit(msg('c', 'm4')),
+    ]);
     const batchOf = (id: string) => s.log.findIndex((l) => l.ids.includes(id));
     expect(batchOf('m3')).toBeGreaterThan(batchOf('m1'));
-    for (const l of s.log) expect(new Set(l.ids.map((id) => ({ m1: 'a', m2: 'b', m3: 'a', m4: 'c' })[id])).size).toBe(l.ids.length);
+    for (const l of s.log)
+      expect(new Set(l.ids.map((id) => ({ m1: 'a', m2: 'b', m3: 'a', m4: 'c' })[id])).size).toBe(l.ids.length);
   });
 
   it('when the platform retries a message still being written, then the retry gets its reply and runs nothing', async () => {

@@ -17,12 +17,22 @@ describe('random pool', () => {
 
   it('when the same reply is sealed twice, then the AES prefix and the nonce differ and both decrypt', () => {
     const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-    const seal = () => sealEnvelope('<xml><Content><![CDATA[好的]]></Content></xml>', { token: 't', aesKey, receiver: 'wx123', timestamp: '1700000000' });
-    const field = (xml: string, name: string) => new RegExp(`<${name}><!\\[CDATA\\[(.*?)\\]\\]></${name}>`).exec(xml)?.[1] ?? new RegExp(`<${name}>(.*?)</${name}>`).exec(xml)?.[1];
+    const seal = () =>
+      sealEnvelope('<xml><Content><![CDATA[好的]]></Content></xml>', {
+        token: 't',
+        aesKey,
+        receiver: 'wx123',
+        timestamp: '1700000000',
+      });
+    const field = (xml: string, name: string) =>
+      new RegExp(`<${name}><!\\[CDATA\\[(.*?)\\]\\]></${name}>`).exec(xml)?.[1] ??
+      new RegExp(`<${name}>(.*?)</${name}>`).exec(xml)?.[1];
     const [a, b] = [seal(), seal()];
     expect(field(a, 'Encrypt')).not.toBe(field(b, 'Encrypt'));
     expect(field(a, 'Nonce')).not.toBe(field(b, 'Nonce'));
     for (const x of [a, b]) expect(decrypt(aesKey, field(x, 'Encrypt')!)).toMatchObject({ id: 'wx123' });
-    expect(decrypt(aesKey, field(a, 'Encrypt')!).random.equals(decrypt(aesKey, field(b, 'Encrypt')!).random)).toBe(false);
+    expect(decrypt(aesKey, field(a, 'Encrypt')!).random.equals(decrypt(aesKey, field(b, 'Encrypt')!).random)).toBe(
+      false,
+    );
   });
 });

@@ -43,10 +43,18 @@ describe('the same fault', () => {
   const policy = { windowDays: 30, similarity: 0.25 };
 
   it('links reports that share a fault word', () => {
-    expect(sameFault(base, { ...base, userId: 'b', room: '3-2-808', content: '我们楼电梯有异响，不走了' }, policy)).toBe(true);
+    expect(
+      sameFault(base, { ...base, userId: 'b', room: '3-2-808', content: '我们楼电梯有异响，不走了' }, policy),
+    ).toBe(true);
   });
   it('links reports worded alike even without a fault word', () => {
-    expect(sameFault({ ...base, faultTerms: [], content: '楼下大堂的玻璃门一直在响' }, { ...base, faultTerms: [], content: '大堂玻璃门一直在响很吵' }, policy)).toBe(true);
+    expect(
+      sameFault(
+        { ...base, faultTerms: [], content: '楼下大堂的玻璃门一直在响' },
+        { ...base, faultTerms: [], content: '大堂玻璃门一直在响很吵' },
+        policy,
+      ),
+    ).toBe(true);
   });
   it('does not link across projects, categories, trades or outside the window', () => {
     expect(sameFault(base, { ...base, projectCode: 'OTHER' }, policy)).toBe(false);
@@ -65,7 +73,14 @@ describe('the same fault', () => {
     expect(buildingOf('B-1203')).toBe('B');
   });
   it('grades the incident by head count', () => {
-    const p = { windowDays: 30, similarity: 0.25, hotResidents: 3, majorResidents: 10, hotLevel: 'hot', majorLevel: 'major' };
+    const p = {
+      windowDays: 30,
+      similarity: 0.25,
+      hotResidents: 3,
+      majorResidents: 10,
+      hotLevel: 'hot',
+      majorLevel: 'major',
+    };
     expect([2, 3, 9, 10].map((n) => collectiveLevel(n, p))).toEqual([undefined, 'hot', 'hot', 'major']);
   });
 });

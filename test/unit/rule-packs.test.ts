@@ -36,9 +36,19 @@ describe('the shipped rule packs', () => {
   });
 
   it('gives each pack its own levels from the seeds', () => {
-    expect(engine.pack('residential').levels.map((l) => l.label)).toEqual(['重大事件', '热点事件', '重要事件', '一般事件']);
+    expect(engine.pack('residential').levels.map((l) => l.label)).toEqual([
+      '重大事件',
+      '热点事件',
+      '重要事件',
+      '一般事件',
+    ]);
     expect(engine.pack('mall').levels.map((l) => l.label)).toEqual(['二级客诉', '一级客诉', '初级客诉']);
-    expect(engine.pack('sales_office').levels.map((l) => l.label)).toEqual(['重大投诉', '重要投诉', '轻微投诉', '内部投诉']);
+    expect(engine.pack('sales_office').levels.map((l) => l.label)).toEqual([
+      '重大投诉',
+      '重要投诉',
+      '轻微投诉',
+      '内部投诉',
+    ]);
   });
 
   it('lets a pack inherit signals and put its own decision lines before the inherited ones', () => {
@@ -66,7 +76,10 @@ describe('a broken pack', () => {
   });
 
   it('names the line of a decision that uses an undefined signal', () => {
-    const text = residentialWith('{ set: complaint, any: [sarcasm], weight: 0.75 }', '{ set: complaint, any: [sarcasmm], weight: 0.75 }');
+    const text = residentialWith(
+      '{ set: complaint, any: [sarcasm], weight: 0.75 }',
+      '{ set: complaint, any: [sarcasmm], weight: 0.75 }',
+    );
     const err = refusal({ 'residential.yaml': text });
     expect(err.line).toBe(lineOf(text, 'sarcasmm'));
     expect(err.reason).toContain('未定义的信号 sarcasmm');
@@ -80,14 +93,20 @@ describe('a broken pack', () => {
   });
 
   it('names the line of a condition on a fact the code does not provide', () => {
-    const text = residentialWith('{ fact: headcount, operator: greaterThanInclusive, value: 3 }', '{ fact: headcunt, operator: greaterThanInclusive, value: 3 }');
+    const text = residentialWith(
+      '{ fact: headcount, operator: greaterThanInclusive, value: 3 }',
+      '{ fact: headcunt, operator: greaterThanInclusive, value: 3 }',
+    );
     const err = refusal({ 'residential.yaml': text });
     expect(err.line).toBe(lineOf(text, 'headcunt'));
     expect(err.reason).toContain('fact');
   });
 
   it('names the line of a condition on a signal nobody defined', () => {
-    const text = residentialWith('{ fact: signals, operator: contains, value: lawsuit_filed }', '{ fact: signals, operator: contains, value: lawsuit_filled }');
+    const text = residentialWith(
+      '{ fact: signals, operator: contains, value: lawsuit_filed }',
+      '{ fact: signals, operator: contains, value: lawsuit_filled }',
+    );
     const err = refusal({ 'residential.yaml': text });
     expect(err.line).toBe(lineOf(text, 'lawsuit_filled'));
   });
@@ -98,7 +117,10 @@ describe('a broken pack', () => {
   });
 
   it('refuses a pack that extends a pack that is not there', () => {
-    const err = refusal({ 'residential.yaml': shipped('residential.yaml'), 'mall.yaml': shipped('mall.yaml').replace('extends: residential', 'extends: residental') });
+    const err = refusal({
+      'residential.yaml': shipped('residential.yaml'),
+      'mall.yaml': shipped('mall.yaml').replace('extends: residential', 'extends: residental'),
+    });
     expect(err.file).toBe('mall.yaml');
     expect(err.reason).toContain('residental');
   });
@@ -107,15 +129,23 @@ describe('a broken pack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kf-config-'));
     mkdirSync(join(dir, 'rules'));
     writeFileSync(join(dir, 'organisation.json'), readFileSync('config/organisation.json'));
-    writeFileSync(join(dir, 'rules', 'residential.yaml'), residentialWith('department: marketing', 'department: marketting'));
-    expect(() => loadConfig({ CONFIG_DIR: dir })).toThrow(/规则包有误，拒绝启动：.*residential\.yaml:\d+ .*未定义的部门 marketting/);
+    writeFileSync(
+      join(dir, 'rules', 'residential.yaml'),
+      residentialWith('department: marketing', 'department: marketting'),
+    );
+    expect(() => loadConfig({ CONFIG_DIR: dir })).toThrow(
+      /规则包有误，拒绝启动：.*residential\.yaml:\d+ .*未定义的部门 marketting/,
+    );
   });
 
   it('refuses an organisation whose project names a missing pack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kf-rules-'));
     mkdirSync(join(dir, 'rules'));
     writeFileSync(join(dir, 'rules', 'residential.yaml'), shipped('residential.yaml'));
-    const org = parseOrganisation({ company: 'x', projects: [{ code: 'P1', name: '一期', ticketPrefix: 'KF', rulePack: 'hotel', receptionist: 'kf01' }] });
+    const org = parseOrganisation({
+      company: 'x',
+      projects: [{ code: 'P1', name: '一期', ticketPrefix: 'KF', rulePack: 'hotel', receptionist: 'kf01' }],
+    });
     expect(() => loadRuleEngine(dir, org)).toThrow(/规则包 hotel 不存在/);
   });
 });

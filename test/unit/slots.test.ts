@@ -1,6 +1,14 @@
 // Slot extraction on normalised text: which room, phone and name a resident's words give, and which they do not.
 import { describe, expect, it } from 'vitest';
-import { asBareName, extractSlots, findName, findPhone, findRoom, maskPhone, withoutSlots } from '../../src/dialogue/slots.js';
+import {
+  asBareName,
+  extractSlots,
+  findName,
+  findPhone,
+  findRoom,
+  maskPhone,
+  withoutSlots,
+} from '../../src/dialogue/slots.js';
 import { normalizeText } from '../../src/text/normalize.js';
 
 const m = (raw: string) => normalizeText(raw).match;
@@ -140,7 +148,18 @@ describe('asBareName (the answer to "怎么称呼")', () => {
     expect(asBareName(m(text))).toBe(name);
   });
 
-  it.each([['好的'], ['稍等'], ['等一下'], ['不知道'], ['谢谢'], ['楼上漏水'], ['3栋2单元502'], ['天花板'], ['你好'], ['马上']])('%s → not a name', (text) => {
+  it.each([
+    ['好的'],
+    ['稍等'],
+    ['等一下'],
+    ['不知道'],
+    ['谢谢'],
+    ['楼上漏水'],
+    ['3栋2单元502'],
+    ['天花板'],
+    ['你好'],
+    ['马上'],
+  ])('%s → not a name', (text) => {
     expect(asBareName(m(text))).toBeUndefined();
   });
 });
@@ -161,7 +180,10 @@ describe('extractSlots', () => {
 describe('withoutSlots (what is left to judge and summarise as the problem)', () => {
   it.each([
     ['我是3栋2单元502的李娜，电话13812345678，厨房水龙头坏了', '厨房水龙头坏了'],
-    ['我家热水器坏了，周杰，5栋1单元201，我的电话13812345678，师傅电话13900001111', '我家热水器坏了，师傅电话13900001111'],
+    [
+      '我家热水器坏了，周杰，5栋1单元201，我的电话13812345678，师傅电话13900001111',
+      '我家热水器坏了，师傅电话13900001111',
+    ],
     ['12号楼1803的王强，门锁坏了', '门锁坏了'],
     ['B座1203，刘洋，空调不制冷', '空调不制冷'],
     ['我家3栋2单元502卫生间漏水', '卫生间漏水'],

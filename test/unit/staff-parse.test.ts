@@ -7,7 +7,10 @@ describe('staff commands', () => {
     ['接单 KF-20261123-0001', { type: 'accept', ticketNo: 'KF-20261123-0001' }],
     ['接单kf-20261123-0001', { type: 'accept', ticketNo: 'KF-20261123-0001' }],
     ['已到场 KF-20261123-0001', { type: 'arrive', ticketNo: 'KF-20261123-0001' }],
-    ['完成 KF-20261123-0001 更换了阀芯，已试水', { type: 'complete', ticketNo: 'KF-20261123-0001', note: '更换了阀芯，已试水' }],
+    [
+      '完成 KF-20261123-0001 更换了阀芯，已试水',
+      { type: 'complete', ticketNo: 'KF-20261123-0001', note: '更换了阀芯，已试水' },
+    ],
     ['转派 KF-20261123-0001 给 wx02', { type: 'transfer', ticketNo: 'KF-20261123-0001', to: 'wx02' }],
     ['同意 KF-20261123-0001', { type: 'approve', ticketNo: 'KF-20261123-0001', note: '' }],
     ['驳回 KF-20261123-0001：已与住户沟通', { type: 'reject', ticketNo: 'KF-20261123-0001', reason: '已与住户沟通' }],
@@ -18,6 +21,7 @@ describe('staff commands', () => {
   ])('%s', (text, expected) => expect(parseStaffCommand(text)).toEqual(expected));
 
   it('leaves resident sentences alone', () => {
-    for (const t of ['我同意你们的处理方案', '完成了吗？', '请问什么时候到场', '卫生间漏水']) expect(parseStaffCommand(t)).toBeUndefined();
+    for (const t of ['我同意你们的处理方案', '完成了吗？', '请问什么时候到场', '卫生间漏水'])
+      expect(parseStaffCommand(t)).toBeUndefined();
   });
 });

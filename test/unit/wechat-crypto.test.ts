@@ -1,6 +1,14 @@
 // The official vectors A–E from the protocol doc, through our envelope functions.
 import { describe, expect, it } from 'vitest';
-import { checkFreshness, field, openEnvelope, parseCallbackXml, sealEnvelope, signature, verifySignature } from '../../src/channels/wechat-crypto/index.js';
+import {
+  checkFreshness,
+  field,
+  openEnvelope,
+  parseCallbackXml,
+  sealEnvelope,
+  signature,
+  verifySignature,
+} from '../../src/channels/wechat-crypto/index.js';
 import { encrypt } from '@wecom/crypto';
 
 const A = {
@@ -13,7 +21,9 @@ const A_ENCRYPT =
 
 describe('official vectors', () => {
   it('A: WeCom POST — signature verifies, receiveid is the corpid, the message is the text "hello"', () => {
-    expect(() => verifySignature('477715d11cdb4164915debcba66cb864d751f3e6', A.token, '1409659813', '1372623149', A_ENCRYPT)).not.toThrow();
+    expect(() =>
+      verifySignature('477715d11cdb4164915debcba66cb864d751f3e6', A.token, '1409659813', '1372623149', A_ENCRYPT),
+    ).not.toThrow();
     const xml = parseCallbackXml(openEnvelope(A.key, A_ENCRYPT, A.corpId));
     expect(field(xml, 'Content')).toBe('hello');
     expect(field(xml, 'FromUserName')).toBe('mycreate');
@@ -22,13 +32,15 @@ describe('official vectors', () => {
   });
 
   it('A: a different corpid is refused even though the ciphertext decrypts', () => {
-    expect(() => openEnvelope(A.key, A_ENCRYPT, 'wx0000000000000000')).toThrow(expect.objectContaining({ code: 'WRONG_RECEIVER' }));
+    expect(() => openEnvelope(A.key, A_ENCRYPT, 'wx0000000000000000')).toThrow(
+      expect.objectContaining({ code: 'WRONG_RECEIVER' }),
+    );
   });
 
   it('A: one changed character in the signature is refused', () => {
-    expect(() => verifySignature('477715d11cdb4164915debcba66cb864d751f3e7', A.token, '1409659813', '1372623149', A_ENCRYPT)).toThrow(
-      expect.objectContaining({ code: 'BAD_SIGNATURE' }),
-    );
+    expect(() =>
+      verifySignature('477715d11cdb4164915debcba66cb864d751f3e7', A.token, '1409659813', '1372623149', A_ENCRYPT),
+    ).toThrow(expect.objectContaining({ code: 'BAD_SIGNATURE' }));
   });
 
   it('B: WeCom GET echostr decrypts to 1616140317555161061', () => {
@@ -41,7 +53,9 @@ describe('official vectors', () => {
     const token = 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo';
     const echostr = 'fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==';
     verifySignature('012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb', token, '1476416373', '47744683', echostr);
-    expect(openEnvelope('6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt', echostr, 'ww1436e0e65a779aee')).toBe('1288432023552776189');
+    expect(openEnvelope('6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt', echostr, 'ww1436e0e65a779aee')).toBe(
+      '1288432023552776189',
+    );
   });
 
   it('D: deterministic encryption matches the Java sample exactly, and our seal round-trips it', () => {
@@ -50,8 +64,19 @@ describe('official vectors', () => {
     expect(encrypt(key, '我是中文abcd123', 'wxb11529c136998cb6', random)).toBe(
       'jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg==',
     );
-    const sealed = parseCallbackXml(sealEnvelope('我是中文abcd123', { token: 't', aesKey: key, receiver: 'wxb11529c136998cb6', timestamp: '1', nonce: '2', random }));
-    expect(field(sealed, 'Encrypt')).toBe('jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg==');
+    const sealed = parseCallbackXml(
+      sealEnvelope('我是中文abcd123', {
+        token: 't',
+        aesKey: key,
+        receiver: 'wxb11529c136998cb6',
+        timestamp: '1',
+        nonce: '2',
+        random,
+      }),
+    );
+    expect(field(sealed, 'Encrypt')).toBe(
+      'jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg==',
+    );
     expect(field(sealed, 'MsgSignature')).toBe(signature('t', '1', '2', field(sealed, 'Encrypt')!));
   });
 
@@ -74,21 +99,30 @@ describe('official vectors', () => {
 describe('freshness', () => {
   const now = new Date('2026-11-22T10:00:00Z');
   const ts = (offsetSeconds: number) => String(Math.floor(now.getTime() / 1000) + offsetSeconds);
-  it.each([0, -299, 299])('accepts a timestamp %i s away', (o) => expect(() => checkFreshness(ts(o), now, 300)).not.toThrow());
-  it.each([-301, 301, -86400])('refuses a timestamp %i s away', (o) => expect(() => checkFreshness(ts(o), now, 300)).toThrow(expect.objectContaining({ code: 'STALE_TIMESTAMP' })));
+  it.each([0, -299, 299])('accepts a timestamp %i s away', (o) =>
+    expect(() => checkFreshness(ts(o), now, 300)).not.toThrow(),
+  );
+  it.each([-301, 301, -86400])('refuses a timestamp %i s away', (o) =>
+    expect(() => checkFreshness(ts(o), now, 300)).toThrow(expect.objectContaining({ code: 'STALE_TIMESTAMP' })),
+  );
   it('refuses a non-numeric timestamp', () => expect(() => checkFreshness('12a', now, 300)).toThrow());
 });
 
 describe('hardened XML', () => {
   it('refuses a DOCTYPE with entities (billion laughs)', () => {
-    const bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>';
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>';
     expect(() => parseCallbackXml(bomb)).toThrow(expect.objectContaining({ code: 'XML_DOCTYPE' }));
   });
   it('refuses an external entity (XXE)', () => {
-    expect(() => parseCallbackXml('<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>')).toThrow(expect.objectContaining({ code: 'XML_DOCTYPE' }));
+    expect(() =>
+      parseCallbackXml('<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>'),
+    ).toThrow(expect.objectContaining({ code: 'XML_DOCTYPE' }));
   });
   it('refuses malformed XML', () => {
-    expect(() => parseCallbackXml('<xml><Content>unterminated</xml>')).toThrow(expect.objectContaining({ code: 'BAD_XML' }));
+    expect(() => parseCallbackXml('<xml><Content>unterminated</xml>')).toThrow(
+      expect.objectContaining({ code: 'BAD_XML' }),
+    );
   });
   it('keeps values as strings: leading zeros and 64-bit ids survive', () => {
     const x = parseCallbackXml('<xml><EventKey><![CDATA[0123]]></EventKey><MsgId>4561255354251345929</MsgId></xml>');

@@ -33,7 +33,11 @@ describe('working days', () => {
   });
 
   it('lets operators add a year and closed days in config', () => {
-    const withYear = buildCalendar({ years: { '2027': { holidays: ['2027-01-01'], workdays: [] } }, closedDays: ['2026-11-24'], workingHours: [['09:00', '18:00']] });
+    const withYear = buildCalendar({
+      years: { '2027': { holidays: ['2027-01-01'], workdays: [] } },
+      closedDays: ['2026-11-24'],
+      workingHours: [['09:00', '18:00']],
+    });
     expect(withYear.knowsYear(2027)).toBe(true);
     expect(withYear.isWorkday('2027-01-01')).toBe(false);
     expect(withYear.isWorkday('2026-11-24')).toBe(false);

@@ -4,7 +4,16 @@ import type { MpConfig } from '../../lib/config.js';
 import { AppError } from '../../lib/errors.js';
 import { requiredParams } from '../query-params.js';
 import { readBody } from '../../http/read-body.js';
-import { buildXml, checkFreshness, field, openEnvelope, parseCallbackXml, sealEnvelope, verifySignature, type XmlFields } from '../wechat-crypto/index.js';
+import {
+  buildXml,
+  checkFreshness,
+  field,
+  openEnvelope,
+  parseCallbackXml,
+  sealEnvelope,
+  verifySignature,
+  type XmlFields,
+} from '../wechat-crypto/index.js';
 import { fitBytes, toInbound } from '../wechat-message.js';
 import type { CallbackDeps } from '../wecom-app/routes.js';
 
@@ -25,7 +34,9 @@ export function officialAccountRoutes(cfg: MpConfig, deps: CallbackDeps): Router
     checkFreshness(ts, deps.clock.now(), deps.maxSkewSeconds);
     const outer = parseCallbackXml(await readBody(ctx));
     const encrypted = ctx.query.encrypt_type === 'aes';
-    const fields = encrypted ? openSafeMode(cfg, outer, requiredParams(ctx.query, 'msg_signature')[0], ts, nonce) : outer;
+    const fields = encrypted
+      ? openSafeMode(cfg, outer, requiredParams(ctx.query, 'msg_signature')[0], ts, nonce)
+      : outer;
     const msg = toInbound('mp', fields);
     const reply = await deps.respond(msg);
     ctx.status = 200;
@@ -36,8 +47,16 @@ export function officialAccountRoutes(cfg: MpConfig, deps: CallbackDeps): Router
       return;
     }
     const now = Math.floor(deps.clock.now().getTime() / 1000);
-    const plain = buildXml({ ToUserName: msg.userId, FromUserName: field(fields, 'ToUserName') ?? '', CreateTime: now, MsgType: 'text', Content: fitBytes(reply) });
-    ctx.body = encrypted ? sealEnvelope(plain, { token: cfg.token, aesKey: cfg.aesKey!, receiver: cfg.appId!, timestamp: String(now) }) : plain;
+    const plain = buildXml({
+      ToUserName: msg.userId,
+      FromUserName: field(fields, 'ToUserName') ?? '',
+      CreateTime: now,
+      MsgType: 'text',
+      Content: fitBytes(reply),
+    });
+    ctx.body = encrypted
+      ? sealEnvelope(plain, { token: cfg.token, aesKey: cfg.aesKey!, receiver: cfg.appId!, timestamp: String(now) })
+      : plain;
   });
 
   return router;

@@ -58,7 +58,9 @@ export function wecomTokenSource(apiBase: string, corpId: string, secret: string
   return {
     key: `wecom:${corpId}:${secret.slice(0, 6)}`,
     async fetch() {
-      const r = await platformCall(`${apiBase}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpId)}&corpsecret=${encodeURIComponent(secret)}`);
+      const r = await platformCall(
+        `${apiBase}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpId)}&corpsecret=${encodeURIComponent(secret)}`,
+      );
       return { token: String(r.access_token), expiresInSeconds: Number(r.expires_in ?? 7200) };
     },
   };
@@ -69,7 +71,12 @@ export function mpTokenSource(apiBase: string, appId: string, secret: string): T
   return {
     key: `mp:${appId}`,
     async fetch() {
-      const r = await platformCall(`${apiBase}/cgi-bin/stable_token`, { grant_type: 'client_credential', appid: appId, secret, force_refresh: false });
+      const r = await platformCall(`${apiBase}/cgi-bin/stable_token`, {
+        grant_type: 'client_credential',
+        appid: appId,
+        secret,
+        force_refresh: false,
+      });
       return { token: String(r.access_token), expiresInSeconds: Number(r.expires_in ?? 7200) };
     },
   };

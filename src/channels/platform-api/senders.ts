@@ -1,6 +1,6 @@
 // One sender per channel: an outbox row's text to a person on that channel.
 import type { WecomConfig, MpConfig } from '../../lib/config.js';
-import { AccessTokens, mpTokenSource, wecomTokenSource } from './access-token.js';
+import { type AccessTokens, mpTokenSource, wecomTokenSource } from './access-token.js';
 import { platformCall, PlatformError } from './http.js';
 
 export interface Sender {
@@ -20,7 +20,10 @@ export function wecomAppSender(cfg: WecomConfig, tokens: AccessTokens): Sender |
         const body = payload.card
           ? { touser: recipient, msgtype: 'template_card', agentid: cfg.agentId, template_card: payload.card }
           : { touser: recipient, msgtype: 'text', agentid: cfg.agentId, text: { content: payload.text }, safe: 0 };
-        const r = await platformCall(`${cfg.apiBase}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`, body);
+        const r = await platformCall(
+          `${cfg.apiBase}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`,
+          body,
+        );
         if (typeof r.invaliduser === 'string' && r.invaliduser.split('|').includes(recipient)) {
           throw new PlatformError(81013, `invalid user ${recipient}`);
         }
@@ -39,11 +42,18 @@ const OUTSIDE_48H = 45015;
 export function mpCustomSender(cfg: MpConfig, tokens: AccessTokens): Sender | undefined {
   if (!cfg.appId || !cfg.appSecret) return undefined;
   const source = mpTokenSource(cfg.apiBase, cfg.appId, cfg.appSecret);
-  const call = (path: string, body: unknown) => tokens.withToken(source, (token) => platformCall(`${cfg.apiBase}${path}?access_token=${encodeURIComponent(token)}`, body));
+  const call = (path: string, body: unknown) =>
+    tokens.withToken(source, (token) =>
+      platformCall(`${cfg.apiBase}${path}?access_token=${encodeURIComponent(token)}`, body),
+    );
   return {
     async send(recipient, payload) {
       try {
-        await call('/cgi-bin/message/custom/send', { touser: recipient, msgtype: 'text', text: { content: payload.text } });
+        await call('/cgi-bin/message/custom/send', {
+          touser: recipient,
+          msgtype: 'text',
+          text: { content: payload.text },
+        });
       } catch (err) {
         if (!(err instanceof PlatformError) || err.errcode !== OUTSIDE_48H || !cfg.templateId) throw err;
         await call('/cgi-bin/message/template/send', templateMessage(cfg.templateId, recipient, payload.text));
@@ -58,7 +68,12 @@ function templateMessage(templateId: string, touser: string, text: string) {
   return {
     touser,
     template_id: templateId,
-    data: { first: { value: first }, keyword1: { value: no }, keyword2: { value: (rest.join(' ') || first || '').slice(0, 200) }, remark: { value: '如有疑问请回复公众号消息。' } },
+    data: {
+      first: { value: first },
+      keyword1: { value: no },
+      keyword2: { value: (rest.join(' ') || first || '').slice(0, 200) },
+      remark: { value: '如有疑问请回复公众号消息。' },
+    },
   };
 }
 
@@ -71,7 +86,12 @@ const ROBOT_MARKDOWN_BYTES = 4096;
  * robot's size limit forces it.
  */
 export function wecomRobotSender(apiBase: string): DigestSender {
-  return markdownSender((key, content) => platformCall(`${apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, { msgtype: 'markdown', markdown: { content } }));
+  return markdownSender((key, content) =>
+    platformCall(`${apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, {
+      msgtype: 'markdown',
+      markdown: { content },
+    }),
+  );
 }
 
 type DigestSender = Sender & { sendDigest(recipient: string, texts: string[]): Promise<number> };
@@ -113,6 +133,12 @@ export function wecomAppChatSender(cfg: WecomConfig, tokens: AccessTokens): Dige
   if (!cfg.secret) return undefined;
   const source = wecomTokenSource(cfg.apiBase, cfg.corpId, cfg.secret);
   return markdownSender((chatid, content) =>
-    tokens.withToken(source, (token) => platformCall(`${cfg.apiBase}/cgi-bin/appchat/send?access_token=${encodeURIComponent(token)}`, { chatid, msgtype: 'markdown', markdown: { content } })),
+    tokens.withToken(source, (token) =>
+      platformCall(`${cfg.apiBase}/cgi-bin/appchat/send?access_token=${encodeURIComponent(token)}`, {
+        chatid,
+        msgtype: 'markdown',
+        markdown: { content },
+      }),
+    ),
   );
 }

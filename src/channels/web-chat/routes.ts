@@ -15,7 +15,10 @@ export function webChatRoutes(deps: { respond: (msg: InboundMessage) => Promise<
 
   router.get('/', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
-    ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+    ctx.set(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+    );
     ctx.body = page;
   });
 
@@ -23,7 +26,12 @@ export function webChatRoutes(deps: { respond: (msg: InboundMessage) => Promise<
     const parsed = MessageBody.safeParse(await readJson(ctx));
     if (!parsed.success) throw new AppError('BAD_REQUEST', `参数错误：${z.prettifyError(parsed.error)}`);
     const { visitorId, msgId, text } = parsed.data;
-    const reply = await deps.respond({ channel: 'web', userId: visitorId, dedupeKey: `msg:${msgId}`, content: { type: 'text', text } });
+    const reply = await deps.respond({
+      channel: 'web',
+      userId: visitorId,
+      dedupeKey: `msg:${msgId}`,
+      content: { type: 'text', text },
+    });
     ctx.body = { replies: reply ? reply.split('\n\n') : [] };
   });
 

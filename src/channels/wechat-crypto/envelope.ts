@@ -17,7 +17,13 @@ export function signature(token: string, timestamp: string, nonce: string, encry
   return getSignature(token, timestamp, nonce, encrypted);
 }
 
-export function verifySignature(expected: string | undefined, token: string, timestamp: string, nonce: string, encrypted = ''): void {
+export function verifySignature(
+  expected: string | undefined,
+  token: string,
+  timestamp: string,
+  nonce: string,
+  encrypted = '',
+): void {
   if (!expected || !safeEqual(signature(token, timestamp, nonce, encrypted), expected.toLowerCase())) {
     throw new AppError('BAD_SIGNATURE', '签名校验失败');
   }

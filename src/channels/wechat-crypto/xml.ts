@@ -45,6 +45,12 @@ export function buildXml(fields: Record<string, XmlValue>): string {
 
 function elements(fields: Record<string, XmlValue>): string {
   return Object.entries(fields)
-    .map(([k, v]) => (typeof v === 'number' ? `<${k}>${v}</${k}>` : typeof v === 'string' ? `<${k}>${cdata(v)}</${k}>` : `<${k}>${elements(v)}</${k}>`))
+    .map(([k, v]) =>
+      typeof v === 'number'
+        ? `<${k}>${v}</${k}>`
+        : typeof v === 'string'
+          ? `<${k}>${cdata(v)}</${k}>`
+          : `<${k}>${elements(v)}</${k}>`,
+    )
     .join('');
 }

@@ -5,7 +5,15 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import { requiredParams } from '../query-params.js';
 import { readBody } from '../../http/read-body.js';
-import { buildXml, checkFreshness, field, openEnvelope, parseCallbackXml, sealEnvelope, verifySignature } from '../wechat-crypto/index.js';
+import {
+  buildXml,
+  checkFreshness,
+  field,
+  openEnvelope,
+  parseCallbackXml,
+  sealEnvelope,
+  verifySignature,
+} from '../wechat-crypto/index.js';
 import { fitBytes, toInbound } from '../wechat-message.js';
 import type { InboundMessage } from '../types.js';
 
@@ -44,10 +52,27 @@ export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
     // A click on an approval card is answered by relabelling that user's button (no API call, no response_code).
     const cardClick = msg.content.type === 'event' && msg.content.event === 'template_card_event';
     const plain = cardClick
-      ? buildXml({ ToUserName: msg.userId, FromUserName: cfg.corpId, CreateTime: now, MsgType: 'update_button', Button: { ReplaceName: reply } })
-      : buildXml({ ToUserName: msg.userId, FromUserName: cfg.corpId, CreateTime: now, MsgType: 'text', Content: fitBytes(reply) });
+      ? buildXml({
+          ToUserName: msg.userId,
+          FromUserName: cfg.corpId,
+          CreateTime: now,
+          MsgType: 'update_button',
+          Button: { ReplaceName: reply },
+        })
+      : buildXml({
+          ToUserName: msg.userId,
+          FromUserName: cfg.corpId,
+          CreateTime: now,
+          MsgType: 'text',
+          Content: fitBytes(reply),
+        });
     ctx.type = 'application/xml';
-    ctx.body = sealEnvelope(plain, { token: cfg.token, aesKey: cfg.aesKey, receiver: cfg.corpId, timestamp: String(now) });
+    ctx.body = sealEnvelope(plain, {
+      token: cfg.token,
+      aesKey: cfg.aesKey,
+      receiver: cfg.corpId,
+      timestamp: String(now),
+    });
   });
 
   return router;

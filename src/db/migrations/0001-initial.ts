@@ -1,10 +1,26 @@
 // Written with TypeORM's Table API so one migration serves MySQL/MariaDB and SQLite.
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 
-const pk: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
-const str = (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+const pk: TableColumnOptions = {
+  name: 'id',
+  type: 'integer',
+  isPrimary: true,
+  isGenerated: true,
+  generationStrategy: 'increment',
+};
+const str = (name: string, length: number, nullable = false): TableColumnOptions => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
 const text = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'text', isNullable: nullable });
-const time = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'datetime', precision: 3, isNullable: nullable });
+const time = (name: string, nullable = false): TableColumnOptions => ({
+  name,
+  type: 'datetime',
+  precision: 3,
+  isNullable: nullable,
+});
 const int = (name: string): TableColumnOptions => ({ name, type: 'integer' });
 
 export class Initial1763800000000 implements MigrationInterface {
@@ -14,20 +30,43 @@ export class Initial1763800000000 implements MigrationInterface {
     await q.createTable(
       new Table({
         name: 'resident',
-        columns: [pk, str('channel', 16), str('user_id', 128), str('project_code', 16, true), str('name', 64, true), str('room', 32, true), str('phone', 20, true), time('created_at'), time('updated_at')],
+        columns: [
+          pk,
+          str('channel', 16),
+          str('user_id', 128),
+          str('project_code', 16, true),
+          str('name', 64, true),
+          str('room', 32, true),
+          str('phone', 20, true),
+          time('created_at'),
+          time('updated_at'),
+        ],
         indices: [new TableIndex({ name: 'uq_resident_user', columnNames: ['channel', 'user_id'], isUnique: true })],
       }),
     );
     await q.createTable(
       new Table({
         name: 'dialogue_session',
-        columns: [{ ...str('channel', 16), isPrimary: true }, { ...str('user_id', 128), isPrimary: true }, text('state'), int('version'), time('updated_at')],
+        columns: [
+          { ...str('channel', 16), isPrimary: true },
+          { ...str('user_id', 128), isPrimary: true },
+          text('state'),
+          int('version'),
+          time('updated_at'),
+        ],
       }),
     );
     await q.createTable(
       new Table({
         name: 'inbound_message',
-        columns: [pk, str('channel', 16), str('dedupe_key', 191), str('user_id', 128), text('reply', true), time('received_at')],
+        columns: [
+          pk,
+          str('channel', 16),
+          str('dedupe_key', 191),
+          str('user_id', 128),
+          text('reply', true),
+          time('received_at'),
+        ],
         indices: [
           new TableIndex({ name: 'uq_inbound_dedupe', columnNames: ['channel', 'dedupe_key'], isUnique: true }),
           new TableIndex({ name: 'ix_inbound_received', columnNames: ['received_at'] }),
@@ -81,7 +120,9 @@ export class Initial1763800000000 implements MigrationInterface {
         indices: [new TableIndex({ name: 'ix_event_ticket', columnNames: ['ticket_id', 'at'] })],
       }),
     );
-    await q.createTable(new Table({ name: 'ticket_counter', columns: [{ ...str('scope', 64), isPrimary: true }, int('seq')] }));
+    await q.createTable(
+      new Table({ name: 'ticket_counter', columns: [{ ...str('scope', 64), isPrimary: true }, int('seq')] }),
+    );
     await q.createTable(
       new Table({
         name: 'outbox',
@@ -106,11 +147,25 @@ export class Initial1763800000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createTable(new Table({ name: 'access_token', columns: [{ ...str('key', 128), isPrimary: true }, text('token'), time('expires_at')] }));
+    await q.createTable(
+      new Table({
+        name: 'access_token',
+        columns: [{ ...str('key', 128), isPrimary: true }, text('token'), time('expires_at')],
+      }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['access_token', 'outbox', 'ticket_counter', 'ticket_event', 'ticket', 'inbound_message', 'dialogue_session', 'resident']) {
+    for (const t of [
+      'access_token',
+      'outbox',
+      'ticket_counter',
+      'ticket_event',
+      'ticket',
+      'inbound_message',
+      'dialogue_session',
+      'resident',
+    ]) {
       await q.dropTable(t, true);
     }
   }

@@ -1,9 +1,32 @@
 // Rule-engine fields on tickets (pack, department, handler, matched signals) and collective-complaint incidents.
-import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import {
+  Table,
+  TableColumn,
+  TableIndex,
+  type MigrationInterface,
+  type QueryRunner,
+  type TableColumnOptions,
+} from 'typeorm';
 
-const pk: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
-const str = (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
-const time = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'datetime', precision: 3, isNullable: nullable });
+const pk: TableColumnOptions = {
+  name: 'id',
+  type: 'integer',
+  isPrimary: true,
+  isGenerated: true,
+  generationStrategy: 'increment',
+};
+const str = (name: string, length: number, nullable = false): TableColumnOptions => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
+const time = (name: string, nullable = false): TableColumnOptions => ({
+  name,
+  type: 'datetime',
+  precision: 3,
+  isNullable: nullable,
+});
 
 export class RulesEngine1763900000000 implements MigrationInterface {
   name = 'RulesEngine1763900000000';
@@ -17,7 +40,10 @@ export class RulesEngine1763900000000 implements MigrationInterface {
       new TableColumn({ name: 'fault_terms', type: 'text', isNullable: true }),
       new TableColumn({ name: 'common_area', type: 'boolean', default: false }),
     ]);
-    await q.createIndex('ticket', new TableIndex({ name: 'ix_ticket_project_category', columnNames: ['project_code', 'category', 'created_at'] }));
+    await q.createIndex(
+      'ticket',
+      new TableIndex({ name: 'ix_ticket_project_category', columnNames: ['project_code', 'category', 'created_at'] }),
+    );
     await q.createIndex('ticket', new TableIndex({ name: 'ix_ticket_incident', columnNames: ['incident_id'] }));
     await q.createTable(
       new Table({
@@ -45,6 +71,7 @@ export class RulesEngine1763900000000 implements MigrationInterface {
     await q.dropTable('incident');
     await q.dropIndex('ticket', 'ix_ticket_incident');
     await q.dropIndex('ticket', 'ix_ticket_project_category');
-    for (const c of ['common_area', 'fault_terms', 'incident_id', 'handler', 'department', 'rule_pack']) await q.dropColumn('ticket', c);
+    for (const c of ['common_area', 'fault_terms', 'incident_id', 'handler', 'department', 'rule_pack'])
+      await q.dropColumn('ticket', c);
   }
 }

@@ -5,7 +5,10 @@ import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 const INDEXES = [
   new TableIndex({ name: 'ix_ticket_fault_room', columnNames: ['project_code', 'category', 'trade', 'room'] }),
-  new TableIndex({ name: 'ix_ticket_fault_common', columnNames: ['project_code', 'category', 'trade', 'common_area', 'created_at'] }),
+  new TableIndex({
+    name: 'ix_ticket_fault_common',
+    columnNames: ['project_code', 'category', 'trade', 'common_area', 'created_at'],
+  }),
 ];
 
 export class SameFaultIndexes1764100000000 implements MigrationInterface {

@@ -5,8 +5,14 @@
 // created_at) reads only the window: 0.8 ms on the same data.
 import { TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
-const BY_BUILDING = new TableIndex({ name: 'ix_ticket_fault_building', columnNames: ['project_code', 'category', 'trade', 'building', 'created_at'] });
-const BY_ROOM = new TableIndex({ name: 'ix_ticket_fault_room', columnNames: ['project_code', 'category', 'trade', 'room'] });
+const BY_BUILDING = new TableIndex({
+  name: 'ix_ticket_fault_building',
+  columnNames: ['project_code', 'category', 'trade', 'building', 'created_at'],
+});
+const BY_ROOM = new TableIndex({
+  name: 'ix_ticket_fault_room',
+  columnNames: ['project_code', 'category', 'trade', 'room'],
+});
 
 export class TicketBuilding1764300000000 implements MigrationInterface {
   name = 'TicketBuilding1764300000000';
@@ -15,7 +21,11 @@ export class TicketBuilding1764300000000 implements MigrationInterface {
     await q.addColumn('ticket', new TableColumn({ name: 'building', type: 'varchar', length: '32', isNullable: true }));
     // "3-2-502" → "3", "B-1203" → "B", a place without "-" stays whole (tickets/incident.ts buildingOf).
     const sqlite = q.connection.options.type === 'better-sqlite3';
-    await q.query(sqlite ? "UPDATE ticket SET building = CASE WHEN instr(room, '-') > 0 THEN substr(room, 1, instr(room, '-') - 1) ELSE room END" : "UPDATE ticket SET building = SUBSTRING_INDEX(room, '-', 1)");
+    await q.query(
+      sqlite
+        ? "UPDATE ticket SET building = CASE WHEN instr(room, '-') > 0 THEN substr(room, 1, instr(room, '-') - 1) ELSE room END"
+        : "UPDATE ticket SET building = SUBSTRING_INDEX(room, '-', 1)",
+    );
     await q.createIndex('ticket', BY_BUILDING);
     await q.dropIndex('ticket', BY_ROOM.name!);
   }
