@@ -410,7 +410,7 @@ async function planTicketDeadlines(c: CommandCtx, ticket: Ticket, rules: Deadlin
   const cal = c.deps.calendar(ticket.projectCode);
   const rows = planDeadlines(ticket, rules, cal, c.now);
   await c.tx.insertDeadlines(rows);
-  const last = rows.reduce((a, b) => Math.max(b.dueAt, a), c.now);
+  const last = rows.reduce((a, b) => (b.dueAt > a ? b.dueAt : a), c.now);
   const unknown = cal.unknownYears(c.now, last);
   if (unknown.length) {
     // The packages lag the State Council's notice: say so loudly rather than count a holiday as a working day.
