@@ -7,6 +7,7 @@ import { DB_KINDS, testMariadbUrl } from '../support/databases.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { json } from '../support/http.js';
 import { startTestService } from '../support/service.js';
+import { testClock } from '../support/clock.js';
 import { TicketEntity } from '../../src/db/schema.js';
 
 type Channel = 'mp' | 'wecom' | 'web';
@@ -269,8 +270,8 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
         no: `FILL-${String(i).padStart(4, '0')}`,
         channel: 'web',
         userId: `filler-${i}`,
-        createdAt: new Date(),
-        updatedAt: new Date(),
+        createdAt: testClock.now(),
+        updatedAt: testClock.now(),
       })),
     );
     await svc.ds.query('UPDATE incident SET residents = residents + 50 WHERE id = ?', [incidentId]);

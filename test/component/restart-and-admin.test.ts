@@ -5,6 +5,8 @@ import type { Service } from '../../src/service.js';
 import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { DB_KINDS, databaseFor } from '../support/databases.js';
 import { startTestService } from '../support/service.js';
+import { testClock } from '../support/clock.js';
+import { shanghaiDate } from '../../src/calendar/work-calendar.js';
 
 describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
   let svc: Service;
@@ -48,7 +50,7 @@ describe.each(DB_KINDS)('restart and admin API on %s', (kind) => {
     expect(hot.items.map((t: { residentName: string }) => t.residentName)).toEqual(['刘洋']);
     const byResident = await json(await admin(`/api/tickets?resident=${encodeURIComponent('陈静')}`));
     expect(byResident.total).toBe(2);
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const today = shanghaiDate(testClock.now());
     expect((await json(await admin(`/api/tickets?from=${today}&to=${today}`))).total).toBe(3);
     expect((await json(await admin('/api/tickets?from=2020-01-01&to=2020-01-31'))).total).toBe(0);
     expect((await admin('/api/tickets?level=urgent')).status).toBe(400);

@@ -13,13 +13,13 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
   const llm = new FakeLlm('sk-local');
   let seq = 0;
   const say = async (visitor: string, text: string) => {
-    const started = Date.now();
+    const started = performance.now();
     const res = await fetch(`${svc.url}/webchat/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ visitorId: visitor, msgId: `llm-msg-${String(++seq).padStart(4, '0')}`, text }),
     });
-    return { replies: ((await res.json()) as { replies: string[] }).replies.join('\n'), ms: Date.now() - started };
+    return { replies: ((await res.json()) as { replies: string[] }).replies.join('\n'), ms: performance.now() - started };
   };
   const ticket = async (no: string) =>
     json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));

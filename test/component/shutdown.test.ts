@@ -71,9 +71,9 @@ describe('shutdown on mariadb', () => {
 });
 
 async function waitFor(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
+  const until = performance.now() + ms;
   while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached');
+    if (performance.now() > until) throw new Error('condition not reached');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -18,7 +18,7 @@ const noPlatforms = {
 describe.each(DB_KINDS)('web chat on %s', (kind) => {
   let svc: Service;
   let seq = 0;
-  const send = async (visitorId: string, text: string, msgId = `msg_${Date.now()}_${++seq}`) => {
+  const send = async (visitorId: string, text: string, msgId = `msg_web_${++seq}`) => {
     const res = await fetch(`${svc.url}/webchat/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

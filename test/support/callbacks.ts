@@ -2,6 +2,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { nowTs } from './clock.js';
+
+export { nowTs };
 
 export const WECOM = {
   corpId: 'ww1436e0e65a779aee',
@@ -23,7 +26,6 @@ export const readXml = (xml: string): Record<string, string> => parser.parse(xml
 
 let msgSeq = 1_000_000_000_000_000_000n;
 export const nextMsgId = () => String(++msgSeq);
-export const nowTs = () => String(Math.floor(Date.now() / 1000));
 const nonce = () => String(randomBytes(4).readUInt32BE(0));
 
 export interface PlainMessage {

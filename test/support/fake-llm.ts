@@ -59,7 +59,7 @@ function completion(model: string, content: string) {
   return {
     id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
     object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
+    created: 1_763_430_000, // any fixed time: the client ignores it
     model,
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
     usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },

@@ -87,10 +87,10 @@ export class FakePlatform {
         if (!call.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };
         if (call.body?.msgtype !== 'markdown' || Buffer.byteLength(call.body?.markdown?.content ?? '') > 4096)
           return { json: { errcode: 40058, errmsg: 'invalid markdown' } };
-        const minuteAgo = Date.now() - 60_000;
+        const minuteAgo = performance.now() - 60_000;
         const recent = (this.robotSends.get(call.query.key) ?? []).filter((t) => t > minuteAgo);
         if (recent.length >= 20) return { json: { errcode: 45009, errmsg: 'api freq out of limit' } };
-        this.robotSends.set(call.query.key, [...recent, Date.now()]);
+        this.robotSends.set(call.query.key, [...recent, performance.now()]);
         return { json: { errcode: 0, errmsg: 'ok' } };
       }
       default:

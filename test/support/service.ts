@@ -4,6 +4,7 @@ import { startService, type Service, type ServiceOptions } from '../../src/servi
 import { createLogger } from '../../src/lib/logger.js';
 import { MP, WECOM } from './callbacks.js';
 import { databaseFor, type DbKind } from './databases.js';
+import { testClock } from './clock.js';
 
 export interface TestServiceOptions extends ServiceOptions {
   env?: Record<string, string>;
@@ -51,6 +52,7 @@ export async function startTestService(kind: DbKind, name: string, o: TestServic
   return startService(testConfig(kind, name, o), {
     startDispatcher: false,
     startScheduler: false,
+    clock: testClock,
     logger: createLogger(process.env.TEST_LOG ?? 'silent'),
     ...o,
   });
