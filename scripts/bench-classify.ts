@@ -1,7 +1,7 @@
 // npm run bench:classify — rules-only classification of the labelled corpus on one core (no LLM, no database).
 // Prints messages per second and where the time goes: normalisation, the decision lists, grading (json-rules-engine).
 import { readFileSync } from 'node:fs';
-import { loadRuleEngine } from '../src/lib/rule-packs.js';
+import { loadRuleEngine } from '../src/config/rule-packs.js';
 import { normalizeText } from '../src/text/normalize.js';
 
 const corpusPath = process.argv[2] ?? 'test/fixtures/corpus.jsonl';

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import Router from '@koa/router';
 import mysql from 'mysql2/promise';
-import { loadConfig } from '../src/lib/config.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { startService, type Service } from '../src/service.js';
 import type { Credentials, LoadJob, LoadMode, LoadReport, MessageKind } from './bench-webhook-load.js';
 

@@ -2,7 +2,7 @@
 // A bad line gets {"id","error"} in its place, so output lines stay aligned with input lines.
 import { createInterface } from 'node:readline';
 import { analyseText } from '../src/intake/analyse-text.js';
-import { loadRuleEngine } from '../src/lib/rule-packs.js';
+import { loadRuleEngine } from '../src/config/rule-packs.js';
 
 // Same packs as the service: CONFIG_DIR or ./config; RULE_PACK picks one (default residential).
 const engine = loadRuleEngine(process.env['CONFIG_DIR'] ?? 'config');

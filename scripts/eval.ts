@@ -2,7 +2,7 @@
 // Prints accuracy per label, emergency precision/recall, slot exact-match rate and confusion matrices for category and level.
 import { readFileSync } from 'node:fs';
 import { analyseText, type Analysis } from '../src/intake/analyse-text.js';
-import { loadRuleEngine } from '../src/lib/rule-packs.js';
+import { loadRuleEngine } from '../src/config/rule-packs.js';
 
 interface Labelled extends Analysis {
   id: string;

@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { loadConfig } from '../src/lib/config.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { startService, type Service } from '../src/service.js';
 import type { Credentials, LoadJob, LoadReport, MessageKind } from './bench-webhook-load.js';
 

@@ -1,5 +1,5 @@
 // Entry point: load config, start the service, print where to open it, stop cleanly on signals.
-import { ConfigError, loadConfig } from './lib/config.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
 import { startService } from './service.js';
 
 async function main(): Promise<void> {

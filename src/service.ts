@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type Router from '@koa/router';
-import type { AppConfig } from './lib/config.js';
+import type { AppConfig } from './config/load-config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { openDatabase } from './db/data-source.js';
@@ -31,7 +31,7 @@ import { reconcileIncidentLevels } from './intake/incident-level.js';
 import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
-import type { InboundMessage } from './channels/types.js';
+import type { InboundMessage } from './dialogue/inbound.js';
 import {
   createIntakeBatcher,
   replyInTime,
@@ -41,7 +41,7 @@ import {
   type IntakeDeps,
 } from './intake/index.js';
 import { LlmClassifier } from './llm/second-opinion.js';
-import { loadRuleEngine } from './lib/rule-packs.js';
+import { loadRuleEngine } from './config/rule-packs.js';
 import { buildCalendar, calendarStatus } from './lib/calendar-data.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';

@@ -4,7 +4,7 @@ import type { WorkCalendar } from '../calendar/work-calendar.js';
 import type { IntakeStore, IntakeTx } from '../intake/ports.js';
 import { peopleFor } from '../intake/staff-notices.js';
 import type { Clock } from '../lib/clock.js';
-import type { Organisation, ProjectConfig } from '../lib/config.js';
+import type { Organisation, ProjectConfig } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';

@@ -1,5 +1,5 @@
 // Decrypted WeCom / Official Account message XML → the shared InboundMessage shape.
-import type { ChannelName, InboundContent, InboundMessage } from './types.js';
+import type { ChannelName, InboundContent, InboundMessage } from '../dialogue/inbound.js';
 import { field, type XmlFields } from './wechat-crypto/index.js';
 import { AppError } from '../lib/errors.js';
 

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { DatabaseConfig } from '../lib/config.js';
+import type { DatabaseConfig } from '../config/load-config.js';
 import { Initial1763800000000 } from './migrations/0001-initial.js';
 import { RulesEngine1763900000000 } from './migrations/0002-rules-engine.js';
 import { Deadlines1764000000000 } from './migrations/0003-deadlines.js';

@@ -1,6 +1,6 @@
 // The read-ahead of a group commit: the batch's message ids, sessions and profiles in one packet, their writes at commit.
 import type { EntityManager } from 'typeorm';
-import type { ChannelName } from '../channels/types.js';
+import type { ChannelName } from '../dialogue/inbound.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { recordedKey, type MessageKey } from '../intake/ports.js';
 import { rowCodec, type Statement } from './fast-rows.js';

@@ -1,6 +1,6 @@
 // TypeORM implementation of the intake store.
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import type { ChannelName } from '../channels/types.js';
+import type { ChannelName } from '../dialogue/inbound.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
 import {

@@ -1,5 +1,5 @@
 // Runs what the dialogue decided: create, correct, cancel and look up tickets, inside the message's transaction.
-import type { InboundMessage } from '../channels/types.js';
+import type { InboundMessage } from '../dialogue/inbound.js';
 import {
   ticketSay,
   type Command,

@@ -1,9 +1,9 @@
 // A finished intake becomes a graded, routed ticket; reports of one fault by several residents become one incident.
 import type { Intake } from '../dialogue/index.js';
-import type { ProjectConfig } from '../lib/config.js';
+import type { ProjectConfig } from '../organisation/index.js';
 import type { RulePack } from '../rules/index.js';
 import type { DeadlineRuleDef } from '../rules/pack-schema.js';
-import { onShift } from '../rules/roster.js';
+import { onShift } from '../organisation/index.js';
 import { normalizeText } from '../text/normalize.js';
 import {
   buildingOf,

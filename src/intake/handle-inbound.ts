@@ -1,8 +1,8 @@
 // Use case: one resident message in, one reply out — exactly once per platform message id.
-import type { InboundMessage } from '../channels/types.js';
+import type { InboundMessage } from '../dialogue/inbound.js';
 import { newSession, step, type Command, type Session, type StepContext } from '../dialogue/index.js';
 import type { Clock } from '../lib/clock.js';
-import type { Organisation } from '../lib/config.js';
+import type { Organisation } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine } from '../rules/index.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';

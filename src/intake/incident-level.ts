@@ -1,7 +1,7 @@
 // An incident's level follows its head count (000 §5.3.1: 3 residents → hot, 10 → major): raising it raises every
 // member ticket and tells the level's people once. Also run by the scheduler as a safety net (see reconcile below).
 import type { Clock } from '../lib/clock.js';
-import type { Organisation, ProjectConfig } from '../lib/config.js';
+import type { Organisation, ProjectConfig } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine, RulePack } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';

@@ -2,7 +2,7 @@
 // transaction together with everything else that arrived meanwhile; an idle service writes a lone message at once,
 // so batching adds no delay when there is no load. Under load, one transaction (and one statement per table) serves
 // tens of messages: per-message round trips and ORM work were most of the webhook's CPU.
-import type { InboundMessage } from '../channels/types.js';
+import type { InboundMessage } from '../dialogue/inbound.js';
 import { handleInboundBatch, type IntakeDeps, type IntakeResult } from './handle-inbound.js';
 import { recordedKey } from './ports.js';
 

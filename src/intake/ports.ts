@@ -1,5 +1,5 @@
 // What the intake use case needs from storage. Implemented over TypeORM in src/db/store.ts.
-import type { ChannelName } from '../channels/types.js';
+import type { ChannelName } from '../dialogue/inbound.js';
 import type { Profile, Session } from '../dialogue/index.js';
 import type {
   Approval,

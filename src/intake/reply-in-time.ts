@@ -1,5 +1,5 @@
 // Passive replies must leave within the platform's window. A reply that misses it goes out through the outbox.
-import type { InboundMessage } from '../channels/types.js';
+import type { InboundMessage } from '../dialogue/inbound.js';
 import { within } from '../lib/deadline.js';
 import type { IntakeDeps, IntakeResult } from './handle-inbound.js';
 

@@ -2,7 +2,7 @@
 // A valid answer that differs replaces the rules' labels (and the level is graded again); anything else keeps them.
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import type { Clock } from '../lib/clock.js';
-import type { Organisation } from '../lib/config.js';
+import type { Organisation } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Category, Classification, Kind, RuleEngine, Trade, Urgency } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';

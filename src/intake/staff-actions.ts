@@ -1,6 +1,6 @@
 // Staff work tickets from the WeCom app (接单 / 到场 / 完成 / 转派) and managers decide approvals (同意 / 驳回);
 // the resident is told at each step. Runs inside the message's transaction, like the resident dialogue.
-import type { ProjectConfig, Organisation } from '../lib/config.js';
+import type { ProjectConfig, Organisation } from '../organisation/index.js';
 import { STAFF_USAGE, type StaffCommand } from '../staff/parse.js';
 import { dueAtOf, type Approval, type Ticket } from '../tickets/index.js';
 import type { CommandCtx } from './commands.js';

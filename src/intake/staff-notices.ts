@@ -1,7 +1,7 @@
 // Tells the people a rule names (on duty, project lead, quality department, head office…) through the outbox.
-import type { ProjectConfig } from '../lib/config.js';
+import type { ProjectConfig } from '../organisation/index.js';
 import type { Notice } from '../rules/index.js';
-import { onShift } from '../rules/roster.js';
+import { onShift } from '../organisation/index.js';
 import { KIND_LABEL, URGENCY_LABEL } from '../rules/index.js';
 import type { Ticket } from '../tickets/index.js';
 import type { IntakeDeps } from './handle-inbound.js';

@@ -46,3 +46,8 @@ export class AppError extends Error {
     return statusOf[this.code];
   }
 }
+
+/** A configuration file or variable is wrong: the service refuses to start and says what to fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

@@ -1,6 +1,6 @@
 // Collective complaints end to end: many residents report one fault in many wordings, over encrypted callbacks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrganisation } from '../../src/lib/config.js';
+import { loadOrganisation } from '../../src/config/load-config.js';
 import type { Service } from '../../src/service.js';
 import { mpPost, openMpReply, openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { DB_KINDS, testMariadbUrl } from '../support/databases.js';

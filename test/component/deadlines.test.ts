@@ -2,7 +2,8 @@
 // chain, alerts held for working hours, two scheduler instances, a crashed lease holder, a robot answering 45009/5xx.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import { loadOrganisation, type Organisation } from '../../src/lib/config.js';
+import { loadOrganisation } from '../../src/config/load-config.js';
+import { type Organisation } from '../../src/organisation/index.js';
 import type { Service } from '../../src/service.js';
 import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { databaseFor, DB_KINDS } from '../support/databases.js';

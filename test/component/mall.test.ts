@@ -1,7 +1,7 @@
 // A shopping-mall project (rule pack "mall") end to end over encrypted Official Account callbacks: the bot asks
 // shoppers where in the mall they are (no 楼栋-单元-房号), grades by the mall's own levels and routes to its desks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/lib/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import type { Service } from '../../src/service.js';
 import { mpPost, nextMsgId, openMpReply, post } from '../support/callbacks.js';
 import { DB_KINDS } from '../support/databases.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import { loadOrganisation } from '../../src/lib/config.js';
+import { loadOrganisation } from '../../src/config/load-config.js';
 import type { Service } from '../../src/service.js';
 import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { DB_KINDS } from '../support/databases.js';

@@ -1,7 +1,7 @@
 // The optional LLM through the real service: only unsure tickets go to it, after the reply, and a failure keeps the rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
-import { loadConfig } from '../../src/lib/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { DB_KINDS } from '../support/databases.js';
 import { FakeLlm } from '../support/fake-llm.js';
 import { FakePlatform } from '../support/fake-platform.js';

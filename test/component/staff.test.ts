@@ -2,7 +2,7 @@
 // resident told at each step, the satisfaction question on the next working day, and 不满意 reopening the ticket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import { loadOrganisation } from '../../src/lib/config.js';
+import { loadOrganisation } from '../../src/config/load-config.js';
 import type { Service } from '../../src/service.js';
 import { mpPost, openMpReply, openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { DB_KINDS } from '../support/databases.js';

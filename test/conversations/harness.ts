@@ -2,7 +2,7 @@
 // the way src/intake/commands.ts does: a created ticket is remembered in session.last (a cancelled one forgotten),
 // and the resident's profile (name, room, phone, 小区) is saved on creation and on every correction.
 import { expect } from 'vitest';
-import type { InboundContent } from '../../src/channels/types.js';
+import type { InboundContent } from '../../src/dialogue/inbound.js';
 import {
   newSession,
   step,
@@ -22,7 +22,7 @@ export const TWO_PROJECTS: ProjectRef[] = [
   { code: 'JHY', name: '锦华苑', aliases: ['锦华'] },
 ];
 export const BOT_NAME = '幸福里物业客服';
-import { loadRuleEngine } from '../../src/lib/rule-packs.js';
+import { loadRuleEngine } from '../../src/config/rule-packs.js';
 
 const RULES = loadRuleEngine('config');
 const START = new Date('2026-11-22T09:00:00+08:00');

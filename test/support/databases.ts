@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseConfig } from '../../src/lib/config.js';
+import type { DatabaseConfig } from '../../src/config/load-config.js';
 
 export const MARIADB_URL_BASE = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 

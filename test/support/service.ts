@@ -1,5 +1,5 @@
 // Starts the real service on a loopback port against the given database, with the fake platform behind it.
-import { loadConfig, type AppConfig } from '../../src/lib/config.js';
+import { loadConfig, type AppConfig } from '../../src/config/load-config.js';
 import { startService, type Service, type ServiceOptions } from '../../src/service.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { MP, WECOM } from './callbacks.js';

@@ -1,6 +1,6 @@
 // Every grading rule of the three packs (000 §5.3.1, 004), with the facts the code reads off the text.
 import { describe, expect, it } from 'vitest';
-import { loadRuleEngine } from '../../src/lib/rule-packs.js';
+import { loadRuleEngine } from '../../src/config/rule-packs.js';
 import { judgedLevel, type TicketFacts } from '../../src/rules/index.js';
 import { headcountOf, reportedDaysOf } from '../../src/rules/facts.js';
 import { normalizeText } from '../../src/text/normalize.js';

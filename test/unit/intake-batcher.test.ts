@@ -1,6 +1,6 @@
 // The group-commit batcher's rules, watched through a stand-in for the use case: what runs together, what waits.
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/channels/types.js';
+import type { InboundMessage } from '../../src/dialogue/inbound.js';
 import type { IntakeDeps } from '../../src/intake/handle-inbound.js';
 import { createIntakeBatcher, type RunBatch } from '../../src/intake/intake-batcher.js';
 

@@ -1,6 +1,6 @@
 // Who is on shift (Asia/Shanghai, overnight shifts) and when two reports are the same fault.
 import { describe, expect, it } from 'vitest';
-import { inShift, onShift, type RosterEntry } from '../../src/rules/roster.js';
+import { inShift, onShift, type RosterEntry } from '../../src/organisation/index.js';
 import { bigramSimilarity, buildingOf, collectiveLevel, sameFault, type FaultReport } from '../../src/tickets/index.js';
 
 const at = (iso: string) => new Date(`${iso}+08:00`);

@@ -3,8 +3,9 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseOrganisation } from '../../src/lib/config.js';
-import { loadRuleEngine } from '../../src/lib/rule-packs.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { parseOrganisation } from '../../src/organisation/index.js';
+import { loadRuleEngine } from '../../src/config/rule-packs.js';
 import { buildPacks, parsePack, RulePackError } from '../../src/rules/index.js';
 
 const shipped = (name: string) => readFileSync(join('config/rules', name), 'utf8');

@@ -1,6 +1,6 @@
 // Official Account server callback in plain, compatible and safe modes (protocol doc §6).
 import Router from '@koa/router';
-import type { MpConfig } from '../../lib/config.js';
+import type { MpConfig } from '../../config/load-config.js';
 import { AppError } from '../../lib/errors.js';
 import { requiredParams } from '../query-params.js';
 import { readBody } from '../../http/read-body.js';

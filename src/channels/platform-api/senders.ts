@@ -1,5 +1,5 @@
 // One sender per channel: an outbox row's text to a person on that channel.
-import type { WecomConfig, MpConfig } from '../../lib/config.js';
+import type { WecomConfig, MpConfig } from '../../config/load-config.js';
 import { type AccessTokens, mpTokenSource, wecomTokenSource } from './access-token.js';
 import { platformCall, PlatformError } from './http.js';
 

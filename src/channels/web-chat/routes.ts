@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { readJson } from '../../http/read-body.js';
-import type { InboundMessage } from '../types.js';
+import type { InboundMessage } from '../../dialogue/inbound.js';
 import { webChatPage } from './page.js';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);

@@ -1,6 +1,6 @@
 // WeCom self-built app callback: GET verifies the URL, POST carries encrypted messages (protocol doc §1).
 import Router from '@koa/router';
-import type { WecomConfig } from '../../lib/config.js';
+import type { WecomConfig } from '../../config/load-config.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import { requiredParams } from '../query-params.js';
@@ -15,7 +15,7 @@ import {
   verifySignature,
 } from '../wechat-crypto/index.js';
 import { fitBytes, toInbound } from '../wechat-message.js';
-import type { InboundMessage } from '../types.js';
+import type { InboundMessage } from '../../dialogue/inbound.js';
 
 export interface CallbackDeps {
   clock: Clock;

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPacks, parsePack, RuleEngine, RulePackError } from '../rules/index.js';
-import type { Organisation } from './config.js';
+import type { Organisation } from '../organisation/index.js';
 
 export const DEFAULT_PACK = 'residential';
 
