@@ -5,10 +5,18 @@
 export interface YearCalendar {
   holidays: string[];
   workdays: string[];
+  /**
+   * Not the notice but the statutory holidays computed from the law while the notice is not out: its days off
+   * count, but the year is still reported as having no official calendar (its 调休 are unknown).
+   */
+  provisional?: boolean;
 }
 
 export interface CalendarData {
-  /** Years with an official calendar, by year. A year missing here falls back to Monday–Friday, with a warning. */
+  /**
+   * Calendars by year, official or provisional. A year missing here falls back to Monday–Friday; one missing or
+   * provisional is reported by `unknownYears`, for a warning.
+   */
   years: Record<number, YearCalendar>;
   /** Extra days the project is closed (YYYY-MM-DD). */
   closedDays?: string[];
@@ -25,37 +33,55 @@ export const shanghaiDate = (at: Date) => new Date(at.getTime() + SHANGHAI_MS).t
 /** The instant of HH:MM on a Shanghai calendar day. */
 export const shanghaiTime = (day: string, hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`);
 
+/** The Shanghai calendar years from the one of `from` to the one of `to`. */
+function yearsBetween(from: Date, to: Date): number[] {
+  const out: number[] = [];
+  for (let y = Number(shanghaiDate(from).slice(0, 4)); y <= Number(shanghaiDate(to).slice(0, 4)); y++) out.push(y);
+  return out;
+}
+
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 export class WorkCalendar {
   private readonly holidays = new Set<string>();
   private readonly workdays = new Set<string>();
   private readonly closed: Set<string>;
-  private readonly known: Set<number>;
+  private readonly known = new Set<number>();
+  private readonly provisional = new Set<number>();
   private readonly periods: { from: string; to: string }[];
 
   constructor(data: CalendarData) {
-    for (const y of Object.values(data.years)) {
+    for (const [year, y] of Object.entries(data.years)) {
       y.holidays.forEach((d) => this.holidays.add(d));
       y.workdays.forEach((d) => this.workdays.add(d));
+      (y.provisional ? this.provisional : this.known).add(Number(year));
     }
-    this.known = new Set(Object.keys(data.years).map(Number));
     this.closed = new Set(data.closedDays ?? []);
     this.periods = data.workingHours.map(([from, to]) => ({ from, to })).sort((a, b) => a.from.localeCompare(b.from));
     if (this.periods.length === 0) throw new Error('工作时间至少要有一段');
   }
 
-  /** Is there an official holiday calendar for the year? Without one, only weekends are days off. */
+  /** Is there an official holiday calendar (the State Council's notice) for the year? */
   knowsYear(year: number): boolean {
     return this.known.has(year);
   }
 
-  /** Years between the two instants (inclusive) with no official calendar loaded. */
+  /**
+   * Does the year only have the statutory holidays computed from the law (no 调休)? Its holidays are days off; a year
+   * neither official nor provisional has weekends only.
+   */
+  isProvisional(year: number): boolean {
+    return !this.known.has(year) && this.provisional.has(year);
+  }
+
+  /** Years between the two instants (inclusive) with no official calendar loaded, provisional ones included. */
   unknownYears(from: Date, to: Date): number[] {
-    const out: number[] = [];
-    for (let y = Number(shanghaiDate(from).slice(0, 4)); y <= Number(shanghaiDate(to).slice(0, 4)); y++)
-      if (!this.knowsYear(y)) out.push(y);
-    return out;
+    return yearsBetween(from, to).filter((y) => !this.knowsYear(y));
+  }
+
+  /** Years between the two instants (inclusive) counted with the provisional statutory holidays. */
+  provisionalYears(from: Date, to: Date): number[] {
+    return yearsBetween(from, to).filter((y) => this.isProvisional(y));
   }
 
   isWorkday(day: string): boolean {

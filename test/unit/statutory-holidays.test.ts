@@ -21,11 +21,14 @@ describe('statutory holidays', () => {
     expect(computed.filter((d) => !(d in official.holidays))).toEqual([]);
   });
 
-  it.each([2025, 2026])('the %i notice only moves days: its weekday days off are the law’s plus its make-up days', (year) => {
-    // A statutory day on a weekend is made up on a weekday; every other extra weekday off is worked on a weekend.
-    const weekdaysOff = officialIn('holidays', year).filter((d) => !isWeekend(d));
-    expect(weekdaysOff.length).toBe(statutoryHolidays(year).length + officialIn('workdays', year).length);
-  });
+  it.each([2025, 2026])(
+    'the %i notice only moves days: its weekday days off are the law’s plus its make-up days',
+    (year) => {
+      // A statutory day on a weekend is made up on a weekday; every other extra weekday off is worked on a weekend.
+      const weekdaysOff = officialIn('holidays', year).filter((d) => !isWeekend(d));
+      expect(weekdaysOff.length).toBe(statutoryHolidays(year).length + officialIn('workdays', year).length);
+    },
+  );
 
   it('matches the festivals of every notice since they became holidays (2008–2026)', () => {
     // 除夕 and the 2024 amendment's extra days are younger; 初一, 清明, 端午 and 中秋 have been days off since 2008.

@@ -1,7 +1,7 @@
 // Deadline maths on the mainland-China calendar: holidays, make-up working days, year ends, lunch breaks.
 import { describe, expect, it } from 'vitest';
-import { shanghaiTime } from '../../src/calendar/work-calendar.js';
-import { buildCalendar, loadCalendarConfig } from '../../src/lib/calendar-data.js';
+import { shanghaiTime, WorkCalendar } from '../../src/calendar/work-calendar.js';
+import { buildCalendar, calendarStatus, loadCalendarConfig } from '../../src/lib/calendar-data.js';
 
 const cal = buildCalendar(loadCalendarConfig('/nonexistent/calendar.json'));
 const at = (s: string) => new Date(`${s}+08:00`);
@@ -26,10 +26,32 @@ describe('working days', () => {
   });
 
   it('counts across the year end and a weekend', () => {
-    // Thu 31 Dec 2026 → Fri 1 Jan 2027? 2027 has no official data in the package, so it is a plain Friday.
+    // Thu 31 Dec 2026 → Mon 4 Jan 2027: the package has no 2027, but 元旦 is a statutory holiday (provisional year).
     expect(cal.knowsYear(2026)).toBe(true);
     expect(cal.knowsYear(2027)).toBe(false);
-    expect(cal.unknownYears(at('2026-12-31T10:00'), cal.addWorkdays(at('2026-12-31T10:00'), 1))).toEqual([2027]);
+    expect(cal.isProvisional(2026)).toBe(false);
+    expect(cal.isProvisional(2027)).toBe(true);
+    const due = cal.addWorkdays(at('2026-12-31T10:00'), 1);
+    expect(iso(due)).toBe('2027-01-04 17:30');
+    expect(cal.unknownYears(at('2026-12-31T10:00'), due)).toEqual([2027]);
+    expect(cal.provisionalYears(at('2026-12-31T10:00'), due)).toEqual([2027]);
+    expect(cal.provisionalYears(at('2026-06-01T10:00'), at('2026-12-31T23:59'))).toEqual([]);
+  });
+
+  it('counts the statutory holidays of a year without a notice, and no make-up days', () => {
+    // 春节 2027 by the law: 除夕 Fri 5 Feb, 初一–初三 Sat 6 – Mon 8 Feb. The notice will add days and 调休.
+    expect(cal.isWorkday('2027-02-04')).toBe(true);
+    expect(cal.isWorkday('2027-02-05')).toBe(false);
+    expect(cal.isWorkday('2027-02-08')).toBe(false);
+    expect(cal.isWorkday('2027-02-09')).toBe(true);
+    expect(iso(cal.addWorkdays(at('2027-02-04T10:00'), 1))).toBe('2027-02-09 17:30');
+    for (const day of ['2027-04-05', '2027-06-09', '2027-09-15', '2027-10-01'])
+      expect(cal.isWorkday(day), day).toBe(false);
+    expect(cal.isWorkday('2027-05-03')).toBe(true); // 劳动节 is 1–2 May by law; only a notice's 调休 adds Monday 3rd
+    // Ten years past the newest official one, then weekends only.
+    expect(cal.isProvisional(2036)).toBe(true);
+    expect(cal.isProvisional(2037)).toBe(false);
+    expect(cal.isWorkday('2037-01-01')).toBe(true);
   });
 
   it('lets operators add a year and closed days in config', () => {
@@ -39,9 +61,58 @@ describe('working days', () => {
       workingHours: [['09:00', '18:00']],
     });
     expect(withYear.knowsYear(2027)).toBe(true);
+    expect(withYear.isProvisional(2027)).toBe(false);
     expect(withYear.isWorkday('2027-01-01')).toBe(false);
+    expect(withYear.isWorkday('2027-02-05')).toBe(true); // the config year replaces the computed one wholesale
+    expect(withYear.isProvisional(2028)).toBe(true);
+    expect(withYear.isProvisional(2037)).toBe(true); // ten years past the newest official one, now 2027
     expect(withYear.isWorkday('2026-11-24')).toBe(false);
     expect(iso(withYear.addWorkdays(at('2026-12-31T10:00'), 1))).toBe('2027-01-04 18:00');
+  });
+});
+
+describe('provisional years', () => {
+  it('counts their holidays but reports them as having no official calendar', () => {
+    const c = new WorkCalendar({
+      years: {
+        2030: { holidays: ['2030-01-01'], workdays: ['2030-01-05'] },
+        2031: { holidays: ['2031-01-01'], workdays: [], provisional: true },
+      },
+      workingHours: [['09:00', '18:00']],
+    });
+    expect([c.knowsYear(2030), c.isProvisional(2030)]).toEqual([true, false]);
+    expect([c.knowsYear(2031), c.isProvisional(2031)]).toEqual([false, true]);
+    expect([c.knowsYear(2032), c.isProvisional(2032)]).toEqual([false, false]);
+    expect(c.isWorkday('2031-01-01')).toBe(false);
+    expect(c.unknownYears(at('2030-06-01T00:00'), at('2032-06-01T00:00'))).toEqual([2031, 2032]);
+    expect(c.provisionalYears(at('2030-06-01T00:00'), at('2032-06-01T00:00'))).toEqual([2031]);
+  });
+});
+
+describe('calendar status for the admin API', () => {
+  const project = (now: string) => calendarStatus([{ code: 'P1', calendar: cal }], at(now)).projects[0]!;
+
+  it('lists the years around now, official or provisional', () => {
+    expect(project('2026-12-01T10:00').years).toEqual([
+      { year: 2025, official: true, provisional: false },
+      { year: 2026, official: true, provisional: false },
+      { year: 2027, official: false, provisional: true },
+    ]);
+    // The Shanghai year: 00:30 on 1 January is 2027 already.
+    expect(project('2027-01-01T00:30').years.map((y) => y.year)).toEqual([2026, 2027, 2028]);
+  });
+
+  it('warns when the next 90 days reach a year without the notice, and says how it is counted', () => {
+    expect(project('2026-12-01T10:00').warning).toBe(
+      '未来 90 天内进入 2027 年，尚未载入国务院公布的节假日安排，暂按《全国年节及纪念日放假办法》推算法定节假日（未含调休），' +
+        '请在 config/calendar.json 中补充',
+    );
+    expect(project('2026-06-01T10:00').warning).toBeNull();
+    expect(project('2036-12-01T10:00').warning).toBe(
+      '未来 90 天内进入 2036、2037 年，尚未载入国务院公布的节假日安排，' +
+        '2036 年暂按《全国年节及纪念日放假办法》推算法定节假日（未含调休），2037 年暂按周一至周五计算，' +
+        '请在 config/calendar.json 中补充',
+    );
   });
 });
 
