@@ -27,19 +27,19 @@ import { LeasedScheduler } from './scheduler/leased-jobs.js';
 import { RateWindow } from './notifications/rate-window.js';
 import { databaseSendLog } from './db/send-log.js';
 import { scanDeadlines } from './alerts/deadline-scan.js';
-import { reconcileIncidentLevels } from './intake/incident-level.js';
 import { wecomRoutes } from './channels/wecom-app/routes.js';
 import { officialAccountRoutes } from './channels/official-account/routes.js';
 import { webChatRoutes } from './channels/web-chat/routes.js';
 import type { InboundMessage } from './dialogue/inbound.js';
+import { createIntakeBatcher, replyInTime, type BatcherStats, type IntakeDeps } from './intake/index.js';
 import {
-  createIntakeBatcher,
-  replyInTime,
-  resolveIncident,
-  type BatcherStats,
+  createTicketService,
+  reconcileIncidentLevels,
   reviewTicket,
-  type IntakeDeps,
-} from './intake/index.js';
+  system,
+  type TicketDeps,
+  type TicketService,
+} from './tickets/index.js';
 import { LlmClassifier } from './llm/second-opinion.js';
 import { loadRuleEngine } from './config/rule-packs.js';
 import { buildCalendar, calendarStatus } from './lib/calendar-data.js';
@@ -62,6 +62,8 @@ export interface Service {
   logger: Logger;
   /** Group-commit counters of the webhook intake (benchmark and tests). */
   intakeStats(): BatcherStats;
+  /** The ticket use cases for actors outside chat (the console, jobs, tests). */
+  tickets: TicketService;
   close(): Promise<void>;
 }
 
@@ -104,45 +106,32 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const calendars = new Map(config.organisation.projects.map((p) => [p.code, buildCalendar(config.calendar, p)]));
   const calendar = (code: string) => calendars.get(code) ?? buildCalendar(config.calendar);
   const store = createIntakeStore(ds);
+  // One bag of policy for every use case: the intake, the jobs, the console and the admin API.
+  const ticketDeps: TicketDeps = {
+    organisation: config.organisation,
+    rules: () => rules,
+    calendar,
+    logger,
+    staffChannelEnabled,
+    secondOpinion: config.llm !== undefined,
+  };
   if (config.llm) {
     const source = new LlmClassifier(config.llm, logger);
     // The outbox row's recipient is the ticket number; the review runs outside any webhook request.
     senders['llm'] = {
       send: (ticketNo, payload) =>
-        reviewTicket(
-          {
-            store,
-            clock,
-            logger,
-            rules: () => rules,
-            source,
-            organisation: config.organisation,
-            staffChannelEnabled,
-            calendar,
-          },
-          ticketNo,
-          payload.review ?? 'labels',
-        ),
+        reviewTicket({ ...ticketDeps, store, clock, source }, ticketNo, payload.review ?? 'labels'),
     };
   }
-  const intake: IntakeDeps = {
-    store,
-    clock,
-    organisation: config.organisation,
-    rules: () => rules,
-    calendar,
-    secondOpinion: config.llm !== undefined,
-    idleMinutes: config.sessionIdleMinutes,
-    logger,
-    staffChannelEnabled,
-  };
+  const intake: IntakeDeps = { ...ticketDeps, store, clock, idleMinutes: config.sessionIdleMinutes };
+  const tickets = createTicketService({ ...ticketDeps, store, clock });
   // SQLite has one writer: a second transaction under way would only wait for the first.
   const batcher = createIntakeBatcher(intake, {
     maxBatch: config.intakeBatchMax,
     maxInFlight: config.database.type === 'sqlite' ? 1 : config.intakeTransactions,
   });
   const respondVia = (deferTo: 'wecom_app' | 'mp' | undefined) => (msg: InboundMessage) =>
-    replyInTime(intake, batcher.submit, msg, config.replyDeadlineMs, deferTo && senders[deferTo] ? deferTo : undefined);
+    replyInTime(intake, batcher.submit, msg, config.replyDeadlineMs, deferTo !== undefined && !!senders[deferTo]);
 
   const callbackDeps = { clock, maxSkewSeconds: config.callbackMaxSkewSeconds };
   const routers: Router[] = [webChatRoutes({ respond: respondVia(undefined), title: config.organisation.botName })];
@@ -160,7 +149,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
           clock.now(),
         ),
       levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
-      resolveIncident: (id, resolution, actor) => resolveIncident({ store, clock, logger }, id, resolution, actor),
+      resolveIncident: (id, resolution, by) => tickets.resolveIncident(system(by), id, resolution),
     }),
   );
 
@@ -181,7 +170,14 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const owner = opts.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const outboxRepo = createOutboxRepo(ds);
   const dispatcherDeps = { repo: outboxRepo, senders, isPermanent, clock, logger, owner, pollMs: config.outboxPollMs };
-  const dispatcher = new OutboxDispatcher({ ...dispatcherDeps, channels: { except: ['wecom_robot'] } });
+  // LLM reviews (up to OPENAI_TIMEOUT_MS each) have passes of their own, started, ticked and stopped with the staff
+  // notices' dispatcher: a batch of slow reviews never holds up a staff notice.
+  const reviews = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['llm'] }, batch: 5 });
+  const dispatcher = new OutboxDispatcher({
+    ...dispatcherDeps,
+    channels: { except: ['wecom_robot', 'llm'] },
+    alongside: [reviews],
+  });
   // Group robots are sent by one instance only (the lease holder); what it sent is logged in the database, so the
   // 20-a-minute limit also holds across a lease hand-over.
   const robots = new OutboxDispatcher({
@@ -189,15 +185,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     channels: { only: ['wecom_robot'] },
     limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000, databaseSendLog(ds)),
   });
-  const scanDeps = {
-    store,
-    clock,
-    logger,
-    organisation: config.organisation,
-    rules: () => rules,
-    calendar,
-    staffChannelEnabled,
-  };
+  const scanDeps = { ...ticketDeps, store, clock };
   const scheduler = new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder: owner }, [
     {
       name: 'deadline-scan',
@@ -242,6 +230,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     scheduler,
     logger,
     intakeStats: batcher.stats,
+    tickets,
     async close() {
       // Take no new messages and let those under way finish before anything they need closes: closing the database
       // first failed them with 500s (the platform retries, so nothing was lost, but each showed up as an error).

@@ -24,3 +24,18 @@ export interface OutboundText {
   to: string;
   text: string;
 }
+
+/**
+ * One reply to a message, as the use cases and the dialogue produce it; each channel renders it in its own way (a
+ * passive XML reply, the web chat's list, a card's new button label). Cards and images join later.
+ */
+export type Reply = { type: 'text'; text: string } | { type: 'button'; label: string };
+
+export const text = (t: string): Reply => ({ type: 'text', text: t });
+
+/** A passive reply is one message: the texts in order, a blank line between them. */
+export const joinTexts = (replies: readonly Reply[]): string =>
+  replies
+    .filter((r) => r.type === 'text')
+    .map((r) => r.text)
+    .join('\n\n');

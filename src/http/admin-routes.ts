@@ -7,7 +7,7 @@ import type { TicketQueries } from '../db/ticket-queries.js';
 import { AppError } from '../lib/errors.js';
 import { readJson } from './read-body.js';
 import { CATEGORIES } from '../rules/index.js';
-import type { ResolveOutcome } from '../intake/index.js';
+import type { ResolveOutcome } from '../tickets/index.js';
 
 const day = z
   .string()

@@ -1,36 +1,20 @@
-// Use case: one resident message in, one reply out — exactly once per platform message id.
-import type { InboundMessage } from '../dialogue/inbound.js';
+// Use case: one chat message in, its replies out — exactly once per platform message id.
+import { text, type InboundMessage, type Reply } from '../dialogue/inbound.js';
 import { newSession, step, type Command, type Session, type StepContext } from '../dialogue/index.js';
-import type { Clock } from '../lib/clock.js';
-import type { Organisation } from '../organisation/index.js';
-import type { Logger } from '../lib/logger.js';
-import type { RuleEngine } from '../rules/index.js';
-import type { WorkCalendar } from '../calendar/work-calendar.js';
-import { ConcurrencyError, recordedKey, type IntakeStore, type IntakeTx } from './ports.js';
-import { runCommand } from './commands.js';
-import { attachStaffPhoto, isStaff, runCardClick, runStaffCommand } from './staff-actions.js';
 import { parseStaffCommand, type StaffCommand } from '../staff/parse.js';
 import { normalizeText } from '../text/normalize.js';
+import { isStaff } from '../tickets/authorise.js';
 import { counterScope } from '../tickets/index.js';
+import type { IntakeDeps } from './context.js';
+import { ConcurrencyError, recordedKey, type IntakeTx } from './ports.js';
+import { runCommand } from './resident-commands.js';
+import { attachPhoto, runCardClick, runStaffCommand } from './staff-chat.js';
+import { decodeReplies, encodeReplies } from './stored-replies.js';
 
-export interface IntakeDeps {
-  store: IntakeStore;
-  clock: Clock;
-  organisation: Organisation;
-  /** The rules in force now; a reload swaps them between messages. */
-  rules: () => RuleEngine;
-  /** The working calendar of a project (holidays, 调休, its working hours and closed days). */
-  calendar: (projectCode: string) => WorkCalendar;
-  idleMinutes: number;
-  logger: Logger;
-  /** An LLM is configured: unsure classifications are queued for its second opinion. */
-  secondOpinion?: boolean;
-  /** Staff notifications go out over the WeCom app only when it can send. */
-  staffChannelEnabled: boolean;
-}
+export type { IntakeDeps } from './context.js';
 
 export interface IntakeResult {
-  reply: string;
+  replies: Reply[];
   duplicate: boolean;
 }
 
@@ -41,8 +25,8 @@ const MAX_ATTEMPTS = 4;
 export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Promise<IntakeResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const reply = await deps.store.transaction((tx) => processOnce(deps, tx, msg));
-      return { reply, duplicate: false };
+      const replies = await deps.store.transaction((tx) => processOnce(deps, tx, msg));
+      return { replies, duplicate: false };
     } catch (err) {
       if (err instanceof DuplicateMessage) return storedReply(deps, msg);
       if (err instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) continue;
@@ -62,14 +46,14 @@ export async function handleInboundBatch(
   msgs: readonly InboundMessage[],
   options: BatchOptions = {},
 ): Promise<BatchOutcome> {
-  let replies: (string | undefined)[];
+  let replies: (Reply[] | undefined)[];
   try {
     replies = await withRetries(options.yieldOnConflict ? 1 : MAX_ATTEMPTS, () =>
       deps.store.transaction(
         async (tx) => {
           const recorded = await tx.prefetch(msgs);
           const plans = await planBatch(deps, tx, msgs, recorded);
-          const out: (string | undefined)[] = [];
+          const out: (Reply[] | undefined)[] = [];
           for (const [i, msg] of msgs.entries())
             out.push(
               recorded.has(recordedKey(msg.channel, msg.dedupeKey))
@@ -88,7 +72,7 @@ export async function handleInboundBatch(
   }
   const results = await Promise.allSettled(
     msgs.map(async (msg, i) =>
-      replies[i] === undefined ? storedReply(deps, msg) : { reply: replies[i]!, duplicate: false },
+      replies[i] === undefined ? storedReply(deps, msg) : { replies: replies[i]!, duplicate: false },
     ),
   );
   return { outcome: 'committed', results };
@@ -126,27 +110,24 @@ async function storedReply(deps: IntakeDeps, msg: InboundMessage): Promise<Intak
     { channel: msg.channel, dedupeKey: msg.dedupeKey },
     'duplicate delivery answered with the stored reply',
   );
-  return { reply: stored?.reply ?? '', duplicate: true };
+  return { replies: decodeReplies(stored?.reply ?? null), duplicate: true };
 }
 
-async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, planned?: Planned): Promise<string> {
+async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, planned?: Planned): Promise<Reply[]> {
   const now = planned?.now ?? deps.clock.now();
-  const staffReply = await staffCommandReply(deps, tx, msg, now);
-  if (staffReply !== undefined) return recorded(tx, msg, staffReply, now);
+  const staffReplies = await staffCommandReplies(deps, tx, msg, now);
+  if (staffReplies !== undefined) return recorded(tx, msg, staffReplies, now);
   const { loaded, ctx, result } = planned ?? (await plan(deps, tx, msg, now));
   let session: Session = result.session;
-  const replies = [...result.replies];
+  const replies = result.replies.map(text);
+  const knownResident = ctx.profile !== undefined;
   for (const command of result.commands) {
-    const out = await runCommand(
-      { deps, tx, msg, now, knownResident: ctx.profile !== undefined },
-      command as Command,
-      session,
-    );
+    const out = await runCommand({ deps, tx, msg, now }, command as Command, session, knownResident);
     session = out.session;
-    replies.push(out.reply);
+    replies.push(...out.replies);
   }
   await tx.saveSession(msg.channel, msg.userId, session, loaded?.version, now);
-  return recorded(tx, msg, replies.filter(Boolean).join('\n\n'), now);
+  return recorded(tx, msg, replies, now);
 }
 
 interface Planned {
@@ -207,30 +188,32 @@ async function planBatch(
  * the unique key here (or the session's version before it): its whole transaction rolls back and it is answered with
  * the reply the first one stored — one effect, one reply.
  */
-async function recorded(tx: IntakeTx, msg: InboundMessage, reply: string, now: Date): Promise<string> {
-  if (!(await tx.recordInbound(msg.channel, msg.dedupeKey, msg.userId, reply, now))) throw new DuplicateMessage();
-  return reply;
+async function recorded(tx: IntakeTx, msg: InboundMessage, replies: Reply[], now: Date): Promise<Reply[]> {
+  const said = replies.filter((r) => r.type !== 'text' || r.text !== '');
+  if (!(await tx.recordInbound(msg.channel, msg.dedupeKey, msg.userId, encodeReplies(said), now)))
+    throw new DuplicateMessage();
+  return said;
 }
 
 /**
  * Staff commands come over the WeCom app. 同意/驳回 always go here, so that someone who may not approve gets a polite
  * refusal rather than being treated as a resident; the other commands only from people the organisation names.
  */
-async function staffCommandReply(
+async function staffCommandReplies(
   deps: IntakeDeps,
   tx: IntakeTx,
   msg: InboundMessage,
   now: Date,
-): Promise<string | undefined> {
+): Promise<Reply[] | undefined> {
   const work = staffWork(deps, msg);
   if (!work) return undefined;
   const c = { deps, tx, msg, now };
   if (work.type === 'card') return runCardClick(c, work.key);
-  if (work.type === 'photo') return attachStaffPhoto(c, work.mediaId);
+  if (work.type === 'photo') return attachPhoto(c, work.mediaId);
   return runStaffCommand(c, work.cmd);
 }
 
-/** Is this message staff work rather than a resident's (see staffCommandReply)? Pure: decided from the message alone. */
+/** Is this message staff work rather than a resident's (see staffCommandReplies)? Pure: decided from the message alone. */
 function staffWork(
   deps: IntakeDeps,
   msg: InboundMessage,

@@ -3,7 +3,8 @@
 // so batching adds no delay when there is no load. Under load, one transaction (and one statement per table) serves
 // tens of messages: per-message round trips and ORM work were most of the webhook's CPU.
 import type { InboundMessage } from '../dialogue/inbound.js';
-import { handleInboundBatch, type IntakeDeps, type IntakeResult } from './handle-inbound.js';
+import type { IntakeDeps } from './context.js';
+import { handleInboundBatch, type IntakeResult } from './handle-inbound.js';
 import { recordedKey } from './ports.js';
 
 export interface BatcherOptions {
@@ -128,7 +129,7 @@ export function createIntakeBatcher(
     submit(msg) {
       const id = recordedKey(msg.channel, msg.dedupeKey);
       const first = pending.get(id);
-      if (first) return first.then((r) => ({ reply: r.reply, duplicate: true }));
+      if (first) return first.then((r) => ({ replies: r.replies, duplicate: true }));
       const result = new Promise<IntakeResult>((resolve, reject) => queue.push({ msg, resolve, reject }));
       pending.set(id, result);
       const forget = () => pending.delete(id);

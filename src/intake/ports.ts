@@ -1,30 +1,10 @@
-// What the intake use case needs from storage. Implemented over TypeORM in src/db/store.ts.
+// What the intake of chat messages needs from storage beyond the ticket repository: message ids, dialogue sessions.
+// Implemented over TypeORM in src/db/store.ts (a group commit of several messages in one transaction).
 import type { ChannelName } from '../dialogue/inbound.js';
-import type { Profile, Session } from '../dialogue/index.js';
-import type {
-  Approval,
-  Deadline,
-  Incident,
-  NewApproval,
-  NewDeadline,
-  NewTicket,
-  Ticket,
-  TicketEvent,
-} from '../tickets/index.js';
+import type { Session } from '../dialogue/index.js';
+import type { TicketTx } from '../tickets/ports.js';
 
-export interface OutboxItem {
-  /** Unique per effect: enqueuing the same key twice delivers once. */
-  dedupeKey: string;
-  /** wecom_robot: a group robot, recipient is its webhook key; several due together are sent as one digest. */
-  /** llm: a second opinion on a ticket (recipient is the ticket number). */
-  channel: ChannelName | 'wecom_app' | 'wecom_robot' | 'wecom_appchat' | 'llm';
-  recipient: string;
-  /** `card`: a WeCom template card (approvals); `text` is its plain-text fallback and what the timeline shows. */
-  payload: { text: string; card?: Record<string, unknown>; review?: ReviewScope };
-}
-
-/** What an LLM second opinion may change: all the labels (the rules were unsure), or only raise the urgency. */
-export type ReviewScope = 'labels' | 'urgency';
+export type { OutboxItem, ReportQuery, ReviewScope } from '../tickets/ports.js';
 
 /** Who sent a message and its platform id: what a group commit reads ahead for each message. */
 export interface MessageKey {
@@ -33,22 +13,8 @@ export interface MessageKey {
   dedupeKey: string;
 }
 
-/**
- * Other residents' open tickets that could be the same fault as a new one: same project, category and trade, since
- * `since`, in the same building or (for a shared facility) about one too.
- */
-export interface ReportQuery {
-  projectCode: string;
-  category: string;
-  trade: string | null;
-  since: Date;
-  building: string;
-  commonArea: boolean;
-  notChannel: string;
-  notUser: string;
-}
-
-export interface IntakeTx {
+/** A resident's conversation: the platform message ids already answered, and where their dialogue stands. */
+export interface ConversationStore {
   /**
    * Group commit: reads the message ids, sessions (locked until commit) and profiles of several messages with one
    * statement each and returns the message ids already recorded (as `channel:dedupeKey`). From then on those sessions,
@@ -66,71 +32,10 @@ export interface IntakeTx {
     expectedVersion: number | undefined,
     now: Date,
   ): Promise<void>;
-  loadProfile(channel: ChannelName, userId: string): Promise<Profile | undefined>;
-  saveProfile(channel: ChannelName, userId: string, profile: Profile, now: Date): Promise<void>;
-  nextTicketSeq(scope: string): Promise<number>;
-  /** Numbers a batch is about to use, taken at once; nextTicketSeq hands them out first. */
-  reserveTicketSeqs(scope: string, count: number): Promise<void>;
-  insertTicket(t: NewTicket): Promise<Ticket>;
-  /**
-   * insertTicket, and in the same round trip the reports that could be the same fault (ReportQuery, newest first, at
-   * most `limit`) and the incidents the reporter is already counted in: all a report that may join an incident reads.
-   */
-  insertTicketAmongReports(
-    t: NewTicket,
-    q: ReportQuery,
-    limit: number,
-  ): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
-  updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
-  /** One statement for several tickets (an incident's members). */
-  updateTickets(ids: readonly number[], patch: Partial<Ticket>): Promise<void>;
-  findTicket(no: string): Promise<Ticket | undefined>;
-  listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
-  addEvent(e: TicketEvent): Promise<void>;
-  insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
-  findIncident(id: number): Promise<Incident | undefined>;
-  updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
-  ticketsOfIncident(id: number): Promise<Ticket[]>;
-  /** Open incidents with at least this many residents, locked until commit (the level check of the scheduler). */
-  openIncidentsFrom(residents: number): Promise<Incident[]>;
-  /**
-   * The tickets' incidents as now committed, the rows locked until commit: a report of the same fault filed at the same
-   * moment by another instance or batch may have linked them since they were read. A ticket another transaction holds
-   * is left out (that transaction is linking it). The incident the tickets are to join, if it exists, is locked first:
-   * raising an incident locks it and then its tickets, and taking them in the other order deadlocked. `counted`: the
-   * residents of these tickets who already have a report in that incident (`channel:userId`), so the head count
-   * counts nobody twice.
-   */
-  lockIncidentLinks(
-    ticketIds: readonly number[],
-    incidentId: number | undefined,
-  ): Promise<{ links: Map<number, number | null>; counted: Set<string> }>;
-  /**
-   * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
-   * add up rather than overwrite). The links go with the transaction's next statement, the head count at commit.
-   */
-  joinIncident(id: number, ticketIds: readonly number[], newResidents: number, now: Date): Promise<void>;
-  /** `notBefore` holds a non-urgent alert until working hours. */
-  enqueue(item: OutboxItem, now: Date, notBefore?: Date): Promise<void>;
-  insertDeadlines(rows: NewDeadline[]): Promise<void>;
-  /** Deadlines whose next check is due, oldest first (an index on next_check_at: cost follows what is due). */
-  dueDeadlines(now: Date, limit: number): Promise<Deadline[]>;
-  updateDeadline(id: number, patch: Partial<Deadline>): Promise<void>;
-  /**
-   * Brings the ticket's deadline of the same kind forward to `d` (its due time, warning, urgency), never back, and only
-   * while it is still open (pending or warned); false when nothing changed.
-   */
-  advanceDeadline(d: NewDeadline): Promise<boolean>;
-  findTicketById(id: number): Promise<Ticket | undefined>;
-  insertApproval(a: NewApproval): Promise<Approval>;
-  approvalsOf(ticketId: number): Promise<Approval[]>;
-  findApproval(id: number): Promise<Approval | undefined>;
-  updateApproval(id: number, patch: Partial<Approval>): Promise<void>;
-  /** The ticket a staff member touched last as its handler (a photo sent after "完成" belongs to it). */
-  lastHandledBy(userId: string): Promise<Ticket | undefined>;
-  /** The resident's most recent ticket that was completed and still waits for a rating. */
-  awaitingRating(channel: ChannelName, userId: string): Promise<Ticket | undefined>;
 }
+
+/** One message's (or one batch's) transaction: the conversation and every ticket use case. */
+export type IntakeTx = TicketTx & ConversationStore;
 
 export interface IntakeStore {
   /** `batch`: a group commit of several messages (on MySQL read-committed, so that locking absent rows locks no gaps). */

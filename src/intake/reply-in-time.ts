@@ -1,28 +1,29 @@
 // Passive replies must leave within the platform's window. A reply that misses it goes out through the outbox.
-import type { InboundMessage } from '../dialogue/inbound.js';
+import { joinTexts, type InboundMessage, type Reply } from '../dialogue/inbound.js';
 import { within } from '../lib/deadline.js';
-import type { IntakeDeps, IntakeResult } from './handle-inbound.js';
+import { notify } from '../tickets/notify.js';
+import type { IntakeDeps } from './context.js';
+import type { IntakeResult } from './handle-inbound.js';
 
-export type DeferredChannel = 'wecom_app' | 'mp';
-
-/** `handle` is the intake itself (the group-commit batcher in production). */
+/** `handle` is the intake itself (the group-commit batcher in production); `canPush`: the channel can send later. */
 export async function replyInTime(
   deps: IntakeDeps,
   handle: (msg: InboundMessage) => Promise<IntakeResult>,
   msg: InboundMessage,
   deadlineMs: number,
-  deferTo: DeferredChannel | undefined,
-): Promise<string> {
+  canPush: boolean,
+): Promise<Reply[]> {
   const timed = await within(deadlineMs, handle(msg));
-  if (timed.done) return timed.value.reply;
+  if (timed.done) return timed.value.replies;
   deps.logger.warn(
     { channel: msg.channel, dedupeKey: msg.dedupeKey, deadlineMs },
     'reply missed the passive window; sending it later',
   );
   void timed.later
-    .then(async ({ reply, duplicate }) => {
-      if (!reply || duplicate) return;
-      if (!deferTo) {
+    .then(async ({ replies, duplicate }) => {
+      const late = joinTexts(replies);
+      if (!late || duplicate) return;
+      if (!canPush) {
         deps.logger.error(
           { channel: msg.channel, dedupeKey: msg.dedupeKey },
           'late reply cannot be sent: no outbound API configured',
@@ -30,17 +31,14 @@ export async function replyInTime(
         return;
       }
       await deps.store.transaction((tx) =>
-        tx.enqueue(
-          {
-            dedupeKey: `reply:${msg.channel}:${msg.dedupeKey}`,
-            channel: deferTo,
-            recipient: msg.userId,
-            payload: { text: reply },
-          },
-          deps.clock.now(),
+        notify(
+          { deps, tx, now: deps.clock.now() },
+          { kind: 'resident', ticket: { channel: msg.channel, userId: msg.userId } },
+          { text: late },
+          { key: `reply:${msg.channel}:${msg.dedupeKey}` },
         ),
       );
     })
     .catch((err: unknown) => deps.logger.error({ err, dedupeKey: msg.dedupeKey }, 'late reply failed'));
-  return '';
+  return [];
 }

@@ -2,7 +2,7 @@
 // Structured JSON out, validated by a schema, with a timeout; any failure keeps the rules' answer (returns undefined).
 import OpenAI from 'openai';
 import { z } from 'zod';
-import type { SecondOpinion, SecondOpinionSource } from '../intake/second-opinion.js';
+import type { SecondOpinion, SecondOpinionSource } from '../tickets/second-opinion.js';
 import type { Logger } from '../lib/logger.js';
 import { CATEGORIES, KINDS, TRADES, URGENCIES, type Classification } from '../rules/codes.js';
 

@@ -214,11 +214,15 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(t.timeline.find((e: { actor: string }) => e.actor === 'calendar').data.warning).toContain(
       '2027 年，尚未载入官方节假日安排',
     );
+    expect(t.timeline.find((e: { actor: string }) => e.actor === 'calendar').data.warning).toContain(
+      '暂按《全国年节及纪念日放假办法》推算法定节假日',
+    );
     await round();
     expect(robotMessages().filter((m) => m.includes('工作日历缺失'))).toHaveLength(1);
     const status = await admin('/api/calendar');
     expect(status.projects[0].warning).toContain('2027');
-    expect(status.projects[0].years).toContainEqual({ year: 2026, official: true });
+    expect(status.projects[0].years).toContainEqual({ year: 2026, official: true, provisional: false });
+    expect(status.projects[0].years).toContainEqual({ year: 2027, official: false, provisional: true });
   });
 
   it('when the robot lease passes to another instance within a minute of 20 sends, then the new holder waits for the window', async () => {

@@ -1,6 +1,6 @@
 // The group-commit batcher's rules, watched through a stand-in for the use case: what runs together, what waits.
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/dialogue/inbound.js';
+import { joinTexts, text, type InboundMessage } from '../../src/dialogue/inbound.js';
 import type { IntakeDeps } from '../../src/intake/handle-inbound.js';
 import { createIntakeBatcher, type RunBatch } from '../../src/intake/intake-batcher.js';
 
@@ -27,7 +27,7 @@ function standIn(opts: { conflictWhenOverlapping?: boolean } = {}) {
       return { outcome: 'conflict', results: [] };
     return {
       outcome: 'committed',
-      results: msgs.map((m) => ({ status: 'fulfilled', value: { reply: `reply ${m.dedupeKey}`, duplicate: false } })),
+      results: msgs.map((m) => ({ status: 'fulfilled', value: { replies: [text(`reply ${m.dedupeKey}`)], duplicate: false } })),
     };
   };
   return { run, log };
@@ -40,7 +40,7 @@ describe('intake batcher', () => {
     const s = standIn();
     const b = createIntakeBatcher(deps, { maxBatch: 3, maxInFlight: 1 }, s.run);
     const replies = await Promise.all(Array.from({ length: 7 }, (_, i) => b.submit(msg(`u${i}`, `m${i}`))));
-    expect(replies.map((r) => r.reply)).toEqual(Array.from({ length: 7 }, (_, i) => `reply m${i}`));
+    expect(replies.map((r) => joinTexts(r.replies))).toEqual(Array.from({ length: 7 }, (_, i) => `reply m${i}`));
     expect(s.log.map((l) => l.ids)).toEqual([['m0'], ['m1', 'm2', 'm3'], ['m4', 'm5', 'm6']]);
     expect(b.stats()).toMatchObject({ batches: 3, messages: 7, largestBatch: 3 });
   });
@@ -64,8 +64,8 @@ describe('intake batcher', () => {
     const s = standIn();
     const b = createIntakeBatcher(deps, { maxBatch: 10, maxInFlight: 1 }, s.run);
     const [first, retry] = await Promise.all([b.submit(msg('a', 'm1')), b.submit(msg('a', 'm1'))]);
-    expect(first).toEqual({ reply: 'reply m1', duplicate: false });
-    expect(retry).toEqual({ reply: 'reply m1', duplicate: true });
+    expect(first).toEqual({ replies: [text('reply m1')], duplicate: false });
+    expect(retry).toEqual({ replies: [text('reply m1')], duplicate: true });
     expect(s.log.flatMap((l) => l.ids)).toEqual(['m1']);
   });
 
@@ -73,7 +73,7 @@ describe('intake batcher', () => {
     const s = standIn({ conflictWhenOverlapping: true });
     const b = createIntakeBatcher(deps, { maxBatch: 2, maxInFlight: 2 }, s.run);
     const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => b.submit(msg(`u${i}`, `m${i}`))));
-    expect(replies.map((r) => r.reply)).toEqual(Array.from({ length: 6 }, (_, i) => `reply m${i}`));
+    expect(replies.map((r) => joinTexts(r.replies))).toEqual(Array.from({ length: 6 }, (_, i) => `reply m${i}`));
     const isolated = s.log.filter((l) => l.isolated);
     expect(isolated.length).toBeGreaterThan(0);
     for (const l of isolated) expect(l.overlapped).toBe(false);

@@ -16,6 +16,7 @@ import {
 } from '../wechat-crypto/index.js';
 import { fitBytes, toInbound } from '../wechat-message.js';
 import type { CallbackDeps } from '../wecom-app/routes.js';
+import { joinTexts } from '../../dialogue/inbound.js';
 
 export function officialAccountRoutes(cfg: MpConfig, deps: CallbackDeps): Router {
   const router = new Router();
@@ -38,7 +39,8 @@ export function officialAccountRoutes(cfg: MpConfig, deps: CallbackDeps): Router
       ? openSafeMode(cfg, outer, requiredParams(ctx.query, 'msg_signature')[0], ts, nonce)
       : outer;
     const msg = toInbound('mp', fields);
-    const reply = await deps.respond(msg);
+    // One passive reply per callback: the texts in order, a blank line between them.
+    const reply = joinTexts(await deps.respond(msg));
     ctx.status = 200;
     ctx.type = 'application/xml';
     if (!reply) {

@@ -15,12 +15,12 @@ import {
   verifySignature,
 } from '../wechat-crypto/index.js';
 import { fitBytes, toInbound } from '../wechat-message.js';
-import type { InboundMessage } from '../../dialogue/inbound.js';
+import { joinTexts, type InboundMessage, type Reply } from '../../dialogue/inbound.js';
 
 export interface CallbackDeps {
   clock: Clock;
   maxSkewSeconds: number;
-  respond: (msg: InboundMessage) => Promise<string>;
+  respond: (msg: InboundMessage) => Promise<Reply[]>;
 }
 
 export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
@@ -42,7 +42,10 @@ export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
     verifySignature(sig, cfg.token, ts, nonce, encrypted);
     checkFreshness(ts, deps.clock.now(), deps.maxSkewSeconds);
     const msg = toInbound('wecom', parseCallbackXml(openEnvelope(cfg.aesKey, encrypted, cfg.corpId)));
-    const reply = await deps.respond(msg);
+    const replies = await deps.respond(msg);
+    // One passive reply per callback: a card's new button label, else the texts in order.
+    const button = replies.find((r) => r.type === 'button');
+    const reply = button ? button.label : joinTexts(replies);
     ctx.status = 200;
     if (!reply) {
       ctx.body = '';
@@ -50,8 +53,7 @@ export function wecomRoutes(cfg: WecomConfig, deps: CallbackDeps): Router {
     }
     const now = Math.floor(deps.clock.now().getTime() / 1000);
     // A click on an approval card is answered by relabelling that user's button (no API call, no response_code).
-    const cardClick = msg.content.type === 'event' && msg.content.event === 'template_card_event';
-    const plain = cardClick
+    const plain = button
       ? buildXml({
           ToUserName: msg.userId,
           FromUserName: cfg.corpId,

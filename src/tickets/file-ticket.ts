@@ -1,28 +1,18 @@
 // A finished intake becomes a graded, routed ticket; reports of one fault by several residents become one incident.
 import type { Intake } from '../dialogue/index.js';
 import type { ProjectConfig } from '../organisation/index.js';
+import { onShift } from '../organisation/index.js';
 import type { RulePack } from '../rules/index.js';
 import type { DeadlineRuleDef } from '../rules/pack-schema.js';
-import { onShift } from '../organisation/index.js';
-import { normalizeText } from '../text/normalize.js';
-import {
-  buildingOf,
-  collectiveLevel,
-  counterScope,
-  planDeadlines,
-  type Approval,
-  formatTicketNo,
-  sameFault,
-  sameResident,
-  ticketFromIntake,
-  type Incident,
-  type NewTicket,
-  type Ticket,
-} from '../tickets/index.js';
-import type { CommandCtx } from './commands.js';
-import type { ReportQuery, ReviewScope } from './ports.js';
-import { notifyStaff, peopleFor } from './staff-notices.js';
+import { actorLabel, type Actor } from './actor.js';
+import { requestApproval } from './approvals.js';
+import type { TicketCtx } from './context.js';
+import { buildingOf, sameFault, sameResident, type Incident, collectiveLevel } from './incident.js';
 import { raiseIncident } from './incident-level.js';
+import { notify, notifyStaff, tellManagers } from './notify.js';
+import { planDeadlines } from './plan-deadlines.js';
+import type { ReportQuery, ReviewScope } from './ports.js';
+import { counterScope, formatTicketNo, ticketFromIntake, type NewTicket, type Ticket } from './ticket.js';
 
 export interface Filed {
   ticket: Ticket;
@@ -34,19 +24,32 @@ export interface Filed {
 const CANDIDATES = 50;
 const APPROVAL_MINUTES = 240;
 
-export async function fileTicket(c: CommandCtx, intake: Intake, project: ProjectConfig): Promise<Filed> {
+export interface FilingOptions {
+  /** False when the resident has no profile yet, so has no earlier tickets to look at. */
+  knownResident?: boolean;
+}
+
+/** A resident's report, taken by the dialogue, filed: numbered, graded, routed, with its deadlines and notices. */
+export async function fileTicket(
+  c: TicketCtx,
+  reporter: Extract<Actor, { type: 'resident' }>,
+  intake: Intake,
+  project: ProjectConfig,
+  options: FilingOptions = {},
+): Promise<Filed> {
   const rules = c.deps.rules();
   const pack = rules.pack(project.rulePack);
   const cls = intake.classification;
   const seq = await c.tx.nextTicketSeq(counterScope(project.ticketPrefix, c.now));
   const draft = ticketFromIntake(
     { ...intake, projectCode: project.code },
-    c.msg,
+    reporter,
     formatTicketNo(project.ticketPrefix, c.now, seq),
     project,
     c.now,
   );
-  const history = c.knownResident === false ? [] : await c.tx.listTicketsOf(c.msg.channel, c.msg.userId, 20);
+  const history =
+    options.knownResident === false ? [] : await c.tx.listTicketsOf(reporter.channel, reporter.userId, 20);
   const repeatAfterClose = history.some(
     (t) =>
       (t.status === 'resolved' || t.status === 'closed') &&
@@ -64,13 +67,13 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
     ? await c.tx.insertTicketAmongReports(row, reportQuery(c, pack, row), CANDIDATES)
     : { ticket: await c.tx.insertTicket(row), recent: [], reporterIncidents: new Set<number>() };
   const ticket = filed.ticket;
-  const actor = `${c.msg.channel}:${c.msg.userId}`;
+  const actor = actorLabel(reporter);
   await c.tx.addEvent({
     ticketId: ticket.id,
     at: c.now,
     type: 'created',
     actor,
-    data: { channel: c.msg.channel, receiver: ticket.receiver, confidence: cls.confidence },
+    data: { channel: reporter.channel, receiver: ticket.receiver, confidence: cls.confidence },
   });
   if (grade.reasons.length) {
     await c.tx.addEvent({
@@ -139,14 +142,11 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   const nearDanger = cls.urgency !== 'emergency' && cls.signals.some((s) => pack.safetyReviewSignals.includes(s));
   if (c.deps.secondOpinion && (unsure || nearDanger)) {
     const review: ReviewScope = unsure ? 'labels' : 'urgency';
-    await c.tx.enqueue(
-      {
-        dedupeKey: `ticket:${ticket.no}:second-opinion`,
-        channel: 'llm',
-        recipient: ticket.no,
-        payload: { text: ticket.content, review },
-      },
-      c.now,
+    await notify(
+      c,
+      { kind: 'reviewer', ticketNo: ticket.no },
+      { text: ticket.content, review },
+      { key: `ticket:${ticket.no}:second-opinion` },
     );
   }
   const linked = collective ? await linkIncident(c, project, pack, ticket, filed) : undefined;
@@ -159,7 +159,7 @@ export async function fileTicket(c: CommandCtx, intake: Intake, project: Project
   return { ticket: current, ...(incident ? { incident } : {}) };
 }
 
-const reportQuery = (c: CommandCtx, pack: RulePack, t: NewTicket): ReportQuery => ({
+const reportQuery = (c: TicketCtx, pack: RulePack, t: NewTicket): ReportQuery => ({
   projectCode: t.projectCode,
   category: t.category,
   trade: t.trade,
@@ -172,7 +172,7 @@ const reportQuery = (c: CommandCtx, pack: RulePack, t: NewTicket): ReportQuery =
 
 /** Joins the ticket to the incident of the same fault (creating one), and raises the incident when enough residents report it. */
 async function linkIncident(
-  c: CommandCtx,
+  c: TicketCtx,
   project: ProjectConfig,
   pack: RulePack,
   ticket: Ticket,
@@ -274,139 +274,7 @@ function newResidents(
   return added;
 }
 
-/** Asks the approver in chat; the answer ("同意/驳回 工单号" or a card click) is taken by the staff commands. */
-export async function requestApproval(
-  c: CommandCtx,
-  project: ProjectConfig,
-  t: Ticket,
-  a: Pick<Approval, 'kind' | 'question' | 'proposal' | 'approverRole'>,
-  reasons: string[],
-): Promise<void> {
-  const approval = await c.tx.insertApproval({
-    ...a,
-    ticketId: t.id,
-    status: 'pending',
-    decidedBy: null,
-    decidedAt: null,
-    reason: null,
-    createdAt: c.now,
-  });
-  await c.tx.addEvent({
-    ticketId: t.id,
-    at: c.now,
-    type: 'approval_requested',
-    actor: 'rules',
-    data: { approvalId: approval.id, question: a.question, approver: a.approverRole, reasons },
-  });
-  // 000 §4.1.1: the project lead answers within 4 hours; the reminder climbs the chain like any deadline.
-  const due = new Date(c.now.getTime() + APPROVAL_MINUTES * 60_000);
-  const warnAt = new Date(due.getTime() - 60 * 60_000);
-  await c.tx.insertDeadlines([
-    {
-      ticketId: t.id,
-      kind: `approval:${approval.id}`,
-      label: `审批：${a.question}`,
-      dueAt: due,
-      warnAt,
-      nextCheckAt: warnAt,
-      stage: 'pending',
-      escalationStep: 0,
-      urgent: false,
-      notify: [a.approverRole],
-      upgradeTo: null,
-      metAt: null,
-      createdAt: c.now,
-    },
-  ]);
-  const approvers = peopleFor(project, a.approverRole, t.department, c.now);
-  const text = approvalText(project.name, t, a.question, reasons);
-  if (!c.deps.staffChannelEnabled || approvers.length === 0) {
-    await c.tx.addEvent({
-      ticketId: t.id,
-      at: c.now,
-      type: 'notified',
-      actor: 'rules',
-      data: {
-        approvalId: approval.id,
-        undelivered: a.approverRole,
-        reason: approvers.length ? '企业微信应用未配置，无法推送' : '组织配置里没有对应审批人',
-      },
-    });
-  }
-  for (const user of c.deps.staffChannelEnabled ? approvers : []) {
-    const card = approvalCard(approval.id, user, project.name, t, a.question, reasons);
-    await c.tx.enqueue(
-      { dedupeKey: `approval:${approval.id}:${user}`, channel: 'wecom_app', recipient: user, payload: { text, card } },
-      c.now,
-    );
-  }
-}
-
-const approvalText = (projectName: string, t: Ticket, question: string, reasons: string[]) =>
-  [
-    `【待审批】${t.no} ${question}`,
-    `${projectName} ${t.room} ${t.residentName}`,
-    `内容：${t.summary}`,
-    `依据：${reasons.join('；')}`,
-    `请回复"同意 ${t.no}"或"驳回 ${t.no} 原因"。`,
-  ].join('\n');
-
-/** A WeCom button_interaction card: 批准 / 驳回 / 转派, answered by a template_card_event click. */
-function approvalCard(
-  id: number,
-  user: string,
-  projectName: string,
-  t: Ticket,
-  question: string,
-  reasons: string[],
-): Record<string, unknown> {
-  return {
-    card_type: 'button_interaction',
-    source: { desc: projectName },
-    main_title: { title: question, desc: t.no },
-    sub_title_text: `${t.summary}（依据：${reasons.join('；')}）`.slice(0, 120),
-    horizontal_content_list: [
-      { keyname: '住户', value: `${t.room} ${t.residentName}` },
-      { keyname: '类别', value: t.category },
-    ],
-    task_id: `approval-${id}-${user.replace(/[^0-9a-zA-Z_\-@]/g, '_')}`.slice(0, 128),
-    button_list: [
-      { text: '批准', style: 1, key: `approve:${id}` },
-      { text: '驳回', style: 2, key: `reject:${id}` },
-      { text: '转派', style: 3, key: `transfer:${id}` },
-    ],
-  };
-}
-
-/** A level that now takes effect (an approval, the incident head count): its notices and deadlines follow. */
-export async function applyLevel(
-  c: CommandCtx,
-  project: ProjectConfig,
-  t: Ticket,
-  level: string,
-  reasons: string[],
-): Promise<void> {
-  const rules = c.deps.rules();
-  await c.tx.updateTicket(t.id, { level, updatedAt: c.now });
-  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'graded', actor: 'rules', data: { level, reasons } });
-  const cls = rules.classify(normalizeText(t.content).match, t.rulePack);
-  const routing = await rules.route({ ...cls, urgency: 'normal', confidence: 1, level }, { project: project.code });
-  await notifyStaff(
-    c,
-    project,
-    { ...t, level },
-    routing.notices.filter((n) => !n.approval),
-    reasons,
-    `ticket:${t.no}:${level}`,
-  );
-  await c.tx.insertDeadlines(
-    planDeadlines({ ...t, level }, routing.deadlines, c.deps.calendar(project.code), c.now).filter(
-      (d) => d.kind !== 'response',
-    ),
-  );
-}
-
-async function planTicketDeadlines(c: CommandCtx, ticket: Ticket, rules: DeadlineRuleDef[]): Promise<void> {
+async function planTicketDeadlines(c: TicketCtx, ticket: Ticket, rules: DeadlineRuleDef[]): Promise<void> {
   const cal = c.deps.calendar(ticket.projectCode);
   const rows = planDeadlines(ticket, rules, cal, c.now);
   await c.tx.insertDeadlines(rows);
@@ -418,32 +286,17 @@ async function planTicketDeadlines(c: CommandCtx, ticket: Ticket, rules: Deadlin
       { ticketNo: ticket.no, years: unknown },
       'deadline falls in a year with no official holiday calendar; add it to config/calendar.json',
     );
-    const warning = `时限落在 ${unknown.join('、')} 年，尚未载入官方节假日安排，暂按周一至周五计算。请在 config/calendar.json 中补充该年的节假日和调休。`;
+    const provisional = unknown.every((y) => cal.isProvisional(y));
+    const basis = provisional ? '暂按《全国年节及纪念日放假办法》推算法定节假日（未含调休）' : '暂按周一至周五计算';
+    const warning = `时限落在 ${unknown.join('、')} 年，尚未载入官方节假日安排，${basis}。请在 config/calendar.json 中补充该年的节假日和调休。`;
     await c.tx.addEvent({ ticketId: ticket.id, at: c.now, type: 'notified', actor: 'calendar', data: { warning } });
-    // Once per project and year (the outbox key is unique), to the managers' group or, without a robot, the project lead.
+    // Once per project and year (the outbox key is unique), to the managers' group or, without one, the project lead.
     const project = c.deps.organisation.projects.find((p) => p.code === ticket.projectCode);
     const key = `calendar:missing:${unknown.join('-')}:${ticket.projectCode}`;
-    if (project?.alerts.robotKey)
-      await c.tx.enqueue(
-        {
-          dedupeKey: key,
-          channel: 'wecom_robot',
-          recipient: project.alerts.robotKey,
-          payload: { text: `**<font color="warning">工作日历缺失</font>** ${warning}` },
-        },
-        c.now,
-      );
-    else if (project && c.deps.staffChannelEnabled)
-      for (const u of project.people['lead'] ?? [])
-        await c.tx.enqueue(
-          {
-            dedupeKey: `${key}:${u}`,
-            channel: 'wecom_app',
-            recipient: u,
-            payload: { text: `【工作日历缺失】${warning}` },
-          },
-          c.now,
-        );
+    if (project) {
+      const texts = { group: `**<font color="warning">工作日历缺失</font>** ${warning}`, app: `【工作日历缺失】${warning}` };
+      await tellManagers(c, project, texts, key);
+    }
   }
 }
 

@@ -5,12 +5,13 @@ import type { Organisation, ProjectConfig } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine, RulePack } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
-import { collectiveLevel } from '../tickets/index.js';
-import type { IntakeStore } from './ports.js';
-import { notifyStaff, type NoticeCtx } from './staff-notices.js';
+import type { TicketCtx } from './context.js';
+import { collectiveLevel } from './incident.js';
+import { notifyStaff } from './notify.js';
+import type { TicketStore } from './ports.js';
 
 export async function raiseIncident(
-  c: NoticeCtx,
+  c: Pick<TicketCtx, 'tx' | 'now'> & { deps: Pick<TicketCtx['deps'], 'logger' | 'rules' | 'staffChannelEnabled'> },
   project: ProjectConfig,
   pack: RulePack,
   incidentId: number,
@@ -47,7 +48,7 @@ export async function raiseIncident(
 }
 
 export interface ReconcileDeps {
-  store: IntakeStore;
+  store: TicketStore;
   clock: Clock;
   logger: Logger;
   organisation: Organisation;
@@ -58,28 +59,47 @@ export interface ReconcileDeps {
 /**
  * Two reports joining one incident in concurrent transactions each judge its level on the count before the other's
  * join: the count ends right, the raise can be missed. Every scan looks at the open incidents whose count reached a
- * threshold and raises those still below it. Returns how many it raised.
+ * threshold and raises those still below it, each in a transaction of its own: one whose raise throws is logged and
+ * left to the next scan (which judges its level afresh from the head count), and the others are still raised.
+ * Returns how many it raised.
  */
 export async function reconcileIncidentLevels(deps: ReconcileDeps): Promise<number> {
   const rules = deps.rules();
   const packs = deps.organisation.projects.map((p) => ({ project: p, pack: rules.pack(p.rulePack) }));
   const threshold = Math.min(...packs.map((p) => p.pack.collective.hotResidents));
   if (!Number.isFinite(threshold)) return 0;
-  return deps.store.transaction(async (tx) => {
-    const now = deps.clock.now();
-    let raised = 0;
-    for (const incident of await tx.openIncidentsFrom(threshold)) {
-      const owner = packs.find((p) => p.project.code === incident.projectCode);
-      if (!owner) continue;
-      const byCount = collectiveLevel(incident.residents, owner.pack.collective);
-      if (!byCount || !rules.higher(owner.pack.pack, byCount, incident.level)) continue;
-      await raiseIncident({ deps, tx, now }, owner.project, owner.pack, incident.id, byCount, incident.residents);
-      deps.logger.warn(
-        { incidentId: incident.id, residents: incident.residents, level: byCount },
-        'incident raised by the scan: its head count had passed a threshold',
-      );
+  const behind = (incident: { projectCode: string; residents: number; level: string }) => {
+    const owner = packs.find((p) => p.project.code === incident.projectCode);
+    if (!owner) return undefined;
+    const level = collectiveLevel(incident.residents, owner.pack.collective);
+    return level && rules.higher(owner.pack.pack, level, incident.level) ? { ...owner, level } : undefined;
+  };
+  // Usually nothing is behind, and this one read is all the scan costs.
+  const candidates = await deps.store.transaction(async (tx) =>
+    (await tx.openIncidentsFrom(threshold)).filter((i) => behind(i)).map((i) => i.id),
+  );
+  let raised = 0;
+  for (const id of candidates) {
+    try {
+      const done = await deps.store.transaction(async (tx) => {
+        // Locked again (the store locks the open incidents it reads) and judged afresh: a report may have raised it
+        // since the first read. Raises by the scan are rare, so reading the open incidents again costs little.
+        const incident = (await tx.openIncidentsFrom(threshold)).find((i) => i.id === id);
+        const raise = incident && behind(incident);
+        if (!incident || !raise) return undefined;
+        const now = deps.clock.now();
+        await raiseIncident({ deps, tx, now }, raise.project, raise.pack, id, raise.level, incident.residents);
+        return { residents: incident.residents, level: raise.level };
+      });
+      if (!done) continue;
+      deps.logger.warn({ incidentId: id, ...done }, 'incident raised by the scan: its head count had passed a threshold');
       raised++;
+    } catch (err) {
+      deps.logger.error(
+        { incidentId: id, err: err instanceof Error ? err.message : String(err) },
+        'incident level not reconciled; the other incidents go on and this one is tried again next scan',
+      );
     }
-    return raised;
-  });
+  }
+  return raised;
 }

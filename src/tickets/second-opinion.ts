@@ -6,9 +6,9 @@ import type { Organisation } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Category, Classification, Kind, RuleEngine, Trade, Urgency } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
-import { planDeadlines } from '../tickets/index.js';
-import type { IntakeStore, ReviewScope } from './ports.js';
-import { notifyStaff } from './staff-notices.js';
+import { notifyStaff } from './notify.js';
+import { planDeadlines } from './plan-deadlines.js';
+import type { ReviewScope, TicketStore } from './ports.js';
 
 export interface SecondOpinion {
   kind: Kind;
@@ -28,7 +28,7 @@ export interface SecondOpinionSource {
 }
 
 export interface SecondOpinionDeps {
-  store: IntakeStore;
+  store: TicketStore;
   clock: Clock;
   logger: Logger;
   rules: () => RuleEngine;

@@ -1,17 +1,81 @@
-// Tells the people a rule names (on duty, project lead, quality department, head office…) through the outbox.
+// The one way to tell someone something: a recipient and a message in, an outbox row on the right channel out.
+// Who is told about what (rule notices, the managers' group, the resident) is decided here and nowhere else.
 import type { ProjectConfig } from '../organisation/index.js';
-import type { Notice } from '../rules/index.js';
 import { onShift } from '../organisation/index.js';
+import type { Notice } from '../rules/index.js';
 import { KIND_LABEL, URGENCY_LABEL } from '../rules/index.js';
-import type { Ticket } from '../tickets/index.js';
-import type { IntakeDeps } from './handle-inbound.js';
-import type { IntakeTx } from './ports.js';
+import type { TicketCtx } from './context.js';
+import type { OutboxChannel, OutboxItem } from './ports.js';
+import type { Ticket } from './ticket.js';
 
-/** What sending notices needs: a message's command context has it, and so has a review that runs after the reply. */
-export interface NoticeCtx {
-  deps: Pick<IntakeDeps, 'logger' | 'rules' | 'staffChannelEnabled'>;
-  tx: IntakeTx;
-  now: Date;
+export type Recipient =
+  /** A member of staff in the WeCom app. */
+  | { kind: 'staff'; userId: string }
+  /** The resident of a ticket, on the channel they wrote from. */
+  | { kind: 'resident'; ticket: Pick<Ticket, 'channel' | 'userId'> }
+  /** A project's managers' group: its group robot, else its app group chat. */
+  | { kind: 'managers-group'; project: ProjectConfig }
+  /** The LLM reviewer of a ticket (a second opinion runs later, like any delivery). */
+  | { kind: 'reviewer'; ticketNo: string };
+
+export interface Message {
+  text: string;
+  card?: Record<string, unknown>;
+  review?: OutboxItem['payload']['review'];
+}
+
+export interface Delivery {
+  /** Unique per effect: the same key twice is delivered once. */
+  key: string;
+  /** Hold a non-urgent message until then (working hours, the next working day). */
+  notBefore?: Date;
+}
+
+/** queued; or why not: the channel cannot push (web chat) or is not configured. */
+export type NotifyOutcome = 'queued' | 'not-pushable' | 'not-configured';
+
+type Ctx = Pick<TicketCtx, 'tx' | 'now'> & { deps: { staffChannelEnabled: boolean } };
+
+export async function notify(c: Ctx, to: Recipient, message: Message, d: Delivery): Promise<NotifyOutcome> {
+  const route = routeOf(c, to);
+  if (typeof route === 'string') return route;
+  await c.tx.enqueue({ dedupeKey: d.key, ...route, payload: message }, c.now, d.notBefore);
+  return 'queued';
+}
+
+function routeOf(c: Ctx, to: Recipient): { channel: OutboxChannel; recipient: string } | NotifyOutcome {
+  switch (to.kind) {
+    case 'staff':
+      return c.deps.staffChannelEnabled ? { channel: 'wecom_app', recipient: to.userId } : 'not-configured';
+    case 'resident': {
+      const { channel, userId } = to.ticket;
+      if (channel === 'mp') return { channel: 'mp', recipient: userId };
+      if (channel === 'wecom') return { channel: 'wecom_app', recipient: userId };
+      return 'not-pushable';
+    }
+    case 'managers-group': {
+      const { robotKey, chatId } = to.project.alerts;
+      if (robotKey) return { channel: 'wecom_robot', recipient: robotKey };
+      if (chatId && c.deps.staffChannelEnabled) return { channel: 'wecom_appchat', recipient: chatId };
+      return 'not-configured';
+    }
+    case 'reviewer':
+      return { channel: 'llm', recipient: to.ticketNo };
+  }
+}
+
+/** Tells the resident about their ticket; the web chat cannot push, so that is written on the timeline instead. */
+export async function tellResident(c: Ctx, t: Ticket, text: string, what: string, notBefore?: Date): Promise<boolean> {
+  const sent = await notify(c, { kind: 'resident', ticket: t }, { text }, { key: `ticket:${t.no}:resident:${what}`, notBefore });
+  if (sent === 'queued') return true;
+  await c.tx.addEvent({
+    ticketId: t.id,
+    at: c.now,
+    type: 'notified',
+    actor: 'system',
+    data: { resident: 'not_pushable', what, reason: '网页客服无法主动推送，住户查询工单时可见' },
+  });
+  return false;
 }
 
 /** WeCom user ids for a role named by a rule: on_duty, lead, quality, head_office, finance, a department, or user:<id>. */
@@ -29,6 +93,8 @@ export function peopleFor(project: ProjectConfig, role: string, department: stri
 }
 
 const unique = (xs: string[]) => [...new Set(xs)];
+
+type NoticeCtx = Pick<TicketCtx, 'tx' | 'now'> & { deps: Pick<TicketCtx['deps'], 'logger' | 'rules' | 'staffChannelEnabled'> };
 
 /**
  * Every notice goes once per person (the outbox key is unique), with the staff on the project's notify list.
@@ -65,7 +131,7 @@ export async function notifyStaff(
     for (const u of project.notifyWecomUsers) if (!everyone.has(u)) everyone.set(u, '新工单');
   // An emergency (or any notice to the project lead marked 立即) also goes to the managers' group at once.
   const atOnce = notices.filter((n) => n.within.startsWith('立即') && n.notify.includes('lead'));
-  if (atOnce.length) await toManagersGroup(c, project, t, atOnce, [...everyone.keys()], keyPrefix);
+  if (atOnce.length) await alertManagersGroup(c, project, t, atOnce, [...everyone.keys()], keyPrefix);
   if (everyone.size === 0) return;
   if (!c.deps.staffChannelEnabled) {
     await c.tx.addEvent({
@@ -84,10 +150,7 @@ export async function notifyStaff(
   };
   const text = staffNotice(t, project.name, notices, reasons, labels);
   for (const [user, rule] of everyone) {
-    await c.tx.enqueue(
-      { dedupeKey: `${keyPrefix}:${rule}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } },
-      c.now,
-    );
+    await notify(c, { kind: 'staff', userId: user }, { text }, { key: `${keyPrefix}:${rule}:${user}` });
   }
   await c.tx.addEvent({
     ticketId: t.id,
@@ -98,7 +161,7 @@ export async function notifyStaff(
   });
 }
 
-async function toManagersGroup(
+async function alertManagersGroup(
   c: NoticeCtx,
   project: ProjectConfig,
   t: Ticket,
@@ -106,7 +169,6 @@ async function toManagersGroup(
   mentions: string[],
   keyPrefix: string,
 ): Promise<void> {
-  const { robotKey, chatId } = project.alerts;
   const text = [
     `**<font color="warning">${t.urgency === 'emergency' ? '紧急' : '立即处理'}</font>** ${t.no} ${t.summary}`,
     `> ${project.name} ${t.room} ${t.residentName}`,
@@ -114,10 +176,23 @@ async function toManagersGroup(
     mentions.map((u) => `<@${u}>`).join(' '),
   ].join('\n');
   const key = `${keyPrefix}:group:${notices.map((n) => n.rule).join('+')}`;
-  if (robotKey)
-    await c.tx.enqueue({ dedupeKey: key, channel: 'wecom_robot', recipient: robotKey, payload: { text } }, c.now);
-  else if (chatId && c.deps.staffChannelEnabled)
-    await c.tx.enqueue({ dedupeKey: key, channel: 'wecom_appchat', recipient: chatId, payload: { text } }, c.now);
+  await notify(c, { kind: 'managers-group', project }, { text }, { key });
+}
+
+/**
+ * A notice for the managers: to their group where the project has one, else to each of the project leads in the app.
+ * `groupText` is markdown for the group; `appText` the plain text for one person.
+ */
+export async function tellManagers(
+  c: Ctx,
+  project: ProjectConfig,
+  texts: { group: string; app: string },
+  key: string,
+): Promise<void> {
+  if ((await notify(c, { kind: 'managers-group', project }, { text: texts.group }, { key })) === 'queued') return;
+  for (const u of project.people['lead'] ?? []) {
+    await notify(c, { kind: 'staff', userId: u }, { text: texts.app }, { key: `${key}:${u}` });
+  }
 }
 
 const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', {

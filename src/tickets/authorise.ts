@@ -1,0 +1,49 @@
+// Who may do what to a ticket, decided once for every channel and the console.
+import type { Organisation, ProjectConfig } from '../organisation/index.js';
+import type { Actor } from './actor.js';
+import { wecomIdOf } from './actor.js';
+import type { Approval } from './approval.js';
+import { peopleFor } from './notify.js';
+import type { Ticket } from './ticket.js';
+
+/** Everyone the organisation config names for a project: roster, role holders, receptionist, notify list. */
+export function isStaffOf(project: ProjectConfig, userId: string): boolean {
+  return (
+    project.receptionist === userId ||
+    project.notifyWecomUsers.includes(userId) ||
+    project.roster.some((r) => r.user === userId) ||
+    Object.values(project.people).some((users) => users.includes(userId))
+  );
+}
+
+export const isStaff = (org: Organisation, userId: string) => org.projects.some((p) => isStaffOf(p, userId));
+
+const consoleSees = (a: Extract<Actor, { type: 'console' }>, project: ProjectConfig) =>
+  a.projects === 'all' || a.projects.includes(project.code);
+
+/** May the actor work the ticket (accept, arrive, complete, transfer, notes, re-categorise)? */
+export function mayWork(actor: Actor, project: ProjectConfig, t?: Pick<Ticket, 'handler' | 'department'>): boolean {
+  switch (actor.type) {
+    case 'staff':
+      return isStaffOf(project, actor.userId);
+    case 'console':
+      if (!consoleSees(actor, project)) return false;
+      if (actor.roles.includes('admin') || actor.roles.includes('manager')) return true;
+      return actor.roles.includes('handler') && t !== undefined && t.handler === (actor.wecomUserId ?? actor.userId);
+    case 'system':
+      return true;
+    case 'resident':
+      return false;
+  }
+}
+
+/** May the actor decide this approval? Only a holder of its role in the ticket's project (a manager in the console). */
+export function mayDecide(actor: Actor, project: ProjectConfig, t: Ticket, a: Approval, now: Date): boolean {
+  const wecomId = wecomIdOf(actor);
+  if (wecomId && peopleFor(project, a.approverRole, t.department, now).includes(wecomId)) return true;
+  return actor.type === 'console' && consoleSees(actor, project) && actor.roles.includes('manager');
+}
+
+/** The resident's own ticket: the one they filed, on the channel they filed it from. */
+export const isOwnTicket = (actor: Actor, t: Pick<Ticket, 'channel' | 'userId'>) =>
+  actor.type === 'resident' && t.channel === actor.channel && t.userId === actor.userId;
