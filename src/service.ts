@@ -42,7 +42,7 @@ import {
 } from './tickets/index.js';
 import { LlmClassifier } from './llm/second-opinion.js';
 import { loadRuleEngine } from './config/rule-packs.js';
-import { buildCalendar, calendarStatus } from './lib/calendar-data.js';
+import { buildCalendar, calendarStatus } from './config/calendar-file.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createHttpApp } from './http/app.js';

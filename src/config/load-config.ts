@@ -7,7 +7,7 @@ import { parseOrganisation, type Organisation } from '../organisation/index.js';
 import { RulePackError, type RuleEngine } from '../rules/index.js';
 import { loadRuleEngine } from './rule-packs.js';
 import { llmConfigFrom, type LlmConfig } from '../llm/second-opinion.js';
-import { loadCalendarConfig, type CalendarConfig } from '../lib/calendar-data.js';
+import { loadCalendarConfig, type CalendarConfig } from './calendar-file.js';
 
 export { ConfigError };
 
@@ -52,8 +52,6 @@ const EnvSchema = z.object({
 });
 
 const aesKey = z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母或数字');
-
-
 
 export interface WecomConfig {
   corpId: string;
@@ -102,7 +100,6 @@ export interface AppConfig {
   /** Channels that are off, with the reason, so start-up can say so. */
   disabledChannels: string[];
 }
-
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);
@@ -203,4 +200,3 @@ export function loadOrganisation(file: string): Organisation {
   }
   return parseOrganisation(json, file);
 }
-

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { TokenStore } from '../channels/platform-api/access-token.js';
+import type { TokenStore } from '../lib/token-store.js';
 import { AccessTokenEntity } from './schema.js';
 import { serialized } from './sqlite-lock.js';
 

@@ -3,4 +3,3 @@ export { handleInbound, type IntakeResult } from './handle-inbound.js';
 export { createIntakeBatcher, type BatcherStats, type IntakeBatcher } from './intake-batcher.js';
 export { replyInTime } from './reply-in-time.js';
 export type { IntakeStore, IntakeTx } from './ports.js';
-

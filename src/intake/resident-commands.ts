@@ -1,7 +1,14 @@
 // Runs what the dialogue decided — file, correct, cancel, look up, rate — through the ticket use cases, and puts
 // their outcomes into the words the resident reads.
 import { text, type Reply } from '../dialogue/inbound.js';
-import { ticketSay, type Command, type Intake, type Session, type TicketPatch, type TicketView } from '../dialogue/index.js';
+import {
+  ticketSay,
+  type Command,
+  type Intake,
+  type Session,
+  type TicketPatch,
+  type TicketView,
+} from '../dialogue/index.js';
 import { fileTicket } from '../tickets/file-ticket.js';
 import { cancelOwnTicket, findOwnTicket, listOwnTickets, rate, updateOwnTicket } from '../tickets/resident-work.js';
 import type { Ticket } from '../tickets/ticket.js';
@@ -25,7 +32,9 @@ export async function runCommand(
       return createTicket(c, command.intake, command.askPhone, session, knownResident);
     case 'update_ticket': {
       const out = await updateOwnTicket(c, actor, command.ticketNo, command.patch);
-      return out.kind === 'updated' ? say(updatedWords(out.ticket.no, command.patch)) : say(ticketSay.notFound(command.ticketNo));
+      return out.kind === 'updated'
+        ? say(updatedWords(out.ticket.no, command.patch))
+        : say(ticketSay.notFound(command.ticketNo));
     }
     case 'cancel_ticket': {
       const out = await cancelOwnTicket(c, actor, command.ticketNo);
@@ -41,7 +50,9 @@ export async function runCommand(
     case 'rate': {
       const out = await rate(c, actor, command.rating);
       if (out.kind === 'nothing-to-rate') return say(ticketSay.nothingToRate());
-      return say(out.kind === 'reopened' ? ticketSay.reopened(out.ticket.no) : ticketSay.thanksForRating(out.ticket.no));
+      return say(
+        out.kind === 'reopened' ? ticketSay.reopened(out.ticket.no) : ticketSay.thanksForRating(out.ticket.no),
+      );
     }
     case 'list_tickets':
       return say(ticketSay.list((await listOwnTickets(c, actor, 5)).map(view)));
@@ -61,10 +72,7 @@ export function view(t: Ticket): TicketView {
 }
 
 function updatedWords(no: string, patch: TicketPatch): string {
-  const said = [
-    ...(patch.name ? [`姓名改为 ${patch.name}`] : []),
-    ...(patch.room ? [`房号改为 ${patch.room}`] : []),
-  ];
+  const said = [...(patch.name ? [`姓名改为 ${patch.name}`] : []), ...(patch.room ? [`房号改为 ${patch.room}`] : [])];
   return [
     ...(said.length ? [ticketSay.updated(no, said.join('，'))] : []),
     ...(patch.phone ? [ticketSay.phoneAttached(no, patch.phone)] : []),

@@ -15,7 +15,11 @@ export type Actor =
   /** A background job or the rules themselves (`rules`, `deadline-scan`, `admin-api`). */
   | { type: 'system'; name: string };
 
-export const resident = (channel: ChannelName, userId: string): ResidentActor => ({ type: 'resident', channel, userId });
+export const resident = (channel: ChannelName, userId: string): ResidentActor => ({
+  type: 'resident',
+  channel,
+  userId,
+});
 export const staff = (userId: string): Actor => ({ type: 'staff', userId });
 export const system = (name: string): Actor => ({ type: 'system', name });
 

@@ -113,7 +113,6 @@ function approvalCard(
   };
 }
 
-
 export type DecideOutcome =
   | { kind: 'decided'; ticket: Ticket; approval: Approval; approved: boolean; reason: string }
   | { kind: 'not-found'; ticketNo: string }
@@ -137,7 +136,10 @@ export async function decide(
   const mine = pending.filter((a) => mayDecide(actor, project, t, a, c.now));
   if (mine.length === 0) {
     const roles = pending.map((a) => a.approverRole);
-    c.deps.logger.warn({ ticketNo: t.no, actor: actorLabel(actor), roles }, 'approval refused: not an authorised approver');
+    c.deps.logger.warn(
+      { ticketNo: t.no, actor: actorLabel(actor), roles },
+      'approval refused: not an authorised approver',
+    );
     return { kind: 'not-allowed', ticket: t, project, roles };
   }
   return applyDecision(c, actor, t, mine[0]!, approved, reason);
@@ -156,7 +158,10 @@ export async function decideApproval(
   const { approval, ticket, project } = found;
   if (approval.status !== 'pending') return { kind: 'already-decided', ticket, approval };
   if (!mayDecide(actor, project, ticket, approval, c.now)) {
-    c.deps.logger.warn({ ticketNo: ticket.no, actor: actorLabel(actor) }, 'card click refused: not an authorised approver');
+    c.deps.logger.warn(
+      { ticketNo: ticket.no, actor: actorLabel(actor) },
+      'card click refused: not an authorised approver',
+    );
     return { kind: 'not-allowed', ticket, project, roles: [approval.approverRole] };
   }
   return applyDecision(c, actor, ticket, approval, approved, reason);
@@ -211,8 +216,7 @@ async function applyDecision(
       leaderInstruction: `${approved ? '同意' : '驳回'}${plan}${reason ? `：${reason}` : ''}`,
       updatedAt: c.now,
     });
-    if (approved)
-      await tellResident(c, t, `关于工单 ${t.no} 的处理方案已获批准，我们将尽快落实。`, `approval:${a.id}`);
+    if (approved) await tellResident(c, t, `关于工单 ${t.no} 的处理方案已获批准，我们将尽快落实。`, `approval:${a.id}`);
   }
   return { kind: 'decided', ticket: t, approval: a, approved, reason };
 }

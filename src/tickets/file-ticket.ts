@@ -22,7 +22,6 @@ export interface Filed {
 // The newest open reports of the category in the building (and of shared facilities) that a new report is compared with:
 // an incident's members are its newest reports, so fifty find it; each candidate is a row read and compared.
 const CANDIDATES = 50;
-const APPROVAL_MINUTES = 240;
 
 export interface FilingOptions {
   /** False when the resident has no profile yet, so has no earlier tickets to look at. */
@@ -294,7 +293,10 @@ async function planTicketDeadlines(c: TicketCtx, ticket: Ticket, rules: Deadline
     const project = c.deps.organisation.projects.find((p) => p.code === ticket.projectCode);
     const key = `calendar:missing:${unknown.join('-')}:${ticket.projectCode}`;
     if (project) {
-      const texts = { group: `**<font color="warning">工作日历缺失</font>** ${warning}`, app: `【工作日历缺失】${warning}` };
+      const texts = {
+        group: `**<font color="warning">工作日历缺失</font>** ${warning}`,
+        app: `【工作日历缺失】${warning}`,
+      };
       await tellManagers(c, project, texts, key);
     }
   }

@@ -92,7 +92,10 @@ export async function reconcileIncidentLevels(deps: ReconcileDeps): Promise<numb
         return { residents: incident.residents, level: raise.level };
       });
       if (!done) continue;
-      deps.logger.warn({ incidentId: id, ...done }, 'incident raised by the scan: its head count had passed a threshold');
+      deps.logger.warn(
+        { incidentId: id, ...done },
+        'incident raised by the scan: its head count had passed a threshold',
+      );
       raised++;
     } catch (err) {
       deps.logger.error(

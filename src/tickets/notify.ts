@@ -66,7 +66,12 @@ function routeOf(c: Ctx, to: Recipient): { channel: OutboxChannel; recipient: st
 
 /** Tells the resident about their ticket; the web chat cannot push, so that is written on the timeline instead. */
 export async function tellResident(c: Ctx, t: Ticket, text: string, what: string, notBefore?: Date): Promise<boolean> {
-  const sent = await notify(c, { kind: 'resident', ticket: t }, { text }, { key: `ticket:${t.no}:resident:${what}`, notBefore });
+  const sent = await notify(
+    c,
+    { kind: 'resident', ticket: t },
+    { text },
+    { key: `ticket:${t.no}:resident:${what}`, notBefore },
+  );
   if (sent === 'queued') return true;
   await c.tx.addEvent({
     ticketId: t.id,
@@ -94,7 +99,9 @@ export function peopleFor(project: ProjectConfig, role: string, department: stri
 
 const unique = (xs: string[]) => [...new Set(xs)];
 
-type NoticeCtx = Pick<TicketCtx, 'tx' | 'now'> & { deps: Pick<TicketCtx['deps'], 'logger' | 'rules' | 'staffChannelEnabled'> };
+type NoticeCtx = Pick<TicketCtx, 'tx' | 'now'> & {
+  deps: Pick<TicketCtx['deps'], 'logger' | 'rules' | 'staffChannelEnabled'>;
+};
 
 /**
  * Every notice goes once per person (the outbox key is unique), with the staff on the project's notify list.

@@ -27,7 +27,8 @@ export async function workable(c: TicketCtx, actor: Actor, ticketNo: string): Pr
   const project = ticket && projectOf(c.deps, ticket.projectCode);
   if (!ticket || !project) return { ok: false, refusal: { kind: 'not-found', ticketNo } };
   if (!mayWork(actor, project, ticket)) return { ok: false, refusal: { kind: 'not-allowed', ticket, project } };
-  if (ticket.status === 'cancelled' || ticket.status === 'closed') return { ok: false, refusal: { kind: 'finished', ticket } };
+  if (ticket.status === 'cancelled' || ticket.status === 'closed')
+    return { ok: false, refusal: { kind: 'finished', ticket } };
   return { ok: true, ticket, project };
 }
 
@@ -187,7 +188,8 @@ export async function recategorise(
   if (!w.ok) return w.refusal;
   const t = w.ticket;
   const rules = c.deps.rules();
-  if (fix.level !== undefined && !rules.levelOf(t.rulePack, fix.level)) return { kind: 'unknown-level', level: fix.level };
+  if (fix.level !== undefined && !rules.levelOf(t.rulePack, fix.level))
+    return { kind: 'unknown-level', level: fix.level };
   const labels = { kind: fix.kind, category: fix.category, trade: fix.trade, urgency: fix.urgency };
   const changed = Object.fromEntries(
     Object.entries(labels).filter(([k, v]) => v !== undefined && v !== t[k as keyof typeof labels]),

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { loadOrganisation } from '../../src/config/load-config.js';
-import { type Organisation } from '../../src/organisation/index.js';
+import type { Organisation } from '../../src/organisation/index.js';
 import type { Service } from '../../src/service.js';
 import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { databaseFor, DB_KINDS } from '../support/databases.js';

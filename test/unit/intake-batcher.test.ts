@@ -27,7 +27,10 @@ function standIn(opts: { conflictWhenOverlapping?: boolean } = {}) {
       return { outcome: 'conflict', results: [] };
     return {
       outcome: 'committed',
-      results: msgs.map((m) => ({ status: 'fulfilled', value: { replies: [text(`reply ${m.dedupeKey}`)], duplicate: false } })),
+      results: msgs.map((m) => ({
+        status: 'fulfilled',
+        value: { replies: [text(`reply ${m.dedupeKey}`)], duplicate: false },
+      })),
     };
   };
   return { run, log };

@@ -1,7 +1,7 @@
 // Deadline maths on the mainland-China calendar: holidays, make-up working days, year ends, lunch breaks.
 import { describe, expect, it } from 'vitest';
 import { shanghaiTime, WorkCalendar } from '../../src/calendar/work-calendar.js';
-import { buildCalendar, calendarStatus, loadCalendarConfig } from '../../src/lib/calendar-data.js';
+import { buildCalendar, calendarStatus, loadCalendarConfig } from '../../src/config/calendar-file.js';
 
 const cal = buildCalendar(loadCalendarConfig('/nonexistent/calendar.json'));
 const at = (s: string) => new Date(`${s}+08:00`);

@@ -1,12 +1,9 @@
 // Access tokens cached in the database, so every instance shares one and none fetches per request.
 import type { Clock } from '../../lib/clock.js';
 import { platformCall, PlatformError, TOKEN_REJECTED } from './http.js';
+import type { TokenStore } from '../../lib/token-store.js';
 
-export interface TokenStore {
-  get(key: string): Promise<{ token: string; expiresAt: Date } | undefined>;
-  put(key: string, token: string, expiresAt: Date): Promise<void>;
-  drop(key: string, token: string): Promise<void>;
-}
+export type { TokenStore };
 
 export interface TokenSource {
   key: string;

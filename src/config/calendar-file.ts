@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { LAST_STATUTORY_YEAR, statutoryHolidays } from '../calendar/statutory-holidays.js';
 import { type CalendarData, shanghaiDate, WorkCalendar, type YearCalendar } from '../calendar/work-calendar.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../lib/errors.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM');
