@@ -8,6 +8,7 @@ export const MARIADB_URL_BASE = process.env.TEST_MARIADB_URL ?? 'mysql://root@12
 
 export const mariadbDatabases = [
   'kf_test_wecom',
+  'kf_test_tickets',
   'kf_test_mp',
   'kf_test_dedupe',
   'kf_test_admin',
