@@ -1,8 +1,8 @@
 // The deadline scan: what is due now gets its warning, its missed-deadline alert up the escalation chain, or its
 // automatic upgrade — each exactly once (the outbox key is unique per deadline, stage and step).
 import type { WorkCalendar } from '../calendar/work-calendar.js';
-import type { IntakeStore, IntakeTx } from '../intake/ports.js';
-import { peopleFor } from '../intake/staff-notices.js';
+import { ConcurrencyError, type IntakeStore, type IntakeTx } from '../intake/ports.js';
+import { peopleFor } from '../tickets/notify.js';
 import type { Clock } from '../lib/clock.js';
 import type { Organisation, ProjectConfig } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
@@ -23,14 +23,68 @@ export interface ScanDeps {
 
 const BATCH = 200;
 
-/** One pass; returns how many deadlines it looked at. Safe to run twice: a second run finds nothing due or sends nothing new. */
+/** A deadline the scan could not handle is looked at again 1 min later, then 2, 4 … at most an hour later. */
+export function scanRetryMs(failures: number): number {
+  return Math.min(60_000 * 2 ** (failures - 1), 3_600_000);
+}
+
+/**
+ * The scan's own bookkeeping on a deadline row: columns of the deadline table that the domain's Deadline does not
+ * carry. The store reads every column of the row and writes whatever a patch names.
+ */
+interface ScanMarks {
+  scanFailures?: number;
+  scanError?: string | null;
+}
+
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * One pass; returns how many deadlines it looked at. Safe to run twice: a second run finds nothing due or sends
+ * nothing new. The due rows are read once, then each is handled in a transaction of its own: a row whose handling
+ * throws rolls back only itself, is marked (when and why) and retried after a backoff, and the rest still go out.
+ * One transaction per row rather than per ticket: a deadline's effects are its own (their outbox keys are per
+ * deadline), so nothing needs a ticket's deadlines to commit together, and a bad row then cannot hold back even
+ * the other deadlines of its ticket.
+ */
 export async function scanDeadlines(deps: ScanDeps): Promise<number> {
-  return deps.store.transaction(async (tx) => {
-    const now = deps.clock.now();
-    const due = await tx.dueDeadlines(now, BATCH);
-    for (const d of due) await handle(deps, tx, d, now);
-    return due.length;
-  });
+  const now = deps.clock.now();
+  const due = await deps.store.transaction((tx) => tx.dueDeadlines(now, BATCH));
+  for (const d of due) await scanOne(deps, d, now);
+  return due.length;
+}
+
+async function scanOne(deps: ScanDeps, d: Deadline & ScanMarks, now: Date): Promise<void> {
+  const { store, logger } = deps;
+  try {
+    await store.transaction(async (tx) => {
+      await handle(deps, tx, d, now);
+      if (d.scanFailures) {
+        const cleared: Partial<Deadline> & ScanMarks = { scanFailures: 0, scanError: null };
+        await tx.updateDeadline(d.id, cleared);
+      }
+    });
+  } catch (err) {
+    const where = { deadlineId: d.id, ticketId: d.ticketId, kind: d.kind, err: reasonOf(err) };
+    // A lock conflict with a report filed at the same moment is nobody's fault: the next scan, 30 s on, tries again.
+    if (err instanceof ConcurrencyError) {
+      logger.warn(where, 'deadline scan met a concurrent transaction; the deadline is tried again next scan');
+      return;
+    }
+    const failures = (d.scanFailures ?? 0) + 1;
+    const retryAt = new Date(now.getTime() + scanRetryMs(failures));
+    logger.error(
+      { ...where, failures, retryAt },
+      'deadline could not be handled; the rest of the scan goes on and this one is tried again later',
+    );
+    const marks: Partial<Deadline> & ScanMarks = {
+      nextCheckAt: retryAt,
+      scanFailures: failures,
+      scanError: reasonOf(err).slice(0, 2000),
+    };
+    // Should even this fail, the database itself is in trouble: the scan stops, and the job runs again next tick.
+    await store.transaction((tx) => tx.updateDeadline(d.id, marks));
+  }
 }
 
 // The promised response is kept once someone acts; everything else once the work is done. A cancelled ticket owes nothing.

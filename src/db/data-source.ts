@@ -9,6 +9,7 @@ import { Deadlines1764000000000 } from './migrations/0003-deadlines.js';
 import { SameFaultIndexes1764100000000 } from './migrations/0004-same-fault-indexes.js';
 import { SendLog1764200000000 } from './migrations/0005-send-log.js';
 import { TicketBuilding1764300000000 } from './migrations/0006-ticket-building.js';
+import { DeadlineScanFailures1764400000000 } from './migrations/0007-deadline-scan-failures.js';
 import { entities } from './schema.js';
 
 export const migrations = [
@@ -18,6 +19,7 @@ export const migrations = [
   SameFaultIndexes1764100000000,
   SendLog1764200000000,
   TicketBuilding1764300000000,
+  DeadlineScanFailures1764400000000,
 ];
 
 export function createDataSource(db: DatabaseConfig): DataSource {

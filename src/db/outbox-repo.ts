@@ -1,12 +1,25 @@
+// The outbox table under leases. Every change after the claim is fenced by the lease holder (`locked_by`): a dispatcher
+// whose lease ran out while it was sending, and whose row another instance has claimed since, changes nothing.
 import { Brackets, type DataSource } from 'typeorm';
 import type { DueMessage, OutboxRepo } from '../notifications/outbox-dispatcher.js';
-import { OutboxEntity } from './schema.js';
+import { OutboxEntity, type OutboxRow } from './schema.js';
 import { serialized } from './sqlite-lock.js';
+
+interface ClaimedRaw {
+  o_id: number | string;
+  o_channel: string;
+  o_recipient: string;
+  o_payload: string | null;
+  o_attempts: number | string;
+}
 
 export function createOutboxRepo(ds: DataSource): OutboxRepo {
   const repo = ds.getRepository(OutboxEntity);
   const free = (now: Date) =>
     new Brackets((b) => b.where('locked_until IS NULL').orWhere('locked_until < :now', { now }));
+  /** One statement, only while `owner` holds the row; true when it took effect. */
+  const fenced = async (id: number, owner: string, patch: Parameters<typeof repo.update>[1]) =>
+    ((await serialized(ds, () => repo.update({ id, lockedBy: owner }, patch))).affected ?? 0) > 0;
   return {
     async claimDue(now, limit, owner, leaseMs, channels) {
       const q = repo
@@ -32,46 +45,67 @@ export function createOutboxRepo(ds: DataSource): OutboxRepo {
         if (r.affected === 1) claimed.push(id);
       }
       if (claimed.length === 0) return [];
+      // The payload is parsed row by row: one that does not parse is handed back as unreadable (the dispatcher marks
+      // it dead with the reason), where parsing the batch at once failed every claim and stalled the whole outbox.
       const rows = await repo
         .createQueryBuilder('o')
+        .select(['o.id', 'o.channel', 'o.recipient', 'o.payload', 'o.attempts'])
         .where('o.id IN (:...ids)', { ids: claimed })
         .orderBy('o.id')
+        .getRawMany<ClaimedRaw>();
+      return rows.map((r): DueMessage => {
+        const base = {
+          id: Number(r.o_id),
+          channel: r.o_channel,
+          recipient: r.o_recipient,
+          attempts: Number(r.o_attempts),
+        };
+        try {
+          return { ...base, payload: JSON.parse(r.o_payload ?? 'null') as DueMessage['payload'] };
+        } catch (err) {
+          return {
+            ...base,
+            payload: null as unknown as DueMessage['payload'],
+            unreadable: `payload is not valid JSON: ${(err as Error).message}`,
+          };
+        }
+      });
+    },
+    async renew(ids, owner, until) {
+      if (ids.length === 0) return new Set();
+      await serialized(ds, () =>
+        repo
+          .createQueryBuilder()
+          .update()
+          .set({ lockedUntil: until })
+          .where('id IN (:...ids) AND locked_by = :owner', { ids: [...ids], owner })
+          .execute(),
+      );
+      // Read back rather than trust the affected count (MySQL counts only the rows whose value changed).
+      const held = await repo
+        .createQueryBuilder('o')
+        .select(['o.id'])
+        .where('o.id IN (:...ids) AND o.locked_by = :owner', { ids: [...ids], owner })
         .getMany();
-      return rows.map(
-        (r): DueMessage => ({
-          id: r.id,
-          channel: r.channel,
-          recipient: r.recipient,
-          payload: r.payload as DueMessage['payload'],
-          attempts: r.attempts,
-        }),
-      );
+      return new Set(held.map((r: Pick<OutboxRow, 'id'>) => Number(r.id)));
     },
-    async postpone(id, until) {
-      await serialized(ds, () => repo.update({ id }, { nextAttemptAt: until, lockedBy: null, lockedUntil: null }));
-    },
-    async markSent(id, now) {
-      await serialized(ds, () =>
-        repo.update(
-          { id },
-          { status: 'sent', sentAt: now, lockedBy: null, lockedUntil: null, attempts: () => 'attempts + 1' },
-        ),
-      );
-    },
-    async markFailed(id, attempts, error, nextAttemptAt) {
-      await serialized(ds, () =>
-        repo.update(
-          { id },
-          {
-            attempts,
-            lastError: error.slice(0, 2000),
-            status: nextAttemptAt ? 'pending' : 'dead',
-            nextAttemptAt: nextAttemptAt ?? undefined,
-            lockedBy: null,
-            lockedUntil: null,
-          },
-        ),
-      );
-    },
+    postpone: (id, owner, until) => fenced(id, owner, { nextAttemptAt: until, lockedBy: null, lockedUntil: null }),
+    markSent: (id, owner, now) =>
+      fenced(id, owner, {
+        status: 'sent',
+        sentAt: now,
+        lockedBy: null,
+        lockedUntil: null,
+        attempts: () => 'attempts + 1',
+      }),
+    markFailed: (id, owner, attempts, error, nextAttemptAt) =>
+      fenced(id, owner, {
+        attempts,
+        lastError: error.slice(0, 2000),
+        status: nextAttemptAt ? 'pending' : 'dead',
+        nextAttemptAt: nextAttemptAt ?? undefined,
+        lockedBy: null,
+        lockedUntil: null,
+      }),
   };
 }

@@ -195,7 +195,18 @@ export const LeaseEntity = new EntitySchema<LeaseRow>({
   },
 });
 
-export const DeadlineEntity = new EntitySchema<Deadline>({
+/**
+ * A deadline as stored: with the scan's own bookkeeping, which the domain's Deadline does not know (alerts/deadline-scan
+ * reads and writes it through the store's deadline reads and updates).
+ */
+export interface DeadlineRow extends Deadline {
+  /** How many scans in a row could not handle this deadline (0 once one succeeds). */
+  scanFailures: number;
+  /** Why the last of them failed; null once one succeeds. */
+  scanError: string | null;
+}
+
+export const DeadlineEntity = new EntitySchema<DeadlineRow>({
   name: 'TicketDeadline',
   tableName: 'ticket_deadline',
   columns: {
@@ -214,6 +225,8 @@ export const DeadlineEntity = new EntitySchema<Deadline>({
     upgradeTo: { name: 'upgrade_to', type: 'varchar', length: 16, nullable: true },
     metAt: { name: 'met_at', ...ms, nullable: true },
     createdAt: { name: 'created_at', ...ms },
+    scanFailures: { name: 'scan_failures', type: 'integer' },
+    scanError: { name: 'scan_error', type: 'text', nullable: true },
   },
 });
 

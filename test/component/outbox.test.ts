@@ -1,12 +1,12 @@
 // The outbox under failure: retries with backoff on a fake clock, dead letters that stay visible.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/lib/clock.js';
 import type { Service } from '../../src/service.js';
 import { backoffMs, MAX_ATTEMPTS } from '../../src/notifications/outbox-dispatcher.js';
 import { post, wecomPost } from '../support/callbacks.js';
 import { DB_KINDS } from '../support/databases.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { startTestService } from '../support/service.js';
+import { TEST_NOW, testClock } from '../support/clock.js';
 
 describe('backoff', () => {
   it('doubles from 5 s and caps at an hour, with jitter inside ±20 %', () => {
@@ -21,11 +21,13 @@ describe('backoff', () => {
 describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
   let svc: Service;
   let platform: FakePlatform;
-  const clock = new ManualClock(new Date());
+  // The suite's fixed clock, which the signed callbacks share (a wall-clock service refused them as stale).
+  const clock = testClock;
   const rows = () => svc.ds.query(`SELECT status, attempts, last_error FROM outbox ORDER BY id`);
 
   beforeAll(async () => {
     platform = await new FakePlatform().start();
+    clock.set(TEST_NOW);
     svc = await startTestService(kind, 'outbox', { platformUrl: platform.url, clock });
   });
   afterAll(async () => {
@@ -42,7 +44,7 @@ describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
           ? { json: { errcode: -1, errmsg: 'system busy' } }
           : undefined,
     ];
-    clock.set(new Date());
+    clock.set(TEST_NOW);
     const r = await post(
       svc.url,
       wecomPost({
