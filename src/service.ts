@@ -9,7 +9,7 @@ import type { AppConfig } from './config/load-config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { openDatabase } from './db/data-source.js';
-import { createIntakeStore } from './db/store.js';
+import { createIntakeStore } from './db/intake-uow/index.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createTokenStore } from './db/token-store.js';
 import { createTicketQueries } from './db/ticket-queries.js';

@@ -25,7 +25,15 @@ const MAX_ATTEMPTS = 4;
 export async function handleInbound(deps: IntakeDeps, msg: InboundMessage): Promise<IntakeResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const replies = await deps.store.transaction((tx) => processOnce(deps, tx, msg));
+      // The same unit of work as a batch of one: the session is read ahead and locked, written back at commit.
+      const replies = await deps.store.transaction(
+        async (tx) => {
+          const recorded = await tx.prefetch([msg]);
+          if (recorded.has(recordedKey(msg.channel, msg.dedupeKey))) throw new DuplicateMessage();
+          return processOnce(deps, tx, msg);
+        },
+        { batch: true },
+      );
       return { replies, duplicate: false };
     } catch (err) {
       if (err instanceof DuplicateMessage) return storedReply(deps, msg);
@@ -117,7 +125,7 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, 
   const now = planned?.now ?? deps.clock.now();
   const staffReplies = await staffCommandReplies(deps, tx, msg, now);
   if (staffReplies !== undefined) return recorded(tx, msg, staffReplies, now);
-  const { loaded, ctx, result } = planned ?? (await plan(deps, tx, msg, now));
+  const { ctx, result } = planned ?? (await plan(deps, tx, msg, now));
   let session: Session = result.session;
   const replies = result.replies.map(text);
   const knownResident = ctx.profile !== undefined;
@@ -126,7 +134,7 @@ async function processOnce(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, 
     session = out.session;
     replies.push(...out.replies);
   }
-  await tx.saveSession(msg.channel, msg.userId, session, loaded?.version, now);
+  await tx.saveSession(msg.channel, msg.userId, session, now);
   return recorded(tx, msg, replies, now);
 }
 
@@ -148,7 +156,7 @@ async function plan(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Da
     projects: deps.organisation.projects,
     profile: await tx.loadProfile(msg.channel, msg.userId),
   };
-  return { now, loaded, ctx, result: step(loaded?.session ?? newSession(), msg.content, ctx) };
+  return { now, loaded, ctx, result: step(loaded ?? newSession(), msg.content, ctx) };
 }
 
 /**

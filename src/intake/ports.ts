@@ -2,7 +2,7 @@
 // Implemented over TypeORM in src/db/store.ts (a group commit of several messages in one transaction).
 import type { ChannelName } from '../dialogue/inbound.js';
 import type { Session } from '../dialogue/index.js';
-import type { TicketTx } from '../tickets/ports.js';
+import type { AtCommit, TicketTx } from '../tickets/ports.js';
 
 export type { OutboxItem, ReportQuery, ReviewScope } from '../tickets/ports.js';
 
@@ -21,24 +21,24 @@ export interface ConversationStore {
    * profiles and ids are served from memory and written with one multi-row statement each just before commit.
    */
   prefetch(messages: readonly MessageKey[]): Promise<Set<string>>;
-  /** Records the message id with its reply; false when it was already recorded (a platform retry). */
+  /**
+   * Records the message id with its reply (written at commit); false when it was already recorded (a platform retry).
+   * Another instance recording it meanwhile fails the commit on the unique key, and the message runs again.
+   */
   recordInbound(channel: ChannelName, dedupeKey: string, userId: string, reply: string, now: Date): Promise<boolean>;
-  loadSession(channel: ChannelName, userId: string): Promise<{ session: Session; version: number } | undefined>;
-  /** Throws ConcurrencyError when another instance saved the same session in between. */
-  saveSession(
-    channel: ChannelName,
-    userId: string,
-    session: Session,
-    expectedVersion: number | undefined,
-    now: Date,
-  ): Promise<void>;
+  /** The session as read ahead by prefetch (locked until commit on MySQL). */
+  loadSession(channel: ChannelName, userId: string): Promise<Session | undefined>;
+  saveSession(channel: ChannelName, userId: string, session: Session, now: Date): AtCommit;
 }
 
 /** One message's (or one batch's) transaction: the conversation and every ticket use case. */
 export type IntakeTx = TicketTx & ConversationStore;
 
 export interface IntakeStore {
-  /** `batch`: a group commit of several messages (on MySQL read-committed, so that locking absent rows locks no gaps). */
+  /**
+   * `batch`: the unit of work of one or more messages, which reads their conversations ahead with prefetch (on MySQL
+   * read-committed, so that locking absent rows locks no gaps). Without it: a plain transaction for ticket work.
+   */
   transaction<T>(fn: (tx: IntakeTx) => Promise<T>, options?: { batch?: boolean }): Promise<T>;
   findInboundReply(channel: ChannelName, dedupeKey: string): Promise<{ reply: string | null } | undefined>;
 }

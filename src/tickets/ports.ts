@@ -39,6 +39,15 @@ export interface ReportQuery {
   notUser: string;
 }
 
+/**
+ * When a write reaches the database, visible in each method's type (reads, and writes whose result is read, run at
+ * once). Nothing is lost either way: all of it commits or rolls back with the transaction.
+ */
+/** Sent with the transaction's next statement: nobody reads its result, so it costs no round trip of its own. */
+export type SentWithNext = Promise<void>;
+/** Buffered and written just before commit, one multi-row statement per table. */
+export type AtCommit = Promise<void>;
+
 /** The one ticket repository: tickets, their timeline, deadlines, approvals and incidents. */
 export interface TicketRepository {
   nextTicketSeq(scope: string): Promise<number>;
@@ -54,9 +63,9 @@ export interface TicketRepository {
     q: ReportQuery,
     limit: number,
   ): Promise<{ ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> }>;
-  updateTicket(id: number, patch: Partial<Ticket>): Promise<void>;
+  updateTicket(id: number, patch: Partial<Ticket>): SentWithNext;
   /** One statement for several tickets (an incident's members). */
-  updateTickets(ids: readonly number[], patch: Partial<Ticket>): Promise<void>;
+  updateTickets(ids: readonly number[], patch: Partial<Ticket>): SentWithNext;
   findTicket(no: string): Promise<Ticket | undefined>;
   findTicketById(id: number): Promise<Ticket | undefined>;
   listTicketsOf(channel: ChannelName, userId: string, limit: number): Promise<Ticket[]>;
@@ -64,11 +73,11 @@ export interface TicketRepository {
   lastHandledBy(userId: string): Promise<Ticket | undefined>;
   /** The resident's most recent ticket that was completed and still waits for a rating. */
   awaitingRating(channel: ChannelName, userId: string): Promise<Ticket | undefined>;
-  addEvent(e: TicketEvent): Promise<void>;
+  addEvent(e: TicketEvent): AtCommit;
 
   insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
   findIncident(id: number): Promise<Incident | undefined>;
-  updateIncident(id: number, patch: Partial<Incident>): Promise<void>;
+  updateIncident(id: number, patch: Partial<Incident>): SentWithNext;
   ticketsOfIncident(id: number): Promise<Ticket[]>;
   /** Open incidents with at least this many residents, locked until commit (the level check of the scheduler). */
   openIncidentsFrom(residents: number): Promise<Incident[]>;
@@ -88,9 +97,9 @@ export interface TicketRepository {
    * The tickets join the incident and its head count grows by `newResidents` (an increment in SQL: concurrent joins
    * add up rather than overwrite). The links go with the transaction's next statement, the head count at commit.
    */
-  joinIncident(id: number, ticketIds: readonly number[], newResidents: number, now: Date): Promise<void>;
+  joinIncident(id: number, ticketIds: readonly number[], newResidents: number, now: Date): SentWithNext;
 
-  insertDeadlines(rows: NewDeadline[]): Promise<void>;
+  insertDeadlines(rows: NewDeadline[]): AtCommit;
   /** Deadlines whose next check is due, oldest first (an index on next_check_at: cost follows what is due). */
   dueDeadlines(now: Date, limit: number): Promise<Deadline[]>;
   updateDeadline(id: number, patch: Partial<Deadline>): Promise<void>;
@@ -109,12 +118,13 @@ export interface TicketRepository {
 /** Written in the same transaction as the change it announces; delivered later by the dispatcher. */
 export interface Outbox {
   /** `notBefore` holds a non-urgent alert until working hours. */
-  enqueue(item: OutboxItem, now: Date, notBefore?: Date): Promise<void>;
+  enqueue(item: OutboxItem, now: Date, notBefore?: Date): AtCommit;
 }
 
 /** What a resident told us about themselves, remembered for their next report. */
 export interface ResidentProfiles {
   loadProfile(channel: ChannelName, userId: string): Promise<Profile | undefined>;
+  /** At commit when the profile was read ahead (the intake), at once otherwise. */
   saveProfile(channel: ChannelName, userId: string, profile: Profile, now: Date): Promise<void>;
 }
 

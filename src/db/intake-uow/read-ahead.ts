@@ -1,8 +1,8 @@
 // The read-ahead of a group commit: the batch's message ids, sessions and profiles in one packet, their writes at commit.
 import type { EntityManager } from 'typeorm';
-import type { ChannelName } from '../dialogue/inbound.js';
-import type { Profile, Session } from '../dialogue/index.js';
-import { recordedKey, type MessageKey } from '../intake/ports.js';
+import type { ChannelName } from '../../dialogue/inbound.js';
+import type { Profile, Session } from '../../dialogue/index.js';
+import { recordedKey, type MessageKey } from '../../intake/ports.js';
 import { rowCodec, type Statement } from './fast-rows.js';
 import type { RoundTrips } from './round-trips.js';
 import {
@@ -12,7 +12,7 @@ import {
   InboundEntity,
   ResidentEntity,
   SessionEntity,
-} from './schema.js';
+} from '../schema.js';
 import { takeAll } from './take-all.js';
 
 export const PROFILE_UPSERT = {

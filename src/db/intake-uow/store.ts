@@ -1,8 +1,8 @@
 // TypeORM implementation of the intake store.
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import type { ChannelName } from '../dialogue/inbound.js';
-import type { Profile, Session } from '../dialogue/index.js';
-import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../intake/ports.js';
+import type { ChannelName } from '../../dialogue/inbound.js';
+import type { Profile, Session } from '../../dialogue/index.js';
+import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../../intake/ports.js';
 import {
   buildingOf,
   type Incident,
@@ -10,8 +10,8 @@ import {
   type NewTicket,
   type Ticket,
   type TicketEvent,
-} from '../tickets/index.js';
-import { isRetryable, isUniqueViolation } from './errors.js';
+} from '../../tickets/index.js';
+import { isRetryable, isUniqueViolation } from '../errors.js';
 import {
   type OutboxRow,
   ApprovalEntity,
@@ -24,9 +24,9 @@ import {
   SessionEntity,
   TicketEntity,
   TicketEventEntity,
-} from './schema.js';
+} from '../schema.js';
 import { insertedId, rowCodec, type Statement } from './fast-rows.js';
-import { serialized } from './sqlite-lock.js';
+import { serialized } from '../sqlite-lock.js';
 import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
 import { PROFILE_UPSERT, profileRow, readAhead } from './read-ahead.js';
 import { roundTrips } from './round-trips.js';
@@ -43,7 +43,7 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
     transaction: (fn, options) => {
       const run = async (m: EntityManager) => {
         const tx = intakeTx(m, sequence, locking);
-        const result = await fn(drainingFirst(tx));
+        const result = await fn(tx);
         await tx.flush();
         return result;
       };
@@ -53,6 +53,10 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
           : () => ds.transaction(run);
       return serialized(ds, work).catch((err: unknown) => {
         if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
+        // A conversation's rows are written at commit: another instance that wrote the same message id or first
+        // session in between meets the unique key there, and running the messages again reads what it wrote.
+        if (options?.batch && isUniqueViolation(err))
+          throw new ConcurrencyError(`written concurrently: ${(err as Error).message}`);
         throw err;
       });
     },
@@ -82,7 +86,7 @@ async function groupCommit<T>(
   await qr.connect();
   try {
     const tx = open(qr.manager);
-    const result = await fn(drainingFirst(tx));
+    const result = await fn(tx);
     await tx.flush(COMMIT);
     return result;
   } catch (err) {
@@ -118,6 +122,11 @@ function intakeTx(
   const headCounts = new Map<number, { added: number; at: Date }>();
   // Ticket numbers taken ahead for this batch, per counter scope, in order.
   const reserved = new Map<string, number[]>();
+  /** The ORM for the statements it builds itself: what is still pending goes first, so every read sees it. */
+  const orm = async () => {
+    await link.drain();
+    return m;
+  };
   return {
     drain: link.drain,
     async flush(closing) {
@@ -133,45 +142,21 @@ function intakeTx(
       await link.runMany(closing ? [...writes, closing] : writes);
     },
     prefetch: (messages) => ahead.load(messages),
+    // One session model: a conversation is read ahead (and locked) by prefetch and written back at commit.
     async recordInbound(channel, dedupeKey, userId, reply, now) {
       const buffered = ahead.recordInbound({ channel, dedupeKey, userId, reply, receivedAt: now });
-      if (buffered !== undefined) return buffered;
-      await link.drain();
-      try {
-        await m.insert(InboundEntity, { channel, dedupeKey, userId, reply, receivedAt: now });
-        return true;
-      } catch (err) {
-        if (isUniqueViolation(err)) return false;
-        throw err;
-      }
+      if (buffered === undefined) throw new Error(`message ${channel}:${dedupeKey} was not read ahead (prefetch)`);
+      return buffered;
     },
     async loadSession(channel, userId) {
       const cached = ahead.session(channel, userId);
-      if (cached !== undefined) return cached ?? undefined;
-      await link.drain();
-      const row = await m.findOneBy(SessionEntity, { channel, userId });
-      return row ? { session: row.state as Session, version: row.version } : undefined;
+      if (cached === undefined) throw new Error(`session ${channel}:${userId} was not read ahead (prefetch)`);
+      return cached?.session;
     },
-    async saveSession(channel, userId, session, expectedVersion, now) {
-      if (ahead.saveSession({ channel, userId, state: session, version: (expectedVersion ?? 0) + 1, updatedAt: now }))
-        return;
-      await link.drain();
-      if (expectedVersion === undefined) {
-        try {
-          await m.insert(SessionEntity, { channel, userId, state: session, version: 1, updatedAt: now });
-          return;
-        } catch (err) {
-          if (isUniqueViolation(err)) throw new ConcurrencyError('session created concurrently');
-          throw err;
-        }
-      }
-      const r = await m
-        .createQueryBuilder()
-        .update(SessionEntity)
-        .set({ state: session, version: expectedVersion + 1, updatedAt: now })
-        .where('channel = :channel AND user_id = :userId AND version = :v', { channel, userId, v: expectedVersion })
-        .execute();
-      if (r.affected === 0) throw new ConcurrencyError('session changed concurrently');
+    async saveSession(channel, userId, session, now) {
+      const before = ahead.session(channel, userId);
+      if (before === undefined) throw new Error(`session ${channel}:${userId} was not read ahead (prefetch)`);
+      ahead.saveSession({ channel, userId, state: session, version: (before?.version ?? 0) + 1, updatedAt: now });
     },
     async loadProfile(channel, userId) {
       const cached = ahead.profile(channel, userId);
@@ -251,7 +236,8 @@ function intakeTx(
       deadlines.push(...rows);
     },
     async dueDeadlines(now, limit) {
-      return m
+      const db = await orm();
+      return db
         .createQueryBuilder(DeadlineEntity, 'd')
         .where('d.next_check_at <= :now', { now })
         .orderBy('d.next_check_at', 'ASC')
@@ -260,10 +246,12 @@ function intakeTx(
         .getMany();
     },
     async updateDeadline(id, patch) {
-      await m.update(DeadlineEntity, { id }, patch);
+      const db = await orm();
+      await db.update(DeadlineEntity, { id }, patch);
     },
     async advanceDeadline(d) {
-      const r = await m
+      const db = await orm();
+      const r = await db
         .createQueryBuilder()
         .update(DeadlineEntity)
         .set({ dueAt: d.dueAt, warnAt: d.warnAt, nextCheckAt: d.nextCheckAt, urgent: d.urgent, stage: 'pending' })
@@ -275,30 +263,37 @@ function intakeTx(
       return (r.affected ?? 0) > 0;
     },
     async findTicketById(id) {
-      return (await m.findOneBy(TicketEntity, { id })) ?? undefined;
+      const db = await orm();
+      return (await db.findOneBy(TicketEntity, { id })) ?? undefined;
     },
     async insertApproval(a) {
-      const r = await m.insert(ApprovalEntity, a);
+      const db = await orm();
+      const r = await db.insert(ApprovalEntity, a);
       return { ...a, id: Number(r.identifiers[0]?.id) };
     },
     async approvalsOf(ticketId) {
-      return m.find(ApprovalEntity, { where: { ticketId }, order: { id: 'ASC' } });
+      const db = await orm();
+      return db.find(ApprovalEntity, { where: { ticketId }, order: { id: 'ASC' } });
     },
     async findApproval(id) {
-      return (await m.findOneBy(ApprovalEntity, { id })) ?? undefined;
+      const db = await orm();
+      return (await db.findOneBy(ApprovalEntity, { id })) ?? undefined;
     },
     async updateApproval(id, patch) {
-      await m.update(ApprovalEntity, { id }, patch);
+      const db = await orm();
+      await db.update(ApprovalEntity, { id }, patch);
     },
     async lastHandledBy(userId) {
+      const db = await orm();
       return (
-        (await m.findOne(TicketEntity, { where: { handler: userId }, order: { updatedAt: 'DESC', id: 'DESC' } })) ??
+        (await db.findOne(TicketEntity, { where: { handler: userId }, order: { updatedAt: 'DESC', id: 'DESC' } })) ??
         undefined
       );
     },
     async awaitingRating(channel, userId) {
+      const db = await orm();
       return (
-        (await m.findOne(TicketEntity, {
+        (await db.findOne(TicketEntity, {
           where: { channel, userId, status: 'resolved', rating: IsNull() },
           order: { completedAt: 'DESC', id: 'DESC' },
         })) ?? undefined
@@ -421,36 +416,4 @@ function headCountWrites(m: EntityManager, added: Map<number, { added: number; a
     );
   added.clear();
   return writes;
-}
-
-/** Methods that reach the database through TypeORM see the writes still pending before they run. */
-const SEES_PENDING_ITSELF = new Set([
-  ...['recordInbound', 'loadSession', 'saveSession', 'loadProfile', 'saveProfile'],
-  ...[
-    'insertTicket',
-    'insertTicketAmongReports',
-    'findTicket',
-    'listTicketsOf',
-    'updateTicket',
-    'updateTickets',
-    'insertIncident',
-    'findIncident',
-    'updateIncident',
-    'ticketsOfIncident',
-    'lockIncidentLinks',
-    'joinIncident',
-  ],
-  ...['addEvent', 'enqueue', 'insertDeadlines', 'nextTicketSeq', 'reserveTicketSeqs', 'flush', 'drain'],
-]);
-
-function drainingFirst<T extends IntakeTx & { drain(): Promise<void> }>(tx: T): T {
-  const wrapped = { ...tx };
-  for (const [name, fn] of Object.entries(tx) as [string, unknown][]) {
-    if (typeof fn !== 'function' || SEES_PENDING_ITSELF.has(name)) continue;
-    (wrapped as Record<string, unknown>)[name] = async (...args: unknown[]) => {
-      await tx.drain();
-      return (fn as (...a: unknown[]) => unknown)(...args);
-    };
-  }
-  return wrapped;
 }

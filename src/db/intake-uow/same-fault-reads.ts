@@ -1,9 +1,9 @@
 // The same-fault candidates of a new report (see IntakeTx.insertTicketAmongReports).
 import type { EntityManager } from 'typeorm';
-import type { ReportQuery } from '../intake/ports.js';
-import type { Incident, Ticket } from '../tickets/index.js';
+import type { ReportQuery } from '../../intake/ports.js';
+import type { Incident, Ticket } from '../../tickets/index.js';
 import { rowCodec, type Statement } from './fast-rows.js';
-import { IncidentEntity, TicketEntity } from './schema.js';
+import { IncidentEntity, TicketEntity } from '../schema.js';
 
 /**
  * The same-fault candidates: only what the same-fault test reads, mapped by hand (through the query builder,
