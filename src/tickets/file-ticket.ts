@@ -2,7 +2,7 @@
 import type { Intake } from '../dialogue/index.js';
 import type { ProjectConfig } from '../organisation/index.js';
 import { onShift } from '../organisation/index.js';
-import type { RulePack } from '../rules/index.js';
+import type { Grade, Routing, RulePack } from '../rules/index.js';
 import type { DeadlineRuleDef } from '../rules/pack-schema.js';
 import { actorLabel, type Actor } from './actor.js';
 import { requestApproval } from './approvals.js';
@@ -36,17 +36,50 @@ export async function fileTicket(
   project: ProjectConfig,
   options: FilingOptions = {},
 ): Promise<Filed> {
-  const rules = c.deps.rules();
-  const pack = rules.pack(project.rulePack);
-  const cls = intake.classification;
+  const pack = c.deps.rules().pack(project.rulePack);
+  const draft = await numberedDraft(c, reporter, intake, project);
+  const judged = await gradeAndRoute(c, reporter, project, pack, draft, intake.classification, options);
+  const filed = await insertReport(c, pack, judged);
+  await recordFiling(c, reporter, filed.ticket, judged);
+  await planTicketDeadlines(c, filed.ticket, judged.routing.deadlines);
+  await tellStaffOfNewTicket(c, project, filed.ticket, judged);
+  await askApprovals(c, project, pack, filed.ticket, judged);
+  await askSecondOpinion(c, pack, filed.ticket, intake.classification);
+  return joinSameFault(c, project, pack, filed, judged.collective);
+}
+
+type Classified = Intake['classification'];
+
+interface Judged {
+  row: NewTicket;
+  grade: Grade;
+  routing: Routing;
+  /** A repair or complaint may be one of several reports of the same fault. */
+  collective: boolean;
+}
+
+async function numberedDraft(
+  c: TicketCtx,
+  reporter: Extract<Actor, { type: 'resident' }>,
+  intake: Intake,
+  project: ProjectConfig,
+): Promise<NewTicket> {
   const seq = await c.tx.nextTicketSeq(counterScope(project.ticketPrefix, c.now));
-  const draft = ticketFromIntake(
-    { ...intake, projectCode: project.code },
-    reporter,
-    formatTicketNo(project.ticketPrefix, c.now, seq),
-    project,
-    c.now,
-  );
+  const no = formatTicketNo(project.ticketPrefix, c.now, seq);
+  return ticketFromIntake({ ...intake, projectCode: project.code }, reporter, no, project, c.now);
+}
+
+/** The level (a repeat of a fault fixed before counts) and the department and person on shift who take it. */
+async function gradeAndRoute(
+  c: TicketCtx,
+  reporter: Extract<Actor, { type: 'resident' }>,
+  project: ProjectConfig,
+  pack: RulePack,
+  draft: NewTicket,
+  cls: Classified,
+  options: FilingOptions,
+): Promise<Judged> {
+  const rules = c.deps.rules();
   const history =
     options.knownResident === false ? [] : await c.tx.listTicketsOf(reporter.channel, reporter.userId, 20);
   const repeatAfterClose = history.some(
@@ -60,19 +93,29 @@ export async function fileTicket(
   const handler =
     onShift(project.roster, routing.department, c.now)[0]?.user ?? project.people[routing.department]?.[0] ?? null;
   const row = { ...draft, level: grade.level, department: routing.department, handler };
-  // A report that may join an incident reads the candidates in the round trip that files it.
-  const collective = cls.kind === 'repair' || cls.kind === 'complaint';
-  const filed = collective
-    ? await c.tx.insertTicketAmongReports(row, reportQuery(c, pack, row), CANDIDATES)
-    : { ticket: await c.tx.insertTicket(row), recent: [], reporterIncidents: new Set<number>() };
-  const ticket = filed.ticket;
-  const actor = actorLabel(reporter);
+  return { row, grade, routing, collective: cls.kind === 'repair' || cls.kind === 'complaint' };
+}
+
+type Inserted = { ticket: Ticket; recent: Ticket[]; reporterIncidents: Set<number> };
+
+/** A report that may join an incident reads the candidates in the round trip that files it. */
+async function insertReport(c: TicketCtx, pack: RulePack, j: Judged): Promise<Inserted> {
+  if (j.collective) return c.tx.insertTicketAmongReports(j.row, reportQuery(c, pack, j.row), CANDIDATES);
+  return { ticket: await c.tx.insertTicket(j.row), recent: [], reporterIncidents: new Set<number>() };
+}
+
+async function recordFiling(
+  c: TicketCtx,
+  reporter: Extract<Actor, { type: 'resident' }>,
+  ticket: Ticket,
+  { grade, routing }: Judged,
+): Promise<void> {
   await c.tx.addEvent({
     ticketId: ticket.id,
     at: c.now,
     type: 'created',
-    actor,
-    data: { channel: reporter.channel, receiver: ticket.receiver, confidence: cls.confidence },
+    actor: actorLabel(reporter),
+    data: { channel: reporter.channel, receiver: ticket.receiver, confidence: ticket.confidence },
   });
   if (grade.reasons.length) {
     await c.tx.addEvent({
@@ -92,66 +135,85 @@ export async function fileTicket(
     at: c.now,
     type: 'routed',
     actor: 'rules',
-    data: { department: routing.department, handler },
+    data: { department: routing.department, handler: ticket.handler },
   });
-  await planTicketDeadlines(c, ticket, routing.deadlines);
-  const approvals = routing.notices.filter((n) => n.approval);
+}
+
+async function tellStaffOfNewTicket(c: TicketCtx, project: ProjectConfig, ticket: Ticket, j: Judged): Promise<void> {
+  const handler = ticket.handler;
+  const notices = [
+    ...j.routing.notices.filter((n) => !n.approval),
+    ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : []),
+  ];
   await notifyStaff(
     c,
     project,
     ticket,
-    [
-      ...routing.notices.filter((n) => !n.approval),
-      ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : []),
-    ],
-    grade.reasons.map((r) => r.reason),
+    notices,
+    j.grade.reasons.map((r) => r.reason),
   );
-  if (grade.proposal) {
-    const label = pack.levels.find((l) => l.code === grade.proposal!.level)?.label ?? grade.proposal.level;
-    await requestApproval(
-      c,
-      project,
-      ticket,
-      {
-        kind: 'level_upgrade',
-        question: `升级为${label}并通报品质部？`,
-        proposal: { from: grade.level, to: grade.proposal.level },
-        approverRole: grade.proposal.approver,
-      },
-      grade.proposal.reasons,
-    );
+}
+
+/** A level the rules propose but a manager must confirm, and the rules' own approvals (a plan, a compensation). */
+async function askApprovals(
+  c: TicketCtx,
+  project: ProjectConfig,
+  pack: RulePack,
+  ticket: Ticket,
+  { grade, routing }: Judged,
+): Promise<void> {
+  const proposal = grade.proposal;
+  if (proposal) {
+    const label = pack.levels.find((l) => l.code === proposal.level)?.label ?? proposal.level;
+    const ask = {
+      kind: 'level_upgrade' as const,
+      question: `升级为${label}并通报品质部？`,
+      proposal: { from: grade.level, to: proposal.level },
+      approverRole: proposal.approver,
+    };
+    await requestApproval(c, project, ticket, ask, proposal.reasons);
   }
-  for (const n of approvals) {
-    await requestApproval(
-      c,
-      project,
-      ticket,
-      {
-        kind: n.approval === 'finance' ? 'compensation' : 'plan',
-        question: `${n.rule}，是否批准？`,
-        proposal: { rule: n.rule },
-        approverRole: n.approval!,
-      },
-      [n.rule],
-    );
+  for (const n of routing.notices.filter((x) => x.approval)) {
+    const ask = {
+      kind: n.approval === 'finance' ? ('compensation' as const) : ('plan' as const),
+      question: `${n.rule}，是否批准？`,
+      proposal: { rule: n.rule },
+      approverRole: n.approval!,
+    };
+    await requestApproval(c, project, ticket, ask, [n.rule]);
   }
-  // Unsure rules ask for a second opinion, and a report near water, power, gas or structure that is not an emergency
-  // for a safety review; both later through the outbox (the LLM never delays the reply).
+}
+
+/**
+ * Unsure rules ask for a second opinion, and a report near water, power, gas or structure that is not an emergency
+ * for a safety review; both later through the outbox (the LLM never delays the reply).
+ */
+async function askSecondOpinion(c: TicketCtx, pack: RulePack, ticket: Ticket, cls: Classified): Promise<void> {
   const unsure = cls.confidence < pack.llmThreshold;
   const nearDanger = cls.urgency !== 'emergency' && cls.signals.some((s) => pack.safetyReviewSignals.includes(s));
-  if (c.deps.secondOpinion && (unsure || nearDanger)) {
-    const review: ReviewScope = unsure ? 'labels' : 'urgency';
-    await notify(
-      c,
-      { kind: 'reviewer', ticketNo: ticket.no },
-      { text: ticket.content, review },
-      { key: `ticket:${ticket.no}:second-opinion` },
-    );
-  }
+  if (!c.deps.secondOpinion || !(unsure || nearDanger)) return;
+  const review: ReviewScope = unsure ? 'labels' : 'urgency';
+  await notify(
+    c,
+    { kind: 'reviewer', ticketNo: ticket.no },
+    { text: ticket.content, review },
+    { key: `ticket:${ticket.no}:second-opinion` },
+  );
+}
+
+/** The ticket as it stands once it has joined (and perhaps raised) the incident of its fault. */
+async function joinSameFault(
+  c: TicketCtx,
+  project: ProjectConfig,
+  pack: RulePack,
+  filed: Inserted,
+  collective: boolean,
+): Promise<Filed> {
+  const { ticket } = filed;
   const linked = collective ? await linkIncident(c, project, pack, ticket, filed) : undefined;
   const incident = linked?.incident;
   // What raiseIncident wrote, if it ran: no need to read the ticket back.
-  const raisedNow = linked?.raised && rules.higher(pack.pack, linked.incident.level, ticket.level);
+  const raisedNow = linked?.raised && c.deps.rules().higher(pack.pack, linked.incident.level, ticket.level);
   const current = raisedNow
     ? { ...ticket, incidentId: linked.incident.id, level: linked.incident.level, updatedAt: c.now }
     : { ...ticket, incidentId: incident?.id ?? null };
