@@ -50,8 +50,11 @@ const rate = messages / elapsed;
 console.log(`语料：${corpusPath}（${texts.length} 条），单核，${elapsed.toFixed(1)} 秒，共 ${messages} 条`);
 console.log(`吞吐：${Math.round(rate).toLocaleString('zh-CN')} 条/秒（目标 ≥ 5,000）${rate >= 5000 ? ' ✓' : ' ✗'}`);
 console.log(
-  `耗时占比：文字规范化 ${share(spent.normalise)}（${perMsg(spent.normalise)}/条）· 判定表 ${share(spent.classify)}（${perMsg(spent.classify)}/条）· 定级规则 ${share(spent.grade)}（${perMsg(spent.grade)}/条）`,
+  `耗时占比：文字规范化 ${share(spent.normalise)}（${perMsg(spent.normalise)}/条）` +
+    `· 判定表 ${share(spent.classify)}（${perMsg(spent.classify)}/条）` +
+    `· 定级规则 ${share(spent.grade)}（${perMsg(spent.grade)}/条）`,
 );
 console.log(
-  `内存：堆 ${(process.memoryUsage().heapUsed / 1048576).toFixed(1)} MB，常驻 ${(process.memoryUsage().rss / 1048576).toFixed(1)} MB`,
+  `内存：堆 ${(process.memoryUsage().heapUsed / 1048576).toFixed(1)} MB，` +
+    `常驻 ${(process.memoryUsage().rss / 1048576).toFixed(1)} MB`,
 );

@@ -60,10 +60,12 @@ const plan = url
       now,
     ])
   : await ds.query(
-      "EXPLAIN QUERY PLAN SELECT * FROM ticket_deadline WHERE next_check_at <= '2026-11-23 02:00:00.000' ORDER BY next_check_at LIMIT 200",
+      'EXPLAIN QUERY PLAN SELECT * FROM ticket_deadline ' +
+        "WHERE next_check_at <= '2026-11-23 02:00:00.000' ORDER BY next_check_at LIMIT 200",
     );
 console.log(
-  `数据库：${url ? 'MySQL/MariaDB' : 'SQLite'}；未到期时限 ${open.toLocaleString('zh-CN')} 条，已到期 ${dueNow} 条（写入用时 ${(filled / 1000).toFixed(1)} 秒）`,
+  `数据库：${url ? 'MySQL/MariaDB' : 'SQLite'}；未到期时限 ${open.toLocaleString('zh-CN')} 条，` +
+    `已到期 ${dueNow} 条（写入用时 ${(filled / 1000).toFixed(1)} 秒）`,
 );
 console.log(`扫描一次（取出到期的 ${found} 条）：中位数 ${times[10]!.toFixed(2)} ms，最慢 ${times[19]!.toFixed(2)} ms`);
 console.log(`执行计划：${JSON.stringify(plan)}`);

@@ -204,7 +204,8 @@ function makeMessage(c: Credentials, runNo: number, i: number, kinds: readonly M
   const plain =
     `<xml><ToUserName><![CDATA[gh_3f2a9c1b7d4e]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName>` +
     `<CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
-    `<Content><![CDATA[${talk ? turnText(talk.resident, talk.turn) : residentText(kind, i)}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+    `<Content><![CDATA[${talk ? turnText(talk.resident, talk.turn) : residentText(kind, i)}]]></Content>` +
+    `<MsgId>${msgId}</MsgId></xml>`;
   const encrypted = encrypt(c.aesKey, plain, c.appId);
   const query = new URLSearchParams({
     signature: createHash('sha1').update([c.token, timestamp, nonce].sort().join('')).digest('hex'),
@@ -310,7 +311,8 @@ class ReplyChecker {
     if (status !== 200) return 'status';
     const expect = this.job.expect;
     if (expect.kind === 'fixed-text') return body === expect.text ? undefined : 'unexpected body';
-    // Cheap check on every response: our service answers "success" (not an encrypted reply) when it misses the deadline.
+    // Cheap check on every response: our service answers "success" (not an encrypted reply) when it misses the
+    // deadline.
     if (!body.startsWith('<xml><Encrypt>')) return 'not an encrypted reply';
     if (!inFull) return undefined;
     this.fullyChecked++;

@@ -261,7 +261,11 @@ function printTable(rows: Row[]): void {
 async function machineNotes(service: Service): Promise<string> {
   const [{ version }] = (await service.ds.query('SELECT VERSION() AS version')) as [{ version: string }];
   const cpu = cpus();
-  return `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, MariaDB ${version}; servers and MariaDB share the machine with the load generator`;
+  return (
+    `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ` +
+    `${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, MariaDB ${version}; ` +
+    'servers and MariaDB share the machine with the load generator'
+  );
 }
 
 /**
@@ -312,13 +316,15 @@ function problemsIn(rows: Row[]): string[] {
     const where = `${target} / ${load}`;
     if (r.non2xx || r.errors || r.badReplies) {
       problems.push(
-        `${where}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts), ${r.badReplies} bad replies; status codes ${JSON.stringify(r.statusCodes)}`,
+        `${where}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts), ${r.badReplies} bad replies; ` +
+          `status codes ${JSON.stringify(r.statusCodes)}`,
       );
       for (const e of r.badExamples) problems.push(`    e.g. ${e}`);
     }
     if (r.messagesMadeDuringRun)
       problems.push(
-        `${where}: note — pool ran out, ${r.messagesMadeDuringRun} messages were made during the run (raise BENCH_MESSAGES)`,
+        `${where}: note — pool ran out, ${r.messagesMadeDuringRun} messages were made during the run ` +
+          '(raise BENCH_MESSAGES)',
       );
   }
   return problems;
@@ -342,10 +348,16 @@ function budgetText(
   const perMessage = (cpus().length * 1000) / rate;
   const lines = runs.map(([name, r, c]) => {
     const left = perMessage - r.loadCpuMsPerResponse - (c.db ?? 0);
-    return `  ${name}: load generator ${fmt(r.loadCpuMsPerResponse, 2)} + MariaDB ${c.db === undefined ? 'n/a' : fmt(c.db, 2)} → ${fmt(left, 2)} ms left for the service, which used ${fmt(c.node, 2)} ms`;
+    return (
+      `  ${name}: load generator ${fmt(r.loadCpuMsPerResponse, 2)} + ` +
+      `MariaDB ${c.db === undefined ? 'n/a' : fmt(c.db, 2)} → ` +
+      `${fmt(left, 2)} ms left for the service, which used ${fmt(c.node, 2)} ms`
+    );
   });
   return (
-    `\nCPU budget at 50 % of wechat (${fmt(rate)} msg/s on ${cpus().length} cores = ${fmt(perMessage, 2)} ms of CPU per message; wechat itself used ${fmt(webotMs, 2)} ms per message, its load generator ${fmt(pkg.loadCpuMsPerResponse, 2)} ms):\n` +
+    `\nCPU budget at 50 % of wechat (${fmt(rate)} msg/s on ${cpus().length} cores = ` +
+    `${fmt(perMessage, 2)} ms of CPU per message; wechat itself used ${fmt(webotMs, 2)} ms per message, ` +
+    `its load generator ${fmt(pkg.loadCpuMsPerResponse, 2)} ms):\n` +
     lines.join('\n')
   );
 }
@@ -375,7 +387,8 @@ async function main(): Promise<number> {
   try {
     console.log(`bench:webhook — ${await machineNotes(ours)}`);
     console.log(
-      `each max run: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured; fixed-rate runs ${settings.rateSeconds} s`,
+      `each max run: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured; ` +
+        `fixed-rate runs ${settings.rateSeconds} s`,
     );
 
     console.log(`running ${koa.name} …`);
@@ -447,25 +460,32 @@ async function main(): Promise<number> {
     const rateAchieved = Math.min(bursty.reqPerSec, paced.reqPerSec) >= settings.rate * 0.95;
     const p99AtRate = Math.max(bursty.latencyMs.p99, paced.latencyMs.p99);
     console.log(
-      `\nratios: ours (conversations) / wechat = ${fmt(vsWechat, 2)}, ours / bare Koa = ${fmt(mineTalks.reqPerSec / bare.reqPerSec, 2)}, wechat / bare Koa = ${fmt(pkg.reqPerSec / bare.reqPerSec, 2)}`,
+      `\nratios: ours (conversations) / wechat = ${fmt(vsWechat, 2)}, ` +
+        `ours / bare Koa = ${fmt(mineTalks.reqPerSec / bare.reqPerSec, 2)}, ` +
+        `wechat / bare Koa = ${fmt(pkg.reqPerSec / bare.reqPerSec, 2)}`,
     );
     console.log(
-      `target throughput ≥ 50 % of wechat: ${vsWechat >= 0.5 ? 'MET' : 'MISSED'} (${fmt(vsWechat * 100)} % on whole conversations, four messages per ticket)`,
+      `target throughput ≥ 50 % of wechat: ${vsWechat >= 0.5 ? 'MET' : 'MISSED'} ` +
+        `(${fmt(vsWechat * 100)} % on whole conversations, four messages per ticket)`,
     );
     console.log(
-      `  ticket-heavy mix (half the messages create a ticket): ${fmt((mine.reqPerSec / pkg.reqPerSec) * 100)} % of wechat`,
+      '  ticket-heavy mix (half the messages create a ticket): ' +
+        `${fmt((mine.reqPerSec / pkg.reqPerSec) * 100)} % of wechat`,
     );
     console.log(
       `  dialogue turns that create no ticket: ${fmt((mineTurns.reqPerSec / pkg.reqPerSec) * 100)} % of wechat`,
     );
     console.log(
-      `target p99 < 100 ms at ${settings.rate} msg/s: ${p99AtRate < 100 && rateAchieved ? 'MET' : 'MISSED'} (autocannon ${fmt(bursty.latencyMs.p99)} ms, paced ${fmt(paced.latencyMs.p99, 1)} ms${rateAchieved ? '' : '; rate not sustained'})`,
+      `target p99 < 100 ms at ${settings.rate} msg/s: ${p99AtRate < 100 && rateAchieved ? 'MET' : 'MISSED'} ` +
+        `(autocannon ${fmt(bursty.latencyMs.p99)} ms, paced ${fmt(paced.latencyMs.p99, 1)} ms` +
+        `${rateAchieved ? '' : '; rate not sustained'})`,
     );
 
     const cpuText = (c: { node: number; db: number | undefined }) =>
       `service ${fmt(c.node, 2)} ms + MariaDB ${c.db === undefined ? 'n/a' : `${fmt(c.db, 2)} ms`}`;
     console.log(
-      `CPU per message in the max runs (steadier than req/s on a shared machine): conversations ${cpuText(cpuPerTalk)}; ticket-heavy ${cpuText(cpuPerMessage)}; ` +
+      'CPU per message in the max runs (steadier than req/s on a shared machine): ' +
+        `conversations ${cpuText(cpuPerTalk)}; ticket-heavy ${cpuText(cpuPerMessage)}; ` +
         `dialogue turns only ${cpuText(cpuPerTurn)}; group commit ${JSON.stringify(ours.intakeStats())}`,
     );
     console.log(

@@ -1,4 +1,5 @@
-// npm run classify: JSON Lines {"id","text"} on stdin → {"id","kind","category","trade","urgency","level","slots"} on stdout.
+// npm run classify: JSON Lines {"id","text"} on stdin → {"id","kind","category","trade","urgency","level","slots"}
+// on stdout.
 // A bad line gets {"id","error"} in its place, so output lines stay aligned with input lines.
 import { createInterface } from 'node:readline';
 import { analyseText } from '../src/intake/analyse-text.js';

@@ -1,5 +1,6 @@
-// npm run eval [-- corpus.jsonl] [--errors] [--json]: the classifier against a labelled corpus, with the same code the bot uses.
-// Prints accuracy per label, emergency precision/recall, slot exact-match rate and confusion matrices for category and level.
+// npm run eval [-- corpus.jsonl] [--errors] [--json]: the classifier against a labelled corpus, with the same code the
+// bot uses. Prints accuracy per label, emergency precision/recall, slot exact-match rate and confusion matrices for
+// category and level.
 import { readFileSync } from 'node:fs';
 import { analyseText, type Analysis } from '../src/intake/analyse-text.js';
 import { loadRuleEngine } from '../src/config/rule-packs.js';

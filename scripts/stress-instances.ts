@@ -78,7 +78,8 @@ async function invariants(db: mysql.Connection, handled: number): Promise<string
   if (kinds.includes('conversation') && Number(tickets!.n) !== Number(tickets!.people))
     problems.push(`a conversation filed more than one ticket`);
   const counts = await q(
-    'SELECT i.id, i.residents, COUNT(DISTINCT t.channel, t.user_id) AS actual FROM incident i LEFT JOIN ticket t ON t.incident_id = i.id GROUP BY i.id, i.residents',
+    'SELECT i.id, i.residents, COUNT(DISTINCT t.channel, t.user_id) AS actual ' +
+      'FROM incident i LEFT JOIN ticket t ON t.incident_id = i.id GROUP BY i.id, i.residents',
   );
   const off = counts.filter((r) => Number(r['residents']) !== Number(r['actual']));
   if (off.length)
@@ -96,17 +97,21 @@ async function main(): Promise<number> {
   const instances = [await startInstance(), await startInstance()];
   try {
     console.log(
-      `stress:instances — 2 instances on ${DATABASE}, ${connections} connections each, ${seconds} s, messages: ${kinds.join(', ')}`,
+      `stress:instances — 2 instances on ${DATABASE}, ${connections} connections each, ${seconds} s, ` +
+        `messages: ${kinds.join(', ')}`,
     );
     const reports = await Promise.all(instances.map((svc, i) => load(svc, i + 1)));
     const problems: string[] = [];
     for (const [i, r] of reports.entries()) {
       console.log(
-        `instance ${i + 1}: ${r.reqPerSec.toFixed(0)} req/s, p99 ${r.latencyMs.p99} ms, replies checked ${r.fullyChecked}: ${JSON.stringify(r.replyKinds)}; group commit ${JSON.stringify(instances[i]!.intakeStats())}`,
+        `instance ${i + 1}: ${r.reqPerSec.toFixed(0)} req/s, p99 ${r.latencyMs.p99} ms, ` +
+          `replies checked ${r.fullyChecked}: ${JSON.stringify(r.replyKinds)}; ` +
+          `group commit ${JSON.stringify(instances[i]!.intakeStats())}`,
       );
       if (r.non2xx || r.errors || r.badReplies)
         problems.push(
-          `instance ${i + 1}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.badReplies} bad replies ${JSON.stringify(r.badExamples)}`,
+          `instance ${i + 1}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.badReplies} bad replies ` +
+            `${JSON.stringify(r.badExamples)}`,
         );
     }
     // Messages cut off mid-flight by the load generator's end are still being written: let them land first.

@@ -100,7 +100,10 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(await levelOf(no)).toMatchObject({ level: 'general', incidentId: null });
   });
 
-  it('when a second resident reports the same fault in other words, then both tickets join one incident and the resident is told', async () => {
+  const sameFaultInOtherWords =
+    'when a second resident reports the same fault in other words, ' +
+    'then both tickets join one incident and the resident is told';
+  it(sameFaultInOtherWords, async () => {
     const { no, reply } = await report(LIFT_REPORTS[1]!);
     numbers.push(no);
     expect(reply).toContain('同一问题已有 2 位业主反映');
@@ -109,7 +112,10 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(b.incidentId).toBe(a.incidentId);
   });
 
-  it('when a third resident reports it, then the incident and all its tickets become hot and the quality department is told once', async () => {
+  const thirdResidentMakesItHot =
+    'when a third resident reports it, ' +
+    'then the incident and all its tickets become hot and the quality department is told once';
+  it(thirdResidentMakesItHot, async () => {
     const { no } = await report(LIFT_REPORTS[2]!);
     numbers.push(no);
     for (const n of numbers) expect((await levelOf(n)).level).toBe('hot');
@@ -142,7 +148,9 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     }
   });
 
-  it('when a resident of another building reports their lift, then it is their own fault, not joined to building 3', async () => {
+  const liftOfAnotherBuilding =
+    'when a resident of another building reports their lift, then it is their own fault, not joined to building 3';
+  it(liftOfAnotherBuilding, async () => {
     await say('mp', 'y01', '电梯坏了，一直停在一楼');
     const other = await say('mp', 'y01', '我是吴用，7栋1单元701');
     const no = /工单 (KF-\d{8}-\d{4})/.exec(other)![1]!;
@@ -150,7 +158,9 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(other).not.toContain('位业主反映');
   });
 
-  it('when a reporter corrects the building after the ticket, then the same fault in the new building joins it', async () => {
+  const buildingCorrectedAfterTicket =
+    'when a reporter corrects the building after the ticket, then the same fault in the new building joins it';
+  it(buildingCorrectedAfterTicket, async () => {
     const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'w01', '我是鲁达，4栋1单元401，楼道的声控灯坏了'))![1]!;
     await say('mp', 'w01', '不对，是6栋1单元401');
     await say('mp', 'w01', '跳过');
@@ -163,7 +173,9 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(second).toContain('2 位业主反映');
   });
 
-  it('when residents of different buildings report the estate gate barrier, then their tickets are one incident', async () => {
+  const estateGateAcrossBuildings =
+    'when residents of different buildings report the estate gate barrier, then their tickets are one incident';
+  it(estateGateAcrossBuildings, async () => {
     await say('mp', 'g01', '小区门口的道闸抬不起来，车出不去');
     const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'g01', '我是秦明，8栋1单元801'))![1]!;
     await say('mp', 'g02', '道闸坏了，车进不来');
@@ -175,7 +187,9 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(a.incidentId).toBe(b.incidentId);
   });
 
-  it('when ten different residents have reported it, then the incident is major and head office is told at once', async () => {
+  const tenResidentsMakeItMajor =
+    'when ten different residents have reported it, then the incident is major and head office is told at once';
+  it(tenResidentsMakeItMajor, async () => {
     for (const r of LIFT_REPORTS.slice(3, 10)) numbers.push((await report(r)).no);
     const incidentId = (await levelOf(numbers[0]!)).incidentId;
     const d = await json(await admin(`/api/incidents/${incidentId}`));
@@ -193,7 +207,10 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     ).toBe(true);
   });
 
-  it('when the incident is resolved, then every reporter is told on their own channel and the web-chat one is listed as not pushable', async () => {
+  const resolvedTellsEveryReporter =
+    'when the incident is resolved, ' +
+    'then every reporter is told on their own channel and the web-chat one is listed as not pushable';
+  it(resolvedTellsEveryReporter, async () => {
     numbers.push((await report(LIFT_REPORTS[10]!)).no);
     await drain();
     const incidentId = (await levelOf(numbers[0]!)).incidentId;
@@ -224,7 +241,10 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     ).toBe(409);
   });
 
-  it('when a reporter comes back with the same fault after it was resolved, then the new ticket is important and the 000 §6.5 deduction is recorded', async () => {
+  const sameFaultAfterResolved =
+    'when a reporter comes back with the same fault after it was resolved, ' +
+    'then the new ticket is important and the 000 §6.5 deduction is recorded';
+  it(sameFaultAfterResolved, async () => {
     await say('mp', 'r04', '电梯又坏了，跟上次一样不动了');
     const reply = await say('mp', 'r04', '是的');
     const no = /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
@@ -235,7 +255,9 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(graded.data.score).toBe(-4);
   });
 
-  it('when concurrent joins left an incident at 3 residents but below hot, then the scheduled scan raises it once', async () => {
+  const scanRaisesConcurrentJoins =
+    'when concurrent joins left an incident at 3 residents but below hot, then the scheduled scan raises it once';
+  it(scanRaisesConcurrentJoins, async () => {
     const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'z01', '我是何平，9栋1单元901，单元门坏了关不上'))![1]!;
     await say('mp', 'z01', '跳过');
     const second = await say('mp', 'z02', '我是何安，9栋2单元902，单元门关不上了');
@@ -255,7 +277,10 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
     expect(sentTo('pz01').filter((c) => String(c.body.text.content).includes('热点事件'))).toHaveLength(1);
   });
 
-  it('when a resident already counted is pulled in again through a report of theirs not yet linked, then only the new resident is counted', async () => {
+  const countedResidentPulledInAgain =
+    'when a resident already counted is pulled in again through a report of theirs not yet linked, ' +
+    'then only the new resident is counted';
+  it(countedResidentPulledInAgain, async () => {
     const first = /工单 (KF-\d{8}-\d{4})/.exec(await say('mp', 'a01', '我是齐飞，11栋1单元101，电梯坏了'))![1]!;
     await say('mp', 'a01', '跳过');
     expect(await say('mp', 'a02', '我是齐云，11栋2单元202，电梯又停了')).toContain('2 位业主反映');

@@ -70,7 +70,10 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     await platform?.stop();
   });
 
-  it('when a pipe bursts at 02:00, then the deadlines are set and the response warning reaches the managers group at night', async () => {
+  const pipeBurstsAtNight =
+    'when a pipe bursts at 02:00, ' +
+    'then the deadlines are set and the response warning reaches the managers group at night';
+  it(pipeBurstsAtNight, async () => {
     const no = ticketNo(await say('night-1', '我是李娜，3栋2单元502，家里水管爆了，水漫到客厅了'));
     const d = await deadlines(no);
     expect(d.map((x) => x.kind).sort()).toEqual(
@@ -94,7 +97,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(robotMessages()).toHaveLength(1); // a second run sends nothing twice
   });
 
-  it('when the response deadline is missed, then the alert climbs the escalation chain until someone acts', async () => {
+  const responseDeadlineMissed =
+    'when the response deadline is missed, then the alert climbs the escalation chain until someone acts';
+  it(responseDeadlineMissed, async () => {
     const no = ticketNo(await say('night-2', '我是王强，3栋1单元101，家里没电了，全屋都黑了'));
     platform.calls.length = 0;
     clock.advance(31 * MINUTE); // missed (the warning folds into the same digest as the miss of the earlier ticket)
@@ -116,7 +121,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect((await deadlines(no)).find((x) => x.kind === 'response')!.stage).toBe('met');
   });
 
-  it('when two instances run the scheduler at once, then exactly one holds the job and nothing is sent twice', async () => {
+  const twoSchedulersAtOnce =
+    'when two instances run the scheduler at once, then exactly one holds the job and nothing is sent twice';
+  it(twoSchedulersAtOnce, async () => {
     await say('night-3', '我是赵敏，3栋1单元707，厨房燃气味很重');
     clock.advance(20 * MINUTE);
     platform.calls.length = 0;
@@ -151,7 +158,10 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(robotMessages().join('\n')).toContain(no);
   });
 
-  it('when a hot event is reported before 国庆, then its 3-working-day report to the quality department falls on the make-up Saturday', async () => {
+  const hotEventBeforeNationalDay =
+    'when a hot event is reported before 国庆, ' +
+    'then its 3-working-day report to the quality department falls on the make-up Saturday';
+  it(hotEventBeforeNationalDay, async () => {
     clock.set(new Date('2026-09-30T10:00:00+08:00'));
     const no = ticketNo(await say('holiday-1', '我是周杰，3栋1单元909，楼道灯坏了一个月，我们单元5户都在摸黑上楼'));
     const quality = (await deadlines(no)).find((x) => x.kind === 'quality_report')!;
@@ -162,7 +172,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(robotMessages().join('\n')).toMatch(new RegExp(`${no} · 通报品质部[\\s\\S]*<@pz01>`));
   });
 
-  it('when a ticket stays unresolved for a week, then it is upgraded to hot with its notices and its own new deadline', async () => {
+  const unresolvedForAWeek =
+    'when a ticket stays unresolved for a week, then it is upgraded to hot with its notices and its own new deadline';
+  it(unresolvedForAWeek, async () => {
     clock.set(new Date('2026-11-02T10:00:00+08:00'));
     const no = ticketNo(await say('week-1', '我是吴婷，3栋2单元1001，阳台推拉门关不严，漏风'));
     clock.set(new Date('2026-11-09T10:01:00+08:00'));
@@ -178,7 +190,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect((d.deadlines.items as { kind: string }[]).map((x) => x.kind)).toContain('quality_report');
   });
 
-  it('when the group robot answers 45009 and then 5xx, then the digest is retried with backoff and arrives once', async () => {
+  const robotRetriedWithBackoff =
+    'when the group robot answers 45009 and then 5xx, then the digest is retried with backoff and arrives once';
+  it(robotRetriedWithBackoff, async () => {
     clock.set(new Date('2026-11-25T10:00:00+08:00'));
     const no = ticketNo(await say('robot-1', '我是钱多多，3栋1单元1201，家里跳闸了全屋没电'));
     let refusals = 0;
@@ -205,7 +219,10 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     platform.overrides.length = 0;
   });
 
-  it('when a deadline falls in 2027, which has no official calendar yet, then it says so on the ticket, in the admin API and once to the managers group', async () => {
+  const deadlineInUnofficialYear =
+    'when a deadline falls in 2027, which has no official calendar yet, ' +
+    'then it says so on the ticket, in the admin API and once to the managers group';
+  it(deadlineInUnofficialYear, async () => {
     clock.set(new Date('2026-12-28T10:00:00+08:00'));
     platform.calls.length = 0;
     const first = ticketNo(await say('ny-1', '我是郑一，3栋1单元111，卫生间墙面渗水'));
@@ -225,7 +242,10 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(status.projects[0].years).toContainEqual({ year: 2027, official: false, provisional: true });
   });
 
-  it('when the robot lease passes to another instance within a minute of 20 sends, then the new holder waits for the window', async () => {
+  const robotLeasePassesOn =
+    'when the robot lease passes to another instance within a minute of 20 sends, ' +
+    'then the new holder waits for the window';
+  it(robotLeasePassesOn, async () => {
     clock.set(new Date('2026-12-30T10:00:00+08:00'));
     // Instance a sent 20 messages to the managers' group ten seconds ago (as its robot job records them).
     await a.ds.query('INSERT INTO send_log (target, sent_ms, messages) VALUES (?, ?, ?)', [

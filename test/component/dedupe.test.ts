@@ -25,7 +25,10 @@ describe.each(DB_KINDS)('duplicate delivery on %s', (kind) => {
     await platform?.stop();
   });
 
-  it('when the same callback arrives 5 times (3 at once, across two instances), then one ticket and the same reply each time', async () => {
+  const sameCallbackFiveTimes =
+    'when the same callback arrives 5 times (3 at once, across two instances), ' +
+    'then one ticket and the same reply each time';
+  it(sameCallbackFiveTimes, async () => {
     const req = wecomPost({
       from: 'dup_user',
       text: '我是3栋2单元502的李娜，电话13812345678，卫生间漏水',
@@ -59,7 +62,10 @@ describe.each(DB_KINDS)('duplicate delivery on %s', (kind) => {
     expect(await count(`SELECT COUNT(*) AS n FROM inbound_message WHERE user_id = 'o_evt'`)).toBe(1);
   });
 
-  it('when 20 residents finish their reports at the same moment on two instances, then ticket numbers are unique and consecutive', async () => {
+  const twentyReportsOnTwoInstances =
+    'when 20 residents finish their reports at the same moment on two instances, ' +
+    'then ticket numbers are unique and consecutive';
+  it(twentyReportsOnTwoInstances, async () => {
     const reqs = Array.from({ length: 20 }, (_, i) =>
       wecomPost({
         from: `burst_${i}`,

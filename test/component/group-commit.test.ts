@@ -46,7 +46,10 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     await b?.close();
   });
 
-  it('when 40 residents report at the same moment, then their messages share transactions and each gets their own ticket', async () => {
+  const fortyResidentsAtOnce =
+    'when 40 residents report at the same moment, ' +
+    'then their messages share transactions and each gets their own ticket';
+  it(fortyResidentsAtOnce, async () => {
     const before = a.intakeStats();
     const res = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -93,7 +96,9 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     for (const i of incidents) expect(i.kept, `incident ${i.id}`).toBe(i.actual);
   });
 
-  it('when the same 30 messages reach two instances at once, then each has one effect and both answer the same', async () => {
+  const sameMessagesOnTwoInstances =
+    'when the same 30 messages reach two instances at once, then each has one effect and both answer the same';
+  it(sameMessagesOnTwoInstances, async () => {
     const reqs = Array.from({ length: 30 }, (_, i) =>
       wecomPost({ from: `twin_${i}`, text: report(100 + i), msgId: nextMsgId() }),
     );
@@ -109,14 +114,17 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     expect(await count(`SELECT COUNT(*) AS n FROM inbound_message WHERE user_id LIKE 'twin%'`)).toBe(30);
     expect(
       await count(
-        `SELECT COUNT(*) AS n FROM outbox WHERE payload LIKE '%王%' AND recipient = 'kf01' AND dedupe_key LIKE 'ticket:%'`,
+        "SELECT COUNT(*) AS n FROM outbox WHERE payload LIKE '%王%' " +
+          "AND recipient = 'kf01' AND dedupe_key LIKE 'ticket:%'",
       ),
     ).toBeGreaterThanOrEqual(30);
     // Batches of two instances joined the same incidents at once: increments add up, none is lost or counted twice.
     for (const i of await headCounts()) expect(i.kept, `incident ${i.id}`).toBe(i.actual);
   });
 
-  it('when one resident sends two messages at once and a platform retry of the first, then they are taken in turn', async () => {
+  const oneResidentTwoMessagesAndRetry =
+    'when one resident sends two messages at once and a platform retry of the first, then they are taken in turn';
+  it(oneResidentTwoMessagesAndRetry, async () => {
     const first = mpPost({ from: 'duo', text: '卫生间天花板在滴水', msgId: nextMsgId() }, 'safe');
     const second = mpPost({ from: 'duo', text: '我是6栋1单元601的赵敏', msgId: nextMsgId() }, 'safe');
     const [r1, r2, retry] = await Promise.all([post(a.url, first), post(a.url, second), post(a.url, first)]);
@@ -132,10 +140,14 @@ describe.each(DB_KINDS)('group commit on %s', (kind) => {
     expect(rows).toEqual([{ room: '6-1-601', content: expect.stringContaining('滴水') }]);
   });
 
-  it('when one message of a batch cannot be handled, then the batch runs again message by message and the others are not lost', async () => {
+  const batchWithABadMessage =
+    'when one message of a batch cannot be handled, ' +
+    'then the batch runs again message by message and the others are not lost';
+  it(batchWithABadMessage, async () => {
     // A session row that no longer parses makes that resident's message fail wherever it runs.
     await a.ds.query(
-      `INSERT INTO dialogue_session (channel, user_id, state, version, updated_at) VALUES ('mp', 'broken', '{not json', 1, '2026-01-01 00:00:00.000')`,
+      'INSERT INTO dialogue_session (channel, user_id, state, version, updated_at) ' +
+        "VALUES ('mp', 'broken', '{not json', 1, '2026-01-01 00:00:00.000')",
     );
     const before = a.intakeStats();
     const good = Array.from({ length: 12 }, (_, i) =>

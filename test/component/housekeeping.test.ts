@@ -14,7 +14,8 @@ describe('purging old dedupe keys', () => {
     const old = new Date('2026-01-01T00:00:00Z');
     const fresh = new Date('2026-11-20T00:00:00Z');
     await svc.ds.query(
-      `INSERT INTO inbound_message (channel, dedupe_key, user_id, reply, received_at) VALUES ('mp','msg:1','u',NULL,?), ('mp','msg:2','u',NULL,?)`,
+      'INSERT INTO inbound_message (channel, dedupe_key, user_id, reply, received_at) ' +
+        "VALUES ('mp','msg:1','u',NULL,?), ('mp','msg:2','u',NULL,?)",
       [old.toISOString().replace('T', ' ').replace('Z', ''), fresh.toISOString().replace('T', ' ').replace('Z', '')],
     );
     expect(await purgeInboundBefore(svc.ds, new Date('2026-11-01T00:00:00Z'))).toBe(1);

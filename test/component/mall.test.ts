@@ -51,7 +51,10 @@ describe.each(DB_KINDS)('a shopping mall on %s', (kind) => {
     await platform?.stop();
   });
 
-  it('when a shopper reports a stopped escalator, then the bot asks where in the mall and files a primary complaint for the service desk', async () => {
+  const stoppedEscalator =
+    'when a shopper reports a stopped escalator, ' +
+    'then the bot asks where in the mall and files a primary complaint for the service desk';
+  it(stoppedEscalator, async () => {
     expect(await say('shopper_1', '你好，扶梯停了，上不去')).toContain('怎么称呼');
     const where = await say('shopper_1', '张先生');
     expect(where).toContain('请问您在商场的什么位置');
@@ -72,7 +75,10 @@ describe.each(DB_KINDS)('a shopping mall on %s', (kind) => {
     });
   });
 
-  it('when a shopper asks for compensation, then it is a first-level complaint for the store and finance is asked to approve', async () => {
+  const compensationAsked =
+    'when a shopper asks for compensation, ' +
+    'then it is a first-level complaint for the store and finance is asked to approve';
+  it(compensationAsked, async () => {
     await say('shopper_2', '我是李女士，在3楼买的鞋子穿一天就开胶，要求退货并赔偿');
     const created = await say('shopper_2', '3楼301店铺');
     const no = /工单 (WX-\d{8}-\d{4})/.exec(created)?.[1];

@@ -87,7 +87,10 @@ describe('Official Account reply that misses the passive window (mariadb)', () =
     await platform?.stop();
   });
 
-  it('when the database is slow, then the edge answers "success" in time and the reply follows as a customer-service message', async () => {
+  const slowDatabase =
+    'when the database is slow, ' +
+    'then the edge answers "success" in time and the reply follows as a customer-service message';
+  it(slowDatabase, async () => {
     await post(svc.url, mpPost({ from: 'o_late', text: '你好' }, 'safe'));
     // Another connection holds the resident's session row, as a slow or busy database would.
     const blocker = await mysql.createConnection(testMariadbUrl('mp_late'));

@@ -52,7 +52,9 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
     await platform?.stop();
   });
 
-  it('when a pipe bursts at 02:00, then the night handler, the duty officer and the project lead are told at once', async () => {
+  const pipeBurstsAtNight =
+    'when a pipe bursts at 02:00, then the night handler, the duty officer and the project lead are told at once';
+  it(pipeBurstsAtNight, async () => {
     const reply = await say('night-owner', '我是李娜，3栋2单元502，家里水管爆了，水漫到客厅了！');
     expect(reply).toContain('紧急');
     const no = ticketNo(reply);
@@ -66,7 +68,9 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
     expect(toLead.body.text.content).toContain('派单：维修班 / wx02');
   });
 
-  it('when the response deadline comes near at night, then the warning goes to the app group chat as markdown', async () => {
+  const responseWarningAtNight =
+    'when the response deadline comes near at night, then the warning goes to the app group chat as markdown';
+  it(responseWarningAtNight, async () => {
     platform.calls.length = 0;
     clock.advance(16 * 60_000);
     expect(await svc.scheduler.runOnce('deadline-scan')).toBeGreaterThan(0);
@@ -77,7 +81,9 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
     expect(chat!.body.markdown.content).toContain('<@wx02>');
   });
 
-  it('when a pack is broken, then reload is refused with file, line and reason and the old rules stay in force', async () => {
+  const brokenPackOnReload =
+    'when a pack is broken, then reload is refused with file, line and reason and the old rules stay in force';
+  it(brokenPackOnReload, async () => {
     const good = readFileSync(residential, 'utf8');
     writeFileSync(
       residential,

@@ -1,4 +1,5 @@
-// The optional LLM through the real service: only unsure tickets go to it, after the reply, and a failure keeps the rules.
+// The optional LLM through the real service: only unsure tickets go to it, after the reply, and a failure keeps the
+// rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -19,7 +20,10 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ visitorId: visitor, msgId: `llm-msg-${String(++seq).padStart(4, '0')}`, text }),
     });
-    return { replies: ((await res.json()) as { replies: string[] }).replies.join('\n'), ms: performance.now() - started };
+    return {
+      replies: ((await res.json()) as { replies: string[] }).replies.join('\n'),
+      ms: performance.now() - started,
+    };
   };
   const ticket = async (no: string) =>
     json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
@@ -41,7 +45,9 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
     await llm.stop();
   });
 
-  it('when the rules are unsure, then the ticket is created at once and relabelled later from the LLM answer', async () => {
+  const rulesUnsure =
+    'when the rules are unsure, then the ticket is created at once and relabelled later from the LLM answer';
+  it(rulesUnsure, async () => {
     llm.behaviours = [
       {
         delayMs: 500,
@@ -69,14 +75,18 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
     });
   });
 
-  it('when the rules are sure and nothing is near water, power, gas or structure, then the LLM is not asked', async () => {
+  const rulesSureFarFromDanger =
+    'when the rules are sure and nothing is near water, power, gas or structure, then the LLM is not asked';
+  it(rulesSureFarFromDanger, async () => {
     const before = llm.requests.length;
     await say('visitor-llm-2', '我是王强，3栋1单元101，楼上邻居天天半夜唱歌，吵得睡不着');
     while ((await svc.dispatcher.tick()) > 0);
     expect(llm.requests.length).toBe(before);
   });
 
-  it('when a sure report near danger is not an emergency, then a safety review may raise only its urgency', async () => {
+  const sureReportNearDanger =
+    'when a sure report near danger is not an emergency, then a safety review may raise only its urgency';
+  it(sureReportNearDanger, async () => {
     // The rules know this is about a lift but not that someone is trapped; the model also proposes another category.
     llm.behaviours = [
       {
@@ -113,7 +123,9 @@ describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
     });
   });
 
-  it('when the safety review does not find an emergency, then nothing changes, whatever else the model says', async () => {
+  const safetyReviewFindsNoEmergency =
+    'when the safety review does not find an emergency, then nothing changes, whatever else the model says';
+  it(safetyReviewFindsNoEmergency, async () => {
     llm.behaviours = [
       {
         answer: {
@@ -180,7 +192,10 @@ describe.each(DB_KINDS)('LLM second opinion finding an emergency on %s', (kind) 
     await platform?.stop();
   });
 
-  it("when the LLM says an unsure report is an emergency, then duty, project lead and the managers' group are told as for any emergency", async () => {
+  const llmSaysEmergency =
+    'when the LLM says an unsure report is an emergency, ' +
+    "then duty, project lead and the managers' group are told as for any emergency";
+  it(llmSaysEmergency, async () => {
     llm.behaviours = [
       {
         answer: {

@@ -19,7 +19,9 @@ describe('shutdown on mariadb', () => {
     await svc?.close().catch(() => undefined);
   });
 
-  it('when the service is closed while reports are waiting on the database, then each is still filed and answered', async () => {
+  const closedWhileReportsWait =
+    'when the service is closed while reports are waiting on the database, then each is still filed and answered';
+  it(closedWhileReportsWait, async () => {
     const first = await post(
       svc.url,
       mpPost({ from: 'sd_0', text: '我是5栋1单元101的周杰，厨房水龙头一直滴水', msgId: nextMsgId() }, 'safe'),

@@ -85,7 +85,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
 
   let threatened = '';
 
-  it('when a resident threatens to go to the media, then the project lead is asked to approve the upgrade in chat', async () => {
+  const mediaThreat =
+    'when a resident threatens to go to the media, then the project lead is asked to approve the upgrade in chat';
+  it(mediaThreat, async () => {
     threatened = ticketNo(await resident('o-media', '我是王五，1栋1单元101，楼道灯坏了，再不修我就找电视台曝光'));
     const t = await ticket(threatened);
     expect(t.ticket.level).toBe('general');
@@ -101,7 +103,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(card.button_list.map((b: { text: string }) => b.text)).toEqual(['批准', '驳回', '转派']);
   });
 
-  it('when someone who is not the project lead replies 同意, then they are politely refused and nothing changes', async () => {
+  const approvalByNotTheLead =
+    'when someone who is not the project lead replies 同意, then they are politely refused and nothing changes';
+  it(approvalByNotTheLead, async () => {
     expect(await staff('wx01', `同意 ${threatened}`)).toContain('抱歉，您不是幸福里花园的项目负责人');
     expect(await staff('some-resident', `同意 ${threatened}`)).toContain('不能审批');
     const t = await ticket(threatened);
@@ -109,7 +113,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(t.timeline.some((e: { type: string }) => e.type === 'approved')).toBe(false);
   });
 
-  it('when the project lead replies 同意, then the ticket becomes hot, the quality department and the resident are told', async () => {
+  const leadApproves =
+    'when the project lead replies 同意, then the ticket becomes hot, the quality department and the resident are told';
+  it(leadApproves, async () => {
     platform.calls.length = 0;
     expect(await staff('xm01', `同意 ${threatened}`)).toContain(`已批准：${threatened}`);
     const t = await ticket(threatened);
@@ -122,7 +128,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(await staff('xm01', `同意 ${threatened}`)).toContain('没有待审批的事项');
   });
 
-  it('when the lead rejects an upgrade with a reason, then the level stays and the reason is on the timeline', async () => {
+  const leadRejects =
+    'when the lead rejects an upgrade with a reason, then the level stays and the reason is on the timeline';
+  it(leadRejects, async () => {
     const no = ticketNo(await resident('o-sue', '我是赵六，1栋1单元102，门口垃圾没人清，不处理我就起诉你们'));
     expect(await staff('xm01', `驳回 ${no}`)).toContain('需要带上工单号'); // a rejection needs its reason
     expect(await staff('xm01', `驳回 ${no} 垃圾已清理，住户情绪已安抚`)).toContain('已驳回');
@@ -135,7 +143,10 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
 
   let tap = '';
 
-  it('when the lead taps 批准 on the card, then the button turns into 已批准 and the ticket is upgraded; others cannot tap it', async () => {
+  const leadTapsApproveOnCard =
+    'when the lead taps 批准 on the card, ' +
+    'then the button turns into 已批准 and the ticket is upgraded; others cannot tap it';
+  it(leadTapsApproveOnCard, async () => {
     const no = ticketNo(await resident('o-card', '我是冯七，1栋1单元103，电梯天天坏，再不修我就打12345投诉'));
     await drain();
     const card = cardsTo('xm01').find((c) => c.main_title.desc === no);
@@ -148,10 +159,14 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     const t = await ticket(no);
     expect(t.ticket.level).toBe('hot');
     expect(t.timeline.find((e: { type: string }) => e.type === 'approved').actor).toBe('wecom:xm01');
-    expect((await click('xm01', approve, card.task_id)).Button.ReplaceName).toBe('已批准'); // a repeat click changes nothing
+    // a repeat click changes nothing
+    expect((await click('xm01', approve, card.task_id)).Button.ReplaceName).toBe('已批准');
   });
 
-  it('when a handler takes, reaches and completes a ticket, then the resident is told each step and asked to rate on the next working day', async () => {
+  const handlerWorksTheTicket =
+    'when a handler takes, reaches and completes a ticket, ' +
+    'then the resident is told each step and asked to rate on the next working day';
+  it(handlerWorksTheTicket, async () => {
     const no = (tap = ticketNo(await resident('o-tap', '我是孙丽，3栋2单元202，厨房水龙头坏了')));
     await resident('o-tap', '跳过');
     platform.calls.length = 0;
@@ -194,7 +209,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(mpTo('o-tap').join('\n')).toContain('请对本次服务评价');
   });
 
-  it('when the resident answers 不满意, then the ticket reopens as important with the same owner, who is told', async () => {
+  const residentDissatisfied =
+    'when the resident answers 不满意, then the ticket reopens as important with the same owner, who is told';
+  it(residentDissatisfied, async () => {
     platform.calls.length = 0;
     expect(await resident('o-tap', '不满意')).toContain('已重新打开并升级为重要事件');
     const no = tap;
@@ -208,7 +225,10 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(await resident('o-tap', '满意')).toContain('没有待评价的工单');
   });
 
-  it('when a handler submits a complex plan, then the lead approves it in chat and the instruction lands on the complaint form', async () => {
+  const complexPlanApproved =
+    'when a handler submits a complex plan, ' +
+    'then the lead approves it in chat and the instruction lands on the complaint form';
+  it(complexPlanApproved, async () => {
     const no = ticketNo(await resident('o-riser', '我是陈静，3栋1单元505，卫生间立管漏水，楼下也在渗'));
     expect(await staff('wx01', `方案 ${no} 更换整段立管，需停水2小时`)).toContain('等待项目负责人审批');
     await drain();
@@ -221,7 +241,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect(mpTo('o-riser').join('\n')).toContain('处理方案已获批准');
   });
 
-  it('when a handler transfers a ticket, then the new handler is asked to take it and the resident is told', async () => {
+  const ticketTransferred =
+    'when a handler transfers a ticket, then the new handler is asked to take it and the resident is told';
+  it(ticketTransferred, async () => {
     const no = ticketNo(await resident('o-door', '我是周杰，3栋1单元909，入户门锁坏了'));
     platform.calls.length = 0;
     expect(await staff('wx01', `转派 ${no} wx02`)).toContain(`已将 ${no} 转派给 wx02`);
@@ -230,7 +252,9 @@ describe.each(DB_KINDS)('staff commands and approvals on %s', (kind) => {
     expect((await ticket(no)).ticket.handler).toBe('wx02');
   });
 
-  it('when the resident has been silent for over 48 hours, then the notice goes as the configured template message', async () => {
+  const residentSilentFor48Hours =
+    'when the resident has been silent for over 48 hours, then the notice goes as the configured template message';
+  it(residentSilentFor48Hours, async () => {
     const no = ticketNo(await resident('o-quiet', '我是韩梅，3栋2单元303，阳台地漏堵了'));
     // The platform refuses customer-service messages outside the 48-hour window with 45015.
     platform.overrides.push((call) =>

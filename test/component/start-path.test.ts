@@ -7,7 +7,9 @@ import { json } from '../support/http.js';
 import { describe, expect, it } from 'vitest';
 
 describe('npm start path', () => {
-  it('when started with no configuration, then it prints the web-chat URL, serves it and stops on SIGTERM', async () => {
+  const startedWithoutConfiguration =
+    'when started with no configuration, then it prints the web-chat URL, serves it and stops on SIGTERM';
+  it(startedWithoutConfiguration, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kf-start-'));
     const child = spawn(process.execPath, ['dist/main.js'], {
       env: {

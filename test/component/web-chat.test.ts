@@ -59,7 +59,9 @@ describe.each(DB_KINDS)('web chat on %s', (kind) => {
     expect(r.json.replies[0]).toContain('5-2-1001 黄小明');
   });
 
-  it('when the page retries a message with the same msgId, then the reply is the same and nothing is doubled', async () => {
+  const pageRetriesAMessage =
+    'when the page retries a message with the same msgId, then the reply is the same and nothing is doubled';
+  it(pageRetriesAMessage, async () => {
     const v = 'visitor_retry_01';
     const a = await send(v, '我是1栋1单元101的马丽，楼道灯坏了', 'same_msg_0001');
     const b = await send(v, '我是1栋1单元101的马丽，楼道灯坏了', 'same_msg_0001');

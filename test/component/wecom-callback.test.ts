@@ -36,7 +36,10 @@ describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
     expect(await res.text()).toBe('1616140317555161061');
   });
 
-  it('when a member reports a problem over three messages, then the ticket is created and the reply is an encrypted passive text', async () => {
+  const reportOverThreeMessages =
+    'when a member reports a problem over three messages, ' +
+    'then the ticket is created and the reply is an encrypted passive text';
+  it(reportOverThreeMessages, async () => {
     const first = await say('zhangsan', '你好，我家卫生间天花板在滴水');
     expect(first).toMatchObject({ ToUserName: 'zhangsan', FromUserName: WECOM.corpId, MsgType: 'text' });
     expect(first?.Content).toContain('怎么称呼');
@@ -60,7 +63,10 @@ describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
     });
   });
 
-  it('when a ticket is created, then staff get a WeCom app message through the outbox, with one token fetch for many sends', async () => {
+  const staffToldThroughOutbox =
+    'when a ticket is created, ' +
+    'then staff get a WeCom app message through the outbox, with one token fetch for many sends';
+  it(staffToldThroughOutbox, async () => {
     await say('lisi', '我是5栋1单元301的王强，厨房水管爆了，家里全淹了，电话13900001111');
     await say('wangwu', '12号楼1803 赵敏，客厅灯不亮了');
     platform.calls.length = 0;

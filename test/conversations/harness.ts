@@ -161,7 +161,9 @@ export function play(c: Conversation): Transcript {
     const replies = [...r.replies, ...r.commands.map((cmd) => runCommand(t, cmd, now))];
     const reply = replies.filter(Boolean).join('\n\n');
     t.log.push(`> ${typeof says === 'string' ? says : JSON.stringify(says)}\n${reply}`);
-    const where = `turn ${i + 1} "${typeof says === 'string' ? says : says.type}" → ${JSON.stringify(reply)} ${JSON.stringify(r.commands)}`;
+    const where =
+      `turn ${i + 1} "${typeof says === 'string' ? says : says.type}" → ` +
+      `${JSON.stringify(reply)} ${JSON.stringify(r.commands)}`;
 
     if (want.silent) expect(reply, where).toBe('');
     else expect(reply.length, `${where}: the resident got no reply`).toBeGreaterThan(0);

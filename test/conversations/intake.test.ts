@@ -367,7 +367,9 @@ const phones: Conversation[] = [
     ],
   },
   {
-    name: "the resident's own number is taken even when the repairman's follows it, and the summary keeps only the problem",
+    name:
+      "the resident's own number is taken even when the repairman's follows it, " +
+      'and the summary keeps only the problem',
     turns: [
       [
         '我家热水器坏了，周杰，5栋1单元201，我的电话13812345678，师傅电话13900001111',

@@ -68,7 +68,9 @@ export function wecomPost(
   const sig = getSignature(o.token ?? WECOM.token, ts, n, enc);
   return {
     path: `/wecom/callback?msg_signature=${sig}&timestamp=${ts}&nonce=${n}`,
-    body: `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><AgentID><![CDATA[${WECOM.agentId}]]></AgentID><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+    body:
+      `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><AgentID><![CDATA[${WECOM.agentId}]]></AgentID>` +
+      `<Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
   };
 }
 

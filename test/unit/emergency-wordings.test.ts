@@ -1,4 +1,5 @@
-// Emergencies in many wordings, and look-alikes that are not (a fifth round written after the others; a sixth, r6a/r6b, in 2026-11-23).
+// Emergencies in many wordings, and look-alikes that are not (a fifth round written after the others; a sixth,
+// r6a/r6b, in 2026-11-23).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRuleEngine } from '../../src/config/rule-packs.js';

@@ -153,7 +153,9 @@ describe('routing and notices (000 §5.3.2)', () => {
     expect(r.notices[0]).toMatchObject({ notify: ['on_duty', 'lead'], within: '立即' });
   });
 
-  it('tells the quality department about a hot event within 3 working days, head office about a major one at once', async () => {
+  const hotAndMajorNotices =
+    'tells the quality department about a hot event within 3 working days, head office about a major one at once';
+  it(hotAndMajorNotices, async () => {
     expect((await route('不修好我就找媒体曝光')).notices.map((n) => n.notify)).toContainEqual(['quality']);
     expect((await route('我已经起诉你们了')).notices.map((n) => n.notify)).toContainEqual([
       'head_office',
@@ -191,7 +193,9 @@ describe('the remaining mall and sales-office rules', () => {
 });
 
 describe('remembered rule runs', () => {
-  it('when the same ticket facts are graded and routed again, then the answers are equal and are fresh objects', async () => {
+  const gradedAndRoutedAgain =
+    'when the same ticket facts are graded and routed again, then the answers are equal and are fresh objects';
+  it(gradedAndRoutedAgain, async () => {
     const c = engine.classify(normalizeText('漏水报了一个多月了还没人来修').match);
     const first = await engine.grade(c, { project: 'XFL' });
     first.reasons.length = 0;

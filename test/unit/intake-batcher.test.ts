@@ -12,7 +12,10 @@ const msg = (userId: string, dedupeKey: string): InboundMessage => ({
 });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-/** Runs each batch after a short pause, remembering which batches overlapped; `conflictWhenOverlapping` plays a deadlock. */
+/**
+ * Runs each batch after a short pause, remembering which batches overlapped; `conflictWhenOverlapping` plays a
+ * deadlock.
+ */
 function standIn(opts: { conflictWhenOverlapping?: boolean } = {}) {
   const log: { ids: string[]; isolated: boolean; overlapped: boolean }[] = [];
   let running = 0;
@@ -39,7 +42,9 @@ function standIn(opts: { conflictWhenOverlapping?: boolean } = {}) {
 const deps = {} as IntakeDeps;
 
 describe('intake batcher', () => {
-  it('when messages arrive while a batch is written, then they go together in the next one, up to the limit', async () => {
+  const arrivalsDuringABatch =
+    'when messages arrive while a batch is written, then they go together in the next one, up to the limit';
+  it(arrivalsDuringABatch, async () => {
     const s = standIn();
     const b = createIntakeBatcher(deps, { maxBatch: 3, maxInFlight: 1 }, s.run);
     const replies = await Promise.all(Array.from({ length: 7 }, (_, i) => b.submit(msg(`u${i}`, `m${i}`))));
@@ -63,7 +68,9 @@ describe('intake batcher', () => {
       expect(new Set(l.ids.map((id) => ({ m1: 'a', m2: 'b', m3: 'a', m4: 'c' })[id])).size).toBe(l.ids.length);
   });
 
-  it('when the platform retries a message still being written, then the retry gets its reply and runs nothing', async () => {
+  const retryWhileBeingWritten =
+    'when the platform retries a message still being written, then the retry gets its reply and runs nothing';
+  it(retryWhileBeingWritten, async () => {
     const s = standIn();
     const b = createIntakeBatcher(deps, { maxBatch: 10, maxInFlight: 1 }, s.run);
     const [first, retry] = await Promise.all([b.submit(msg('a', 'm1')), b.submit(msg('a', 'm1'))]);

@@ -22,8 +22,10 @@ describe('shifts', () => {
       { user: 'night', department: 'maintenance', shifts: ['1-7 17:30-08:30'] },
       { user: 'guard', department: 'security', shifts: ['1-7 00:00-23:59'] },
     ];
-    expect(onShift(roster, 'maintenance', new Date('2026-11-22T18:00:00Z')).map((r) => r.user)).toEqual(['night']); // 02:00 in Shanghai
-    expect(onShift(roster, 'maintenance', new Date('2026-11-23T02:00:00Z')).map((r) => r.user)).toEqual(['day']); // 10:00
+    // 02:00 in Shanghai
+    expect(onShift(roster, 'maintenance', new Date('2026-11-22T18:00:00Z')).map((r) => r.user)).toEqual(['night']);
+    // 10:00
+    expect(onShift(roster, 'maintenance', new Date('2026-11-23T02:00:00Z')).map((r) => r.user)).toEqual(['day']);
   });
 });
 
