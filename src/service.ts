@@ -8,7 +8,7 @@ import type Router from '@koa/router';
 import type { AppConfig } from './config/load-config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { openDatabase } from './db/data-source.js';
+import { openBatchingPool, openDatabase } from './db/data-source.js';
 import { createIntakeStore } from './db/intake-uow/index.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createTokenStore } from './db/token-store.js';
@@ -105,7 +105,8 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   };
   const calendars = new Map(config.organisation.projects.map((p) => [p.code, buildCalendar(config.calendar, p)]));
   const calendar = (code: string) => calendars.get(code) ?? buildCalendar(config.calendar);
-  const store = createIntakeStore(ds);
+  const batchingPool = await openBatchingPool(ds, config.database);
+  const store = createIntakeStore(batchingPool);
   // One bag of policy for every use case: the intake, the jobs, the console and the admin API.
   const ticketDeps: TicketDeps = {
     organisation: config.organisation,
@@ -242,6 +243,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
       await scheduler.stop();
       await dispatcher.stop();
       await store.close();
+      if (batchingPool !== ds) await batchingPool.destroy();
       await ds.destroy();
     },
   };

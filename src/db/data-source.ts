@@ -22,7 +22,11 @@ export const migrations = [
   DeadlineScanFailures1764400000000,
 ];
 
-export function createDataSource(db: DatabaseConfig): DataSource {
+/**
+ * `multipleStatements`: only the intake's unit of work sends several statements in one packet (its own pool, see
+ * openBatchingPool); every other connection takes one statement at a time.
+ */
+export function createDataSource(db: DatabaseConfig, options: { multipleStatements?: boolean } = {}): DataSource {
   if (db.type === 'sqlite') {
     if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
     return new DataSource({
@@ -48,12 +52,20 @@ export function createDataSource(db: DatabaseConfig): DataSource {
     migrations,
     migrationsRun: false,
     poolSize: 20,
-    // multipleStatements: a group commit sends its buffered INSERTs in one round trip (store.ts). Every value is
-    // a bound parameter; no SQL in this code base is assembled from input.
+    // A group commit sends its buffered INSERTs in one round trip (intake-uow/store.ts). Every value is a bound
+    // parameter; no SQL in this code base is assembled from input.
     // trace: false — mysql2 otherwise captures a stack trace for every query (2 % of the webhook's CPU); a failed
     // query still reports its SQL error code and message.
-    extra: { connectionLimit: 20, multipleStatements: true, trace: false },
+    extra: { connectionLimit: 20, multipleStatements: options.multipleStatements === true, trace: false },
   });
+}
+
+/** The intake's own pool on MySQL, the one that may send several statements per packet; SQLite shares the one. */
+export async function openBatchingPool(ds: DataSource, db: DatabaseConfig): Promise<DataSource> {
+  if (db.type === 'sqlite') return ds;
+  const pool = createDataSource(db, { multipleStatements: true });
+  await pool.initialize();
+  return pool;
 }
 
 export async function openDatabase(db: DatabaseConfig): Promise<DataSource> {

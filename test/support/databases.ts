@@ -9,6 +9,9 @@ export const MARIADB_URL_BASE = process.env.TEST_MARIADB_URL ?? 'mysql://root@12
 export const mariadbDatabases = [
   'kf_test_wecom',
   'kf_test_tickets',
+  'kf_test_pools',
+  'kf_test_jobs_scan',
+  'kf_test_jobs_outbox',
   'kf_test_mp',
   'kf_test_dedupe',
   'kf_test_admin',
