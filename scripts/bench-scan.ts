@@ -4,17 +4,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../src/db/data-source.js';
+import { openBatchingPool, openDatabase } from '../src/db/data-source.js';
 import { DeadlineEntity } from '../src/db/schema.js';
-import { createIntakeStore } from '../src/db/store.js';
+import { createIntakeStore } from '../src/db/intake-uow/index.js';
 import type { NewDeadline } from '../src/tickets/index.js';
+import type { DatabaseConfig } from '../src/config/load-config.js';
 
 const open = Number(process.env['SCAN_OPEN'] ?? 100_000);
 const dueNow = Number(process.env['SCAN_DUE'] ?? 50);
 const url = process.env['DATABASE_URL'];
-const ds = await openDatabase(
-  url ? { type: 'mariadb', url } : { type: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'kf-scan-')), 'kf.sqlite') },
-);
+const database: DatabaseConfig = url
+  ? { type: 'mariadb', url }
+  : { type: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'kf-scan-')), 'kf.sqlite') };
+const ds = await openDatabase(database);
 const now = new Date('2026-11-23T10:00:00+08:00');
 await ds.getRepository(DeadlineEntity).clear();
 
@@ -46,7 +48,7 @@ await ds
 const filled = performance.now() - t0;
 
 // What the scan job does first: read what is due by the next_check_at index (the rest of its work is per due row).
-const store = createIntakeStore(ds);
+const store = createIntakeStore(await openBatchingPool(ds, database));
 const times: number[] = [];
 let found = 0;
 for (let i = 0; i < 20; i++) {

@@ -225,7 +225,7 @@ export const DeadlineEntity = new EntitySchema<DeadlineRow>({
     upgradeTo: { name: 'upgrade_to', type: 'varchar', length: 16, nullable: true },
     metAt: { name: 'met_at', ...ms, nullable: true },
     createdAt: { name: 'created_at', ...ms },
-    scanFailures: { name: 'scan_failures', type: 'integer' },
+    scanFailures: { name: 'scan_failures', type: 'integer', default: 0 },
     scanError: { name: 'scan_error', type: 'text', nullable: true },
   },
 });
