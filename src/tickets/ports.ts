@@ -48,7 +48,7 @@ export type SentWithNext = Promise<void>;
 /** Buffered and written just before commit, one multi-row statement per table. */
 export type AtCommit = Promise<void>;
 
-/** The one ticket repository: tickets, their timeline, deadlines, approvals and incidents. */
+/** Tickets and their timeline. With the three below, the one ticket repository (implemented once, in db/). */
 export interface TicketRepository {
   nextTicketSeq(scope: string): Promise<number>;
   /** Numbers a batch is about to use, taken at once; nextTicketSeq hands them out first. */
@@ -74,7 +74,10 @@ export interface TicketRepository {
   /** The resident's most recent ticket that was completed and still waits for a rating. */
   awaitingRating(channel: ChannelName, userId: string): Promise<Ticket | undefined>;
   addEvent(e: TicketEvent): AtCommit;
+}
 
+/** Collective-complaint incidents: reports of one fault by several residents. */
+export interface IncidentRepository {
   insertIncident(i: Omit<Incident, 'id'>): Promise<Incident>;
   findIncident(id: number): Promise<Incident | undefined>;
   updateIncident(id: number, patch: Partial<Incident>): SentWithNext;
@@ -98,7 +101,10 @@ export interface TicketRepository {
    * add up rather than overwrite). The links go with the transaction's next statement, the head count at commit.
    */
   joinIncident(id: number, ticketIds: readonly number[], newResidents: number, now: Date): SentWithNext;
+}
 
+/** The clocks on a ticket: response, resolution, callback, approval deadlines. */
+export interface DeadlineRepository {
   insertDeadlines(rows: NewDeadline[]): AtCommit;
   /** Deadlines whose next check is due, oldest first (an index on next_check_at: cost follows what is due). */
   dueDeadlines(now: Date, limit: number): Promise<Deadline[]>;
@@ -108,7 +114,10 @@ export interface TicketRepository {
    * while it is still open (pending or warned); false when nothing changed.
    */
   advanceDeadline(d: NewDeadline): Promise<boolean>;
+}
 
+/** Decisions asked of a manager. */
+export interface ApprovalRepository {
   insertApproval(a: NewApproval): Promise<Approval>;
   approvalsOf(ticketId: number): Promise<Approval[]>;
   findApproval(id: number): Promise<Approval | undefined>;
@@ -129,7 +138,12 @@ export interface ResidentProfiles {
 }
 
 /** Everything a ticket use case may touch inside one transaction. */
-export type TicketTx = TicketRepository & Outbox & ResidentProfiles;
+export type TicketTx = TicketRepository &
+  IncidentRepository &
+  DeadlineRepository &
+  ApprovalRepository &
+  Outbox &
+  ResidentProfiles;
 
 export interface TicketStore {
   transaction<T>(fn: (tx: TicketTx) => Promise<T>): Promise<T>;
