@@ -1,7 +1,8 @@
 // The deadline scan: what is due now gets its warning, its missed-deadline alert up the escalation chain, or its
 // automatic upgrade — each exactly once (the outbox key is unique per deadline, stage and step).
 import type { WorkCalendar } from '../calendar/work-calendar.js';
-import { ConcurrencyError, type IntakeStore, type IntakeTx } from '../intake/ports.js';
+import { ConcurrencyError } from '../intake/ports.js';
+import type { TicketStore, TicketTx } from '../tickets/ports.js';
 import { peopleFor } from '../tickets/notify.js';
 import type { Clock } from '../lib/clock.js';
 import type { Organisation, ProjectConfig } from '../organisation/index.js';
@@ -12,7 +13,7 @@ import { nextAction, planDeadlines, type Deadline, type Ticket } from '../ticket
 import { alertText, type AlertStage } from './alert-text.js';
 
 export interface ScanDeps {
-  store: IntakeStore;
+  store: TicketStore;
   clock: Clock;
   logger: Logger;
   organisation: Organisation;
@@ -50,7 +51,10 @@ const reasonOf = (err: unknown): string => (err instanceof Error ? err.message :
 export async function scanDeadlines(deps: ScanDeps): Promise<number> {
   const now = deps.clock.now();
   const due = await deps.store.transaction((tx) => tx.dueDeadlines(now, BATCH));
-  for (const d of due) await scanOne(deps, d, now);
+  for (const d of due) {
+    if ('unreadable' in d) await setAside(deps, d, now, d.unreadable);
+    else await scanOne(deps, d, now);
+  }
   return due.length;
 }
 
@@ -71,24 +75,35 @@ async function scanOne(deps: ScanDeps, d: Deadline & ScanMarks, now: Date): Prom
       logger.warn(where, 'deadline scan met a concurrent transaction; the deadline is tried again next scan');
       return;
     }
-    const failures = (d.scanFailures ?? 0) + 1;
-    const retryAt = new Date(now.getTime() + scanRetryMs(failures));
-    logger.error(
-      { ...where, failures, retryAt },
-      'deadline could not be handled; the rest of the scan goes on and this one is tried again later',
-    );
-    const marks: Partial<Deadline> & ScanMarks = {
-      nextCheckAt: retryAt,
-      scanFailures: failures,
-      scanError: reasonOf(err).slice(0, 2000),
-    };
-    // Should even this fail, the database itself is in trouble: the scan stops, and the job runs again next tick.
-    await store.transaction((tx) => tx.updateDeadline(d.id, marks));
+    await setAside(deps, d, now, reasonOf(err));
   }
 }
 
-// The promised response is kept once someone acts; everything else once the work is done. A cancelled ticket owes nothing.
-async function settledBy(tx: IntakeTx, d: Deadline, t: Ticket): Promise<'met' | 'cancelled' | undefined> {
+/** Logged, marked (how often and why) and looked at again after a backoff; the rest of the scan goes on. */
+async function setAside(
+  deps: ScanDeps,
+  d: Pick<Deadline, 'id' | 'ticketId'> & ScanMarks & Partial<Pick<Deadline, 'kind'>>,
+  now: Date,
+  reason: string,
+): Promise<void> {
+  const failures = (d.scanFailures ?? 0) + 1;
+  const retryAt = new Date(now.getTime() + scanRetryMs(failures));
+  deps.logger.error(
+    { deadlineId: d.id, ticketId: d.ticketId, kind: d.kind, err: reason, failures, retryAt },
+    'deadline could not be handled; the rest of the scan goes on and this one is tried again later',
+  );
+  const marks: Partial<Deadline> & ScanMarks = {
+    nextCheckAt: retryAt,
+    scanFailures: failures,
+    scanError: reason.slice(0, 2000),
+  };
+  // Should even this fail, the database itself is in trouble: the scan stops, and the job runs again next tick.
+  await deps.store.transaction((tx) => tx.updateDeadline(d.id, marks));
+}
+
+// The promised response is kept once someone acts; everything else once the work is done. A cancelled ticket owes
+// nothing.
+async function settledBy(tx: TicketTx, d: Deadline, t: Ticket): Promise<'met' | 'cancelled' | undefined> {
   if (t.status === 'cancelled') return 'cancelled';
   if (d.kind.startsWith('approval:')) {
     const a = (await tx.approvalsOf(t.id)).find((x) => `approval:${x.id}` === d.kind);
@@ -99,7 +114,7 @@ async function settledBy(tx: IntakeTx, d: Deadline, t: Ticket): Promise<'met' | 
   return t.status === 'resolved' || t.status === 'closed' ? 'met' : undefined;
 }
 
-async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Promise<void> {
+async function handle(deps: ScanDeps, tx: TicketTx, d: Deadline, now: Date): Promise<void> {
   const ticket = await tx.findTicketById(d.ticketId);
   const project = ticket && deps.organisation.projects.find((p) => p.code === ticket.projectCode);
   if (!ticket || !project) {
@@ -131,7 +146,7 @@ async function handle(deps: ScanDeps, tx: IntakeTx, d: Deadline, now: Date): Pro
 /** 000 §5.3.1: unresolved a week → hot, a month → major; the new level brings its own deadlines (quality report). */
 async function upgrade(
   deps: ScanDeps,
-  tx: IntakeTx,
+  tx: TicketTx,
   project: ProjectConfig,
   t: Ticket,
   d: Deadline,
@@ -175,7 +190,7 @@ function recipients(project: ProjectConfig, t: Ticket, roles: string[], now: Dat
 
 async function alert(
   deps: ScanDeps,
-  tx: IntakeTx,
+  tx: TicketTx,
   project: ProjectConfig,
   t: Ticket,
   d: Deadline,

@@ -106,8 +106,11 @@ export interface IncidentRepository {
 /** The clocks on a ticket: response, resolution, callback, approval deadlines. */
 export interface DeadlineRepository {
   insertDeadlines(rows: NewDeadline[]): AtCommit;
-  /** Deadlines whose next check is due, oldest first (an index on next_check_at: cost follows what is due). */
-  dueDeadlines(now: Date, limit: number): Promise<Deadline[]>;
+  /**
+   * Deadlines whose next check is due, oldest first (an index on next_check_at: cost follows what is due). A row that
+   * cannot be read (its stored JSON is broken) comes back as `unreadable`, so the scan sets it aside and goes on.
+   */
+  dueDeadlines(now: Date, limit: number): Promise<DueDeadline[]>;
   updateDeadline(id: number, patch: Partial<Deadline>): Promise<void>;
   /**
    * Brings the ticket's deadline of the same kind forward to `d` (its due time, warning, urgency), never back, and only
@@ -115,6 +118,8 @@ export interface DeadlineRepository {
    */
   advanceDeadline(d: NewDeadline): Promise<boolean>;
 }
+
+export type DueDeadline = Deadline | { id: number; ticketId: number; unreadable: string };
 
 /** Decisions asked of a manager. */
 export interface ApprovalRepository {

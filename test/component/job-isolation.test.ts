@@ -88,7 +88,10 @@ describe.each(DB_KINDS)('deadline scan, one bad row among many, on %s', (kind) =
   });
   afterAll(async () => svc?.close());
 
-  it('when one due deadline makes its handler throw, then the other alerts still go out and the bad one is marked, logged and retried later', async () => {
+  const handlerThrowsForOne =
+    'when one due deadline makes its handler throw, ' +
+    'then the other alerts still go out and the bad one is marked, logged and retried later';
+  it(handlerThrowsForOne, async () => {
     const numbers = [
       ticketNo(await say(svc, 'visitor-scan-1', '我是孙丽，3栋1单元101，厨房水龙头坏了，关不紧')),
       ticketNo(await say(svc, 'visitor-scan-2', '我是钱多多，3栋1单元102，卫生间灯不亮了')),
@@ -138,7 +141,32 @@ describe.each(DB_KINDS)('deadline scan, one bad row among many, on %s', (kind) =
     expect(await responseOf(numbers[0]!)).toMatchObject({ stage: 'missed', scan_failures: 0, scan_error: null });
   });
 
-  it('when raising one incident to its level throws, then the scan still raises the others and logs the one it could not', async () => {
+  const brokenRow =
+    'when a due deadline row cannot even be read (its JSON is broken), then it is set aside and the rest go out';
+  it(brokenRow, async () => {
+    const numbers = [
+      ticketNo(await say(svc, 'visitor-scan-4', '我是周强，3栋1单元104，厨房下水道堵了')),
+      ticketNo(await say(svc, 'visitor-scan-5', '我是吴刚，3栋1单元105，客厅插座没电了')),
+    ];
+    const [bad, good] = await Promise.all(numbers.map(responseOf));
+    await svc.ds.query('UPDATE ticket_deadline SET notify = ? WHERE id = ?', ['not json{', bad!.id]);
+    clock.advance(3 * 60 * MINUTE);
+    await svc.scheduler.runOnce('deadline-scan');
+    expect((await alertsOf(good!.id)).some((a) => a.dedupe_key.startsWith(`deadline:${good!.id}:missed:0`))).toBe(true);
+    const marked = await responseOf(numbers[0]!);
+    expect(marked).toMatchObject({ stage: 'pending', scan_failures: 1 });
+    expect(marked.scan_error).toMatch(/cannot be read/);
+    // The ORM cannot read the row either: check as stored that its next look was pushed past the missed due time.
+    const pushed = 'SELECT COUNT(*) AS n FROM ticket_deadline WHERE id = ? AND next_check_at > due_at';
+    const [{ n }] = await svc.ds.query(pushed, [bad!.id]);
+    expect(Number(n)).toBe(1);
+    expect(log.lines.some((l) => l.deadlineId === bad!.id && /cannot be read/.test(String(l.err)))).toBe(true);
+  });
+
+  const raisingOneIncidentThrows =
+    'when raising one incident to its level throws, ' +
+    'then the scan still raises the others and logs the one it could not';
+  it(raisingOneIncidentThrows, async () => {
     const incidentOf = async (no: string) =>
       Number((await svc.ds.query('SELECT incident_id FROM ticket WHERE no = ?', [no]))[0].incident_id);
     const pair = async (building: string, first: [string, string], second: [string, string]) => {
@@ -255,7 +283,10 @@ describe.each(DB_KINDS)('outbox leases and lanes on %s', (kind) => {
     expect(await reviewOf(slow)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
-  it("when A's lease ran out during a slow review and B claimed the row, then A's late outcome is not recorded and B's is", async () => {
+  const lateOutcomeAfterLostLease =
+    "when A's lease ran out during a slow review and B claimed the row, " +
+    "then A's late outcome is not recorded and B's is";
+  it(lateOutcomeAfterLostLease, async () => {
     llm.behaviours = [
       { delayMs: 500, ...REVIEW },
       { delayMs: 2_500, ...REVIEW },
@@ -277,7 +308,10 @@ describe.each(DB_KINDS)('outbox leases and lanes on %s', (kind) => {
     expect(logB.lines.some((l) => l.outboxId === id && l.msg === 'outbox message sent')).toBe(true);
   });
 
-  it('when a row is no longer its lease holder, then the repository refuses to mark, fail or postpone it for anyone else', async () => {
+  const notTheLeaseHolder =
+    'when a row is no longer its lease holder, ' +
+    'then the repository refuses to mark, fail or postpone it for anyone else';
+  it(notTheLeaseHolder, async () => {
     const repo = createOutboxRepo(a.ds);
     const id = await insertRow({ channel: 'test_fence', recipient: 'nobody', payload: { text: '测试' } });
     expect((await repo.claimDue(clock.now(), 5, 'owner-a', 60_000, { only: ['test_fence'] })).map((m) => m.id)).toEqual(
@@ -296,7 +330,9 @@ describe.each(DB_KINDS)('outbox leases and lanes on %s', (kind) => {
     expect(await row(id)).toMatchObject({ status: 'sent', lockedBy: null, attempts: 1 });
   });
 
-  it('when a send outlasts its lease, then its dispatcher renews the lease and no other instance sends the row', async () => {
+  const sendOutlastsLease =
+    'when a send outlasts its lease, then its dispatcher renews the lease and no other instance sends the row';
+  it(sendOutlastsLease, async () => {
     const repo = createOutboxRepo(a.ds);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -334,7 +370,10 @@ describe.each(DB_KINDS)('outbox leases and lanes on %s', (kind) => {
     expect(await row(id)).toMatchObject({ status: 'sent', lockedBy: null, attempts: 1 });
   });
 
-  it('when a sender throws at once on a payload, then that row is failed with the reason and the next row still goes out', async () => {
+  const senderThrowsAtOnce =
+    'when a sender throws at once on a payload, ' +
+    'then that row is failed with the reason and the next row still goes out';
+  it(senderThrowsAtOnce, async () => {
     // This held before (the send is awaited inside the try); pinned here with the rest of the bad-row cases.
     const sent: string[] = [];
     const dispatcher = new OutboxDispatcher({
@@ -364,7 +403,10 @@ describe.each(DB_KINDS)('outbox leases and lanes on %s', (kind) => {
     expect(logA.lines.some((l) => l.outboxId === bad && l.err === 'payload.card is required')).toBe(true);
   });
 
-  it('when rows are bad (unknown channel, unreadable or empty payload, a digest without text), then each is dead with its reason and the good one still goes out', async () => {
+  const badRows =
+    'when rows are bad (unknown channel, unreadable or empty payload, a digest without text), ' +
+    'then each is dead with its reason and the good one still goes out';
+  it(badRows, async () => {
     const fax = await insertRow({ channel: 'fax', recipient: '010-1234', payload: { text: '传真' } });
     const unreadable = await insertRow({ channel: 'wecom_app', recipient: 'kf01', payload: { text: '坏' } });
     await a.ds.query('UPDATE outbox SET payload = ? WHERE id = ?', ['{"text": "坏', unreadable]);

@@ -1,7 +1,7 @@
 // TypeORM implementation of the intake store.
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { ChannelName } from '../../dialogue/inbound.js';
-import type { Profile, Session } from '../../dialogue/index.js';
+import type { Profile } from '../../dialogue/index.js';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../../intake/ports.js';
 import {
   buildingOf,
@@ -21,7 +21,6 @@ import {
   InboundEntity,
   OutboxEntity,
   ResidentEntity,
-  SessionEntity,
   TicketEntity,
   TicketEventEntity,
 } from '../schema.js';
@@ -99,8 +98,8 @@ async function groupCommit<T>(
 }
 
 /**
- * Timeline events, deadlines and outbox rows are write-only inside a transaction: they are buffered and written with one
- * multi-row statement each just before commit (a ticket writes about ten of them; one statement each was the
+ * Timeline events, deadlines and outbox rows are write-only inside a transaction: they are buffered and written with
+ * one multi-row statement each just before commit (a ticket writes about ten of them; one statement each was the
  * largest share of the webhook's CPU). After `prefetch` (a group commit), the batch's sessions, profiles and message
  * ids are buffered the same way.
  */
@@ -236,14 +235,20 @@ function intakeTx(
       deadlines.push(...rows);
     },
     async dueDeadlines(now, limit) {
-      const db = await orm();
-      return db
-        .createQueryBuilder(DeadlineEntity, 'd')
-        .where('d.next_check_at <= :now', { now })
-        .orderBy('d.next_check_at', 'ASC')
-        .addOrderBy('d.id', 'ASC')
-        .limit(limit)
-        .getMany();
+      const d = rowCodec(m, DeadlineEntity);
+      const rows = (await link.run([
+        `${d.select()} WHERE next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`,
+        [d.param('nextCheckAt', now), limit],
+      ])) as Record<string, unknown>[];
+      // Each row on its own: one whose JSON is broken must not hide the others from the scan.
+      return rows.map((raw) => {
+        try {
+          return d.hydrate(raw);
+        } catch (err) {
+          const unreadable = `stored row cannot be read: ${(err as Error).message}`;
+          return { id: Number(raw['id']), ticketId: Number(raw['ticket_id']), unreadable };
+        }
+      });
     },
     async updateDeadline(id, patch) {
       const db = await orm();
@@ -256,7 +261,8 @@ function intakeTx(
         .update(DeadlineEntity)
         .set({ dueAt: d.dueAt, warnAt: d.warnAt, nextCheckAt: d.nextCheckAt, urgent: d.urgent, stage: 'pending' })
         .where(
-          "ticket_id = :ticketId AND kind = :kind AND met_at IS NULL AND stage IN ('pending', 'warned') AND due_at > :dueAt",
+          'ticket_id = :ticketId AND kind = :kind AND met_at IS NULL' +
+            " AND stage IN ('pending', 'warned') AND due_at > :dueAt",
           { ticketId: d.ticketId, kind: d.kind, dueAt: d.dueAt },
         )
         .execute();
@@ -336,7 +342,8 @@ function intakeTx(
       const list = ids.map(() => '?').join(', ');
       // SKIP LOCKED: a report another transaction is linking right now is left to it; waiting for it instead made
       // concurrent batches deadlock (each locks its candidates report by report).
-      const sql = `SELECT id, incident_id AS i FROM ticket WHERE id IN (${list})${locking ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+      const skipLocked = locking ? ' FOR UPDATE SKIP LOCKED' : '';
+      const sql = `SELECT id, incident_id AS i FROM ticket WHERE id IN (${list})${skipLocked}`;
       const first: Statement[] =
         locking && incidentId !== undefined ? [['SELECT id FROM incident WHERE id = ? FOR UPDATE', [incidentId]]] : [];
       const counted: Statement[] =
@@ -344,7 +351,9 @@ function intakeTx(
           ? []
           : [
               [
-                `SELECT DISTINCT o.channel, o.user_id AS u FROM ticket c JOIN ticket o ON o.channel = c.channel AND o.user_id = c.user_id WHERE c.id IN (${list}) AND o.incident_id = ?`,
+                'SELECT DISTINCT o.channel, o.user_id AS u' +
+                  ' FROM ticket c JOIN ticket o ON o.channel = c.channel AND o.user_id = c.user_id' +
+                  ` WHERE c.id IN (${list}) AND o.incident_id = ?`,
                 [...ids, incidentId],
               ],
             ];
