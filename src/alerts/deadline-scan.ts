@@ -3,7 +3,7 @@
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { ConcurrencyError } from '../intake/ports.js';
 import type { TicketStore, TicketTx } from '../tickets/ports.js';
-import { peopleFor } from '../tickets/notify.js';
+import { peopleFor, tellManagers } from '../tickets/notify.js';
 import type { Clock } from '../lib/clock.js';
 import type { Organisation, ProjectConfig } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
@@ -204,28 +204,8 @@ async function alert(
   const key = `deadline:${d.id}:${stage}:${step}`;
   // Only urgent deadlines may ring at night; the rest wait for the project's next working period.
   const notBefore = d.urgent ? undefined : deps.calendar(project.code).nextWorkingTime(now);
-  const { robotKey, chatId } = project.alerts;
-  if (robotKey) {
-    await tx.enqueue(
-      { dedupeKey: key, channel: 'wecom_robot', recipient: robotKey, payload: { text } },
-      now,
-      notBefore,
-    );
-  } else if (chatId && deps.staffChannelEnabled) {
-    await tx.enqueue(
-      { dedupeKey: key, channel: 'wecom_appchat', recipient: chatId, payload: { text } },
-      now,
-      notBefore,
-    );
-  } else if (deps.staffChannelEnabled && to.length) {
-    for (const user of to)
-      await tx.enqueue(
-        { dedupeKey: `${key}:${user}`, channel: 'wecom_app', recipient: user, payload: { text } },
-        now,
-        notBefore,
-      );
-  }
-  const delivered = Boolean(robotKey) || (deps.staffChannelEnabled && (Boolean(chatId) || to.length > 0));
+  // To the managers' group (robot or app group chat), else to each person the step names.
+  const delivered = await tellManagers({ deps, tx, now }, project, { group: text, app: text }, { key, notBefore }, to);
   await tx.addEvent({
     ticketId: t.id,
     at: now,

@@ -19,8 +19,8 @@ export interface Filed {
   incident?: Incident;
 }
 
-// The newest open reports of the category in the building (and of shared facilities) that a new report is compared with:
-// an incident's members are its newest reports, so fifty find it; each candidate is a row read and compared.
+// The newest open reports of the category in the building (and of shared facilities) that a new report is compared
+// with: an incident's members are its newest reports, so fifty find it; each candidate is a row read and compared.
 const CANDIDATES = 50;
 
 export interface FilingOptions {
@@ -231,7 +231,10 @@ const reportQuery = (c: TicketCtx, pack: RulePack, t: NewTicket): ReportQuery =>
   notUser: t.userId,
 });
 
-/** Joins the ticket to the incident of the same fault (creating one), and raises the incident when enough residents report it. */
+/**
+ * Joins the ticket to the incident of the same fault (creating one), and raises the incident when enough residents
+ * report it.
+ */
 async function linkIncident(
   c: TicketCtx,
   project: ProjectConfig,
@@ -359,7 +362,7 @@ async function planTicketDeadlines(c: TicketCtx, ticket: Ticket, rules: Deadline
         group: `**<font color="warning">工作日历缺失</font>** ${warning}`,
         app: `【工作日历缺失】${warning}`,
       };
-      await tellManagers(c, project, texts, key);
+      await tellManagers(c, project, texts, { key });
     }
   }
 }

@@ -83,7 +83,9 @@ export async function tellResident(c: Ctx, t: Ticket, text: string, what: string
   return false;
 }
 
-/** WeCom user ids for a role named by a rule: on_duty, lead, quality, head_office, finance, a department, or user:<id>. */
+/**
+ * WeCom user ids for a role named by a rule: on_duty, lead, quality, head_office, finance, a department, or user:<id>.
+ */
 export function peopleFor(project: ProjectConfig, role: string, department: string | null, at: Date): string[] {
   if (role.startsWith('user:')) return [role.slice(5)];
   if (role === 'on_duty') {
@@ -187,19 +189,24 @@ async function alertManagersGroup(
 }
 
 /**
- * A notice for the managers: to their group where the project has one, else to each of the project leads in the app.
- * `groupText` is markdown for the group; `appText` the plain text for one person.
+ * A notice for the managers: to their group where the project has one, else to each of `fallback` (the project leads
+ * unless said otherwise) in the app. `group` is markdown for the group, `app` the plain text for one person. Returns
+ * whether anything was queued.
  */
 export async function tellManagers(
   c: Ctx,
   project: ProjectConfig,
   texts: { group: string; app: string },
-  key: string,
-): Promise<void> {
-  if ((await notify(c, { kind: 'managers-group', project }, { text: texts.group }, { key })) === 'queued') return;
-  for (const u of project.people['lead'] ?? []) {
-    await notify(c, { kind: 'staff', userId: u }, { text: texts.app }, { key: `${key}:${u}` });
+  d: Delivery,
+  fallback: readonly string[] = project.people['lead'] ?? [],
+): Promise<boolean> {
+  if ((await notify(c, { kind: 'managers-group', project }, { text: texts.group }, d)) === 'queued') return true;
+  let queued = false;
+  for (const u of fallback) {
+    const one = { key: `${d.key}:${u}`, notBefore: d.notBefore };
+    if ((await notify(c, { kind: 'staff', userId: u }, { text: texts.app }, one)) === 'queued') queued = true;
   }
+  return queued;
 }
 
 const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', {
