@@ -8,8 +8,8 @@ import type { Clock } from '../lib/clock.js';
 import type { Organisation, ProjectConfig } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine } from '../rules/index.js';
-import { normalizeText } from '../text/normalize.js';
-import { nextAction, planDeadlines, type Deadline, type Ticket } from '../tickets/index.js';
+import { nextAction, type Deadline, type Ticket } from '../tickets/index.js';
+import { applyLevel } from '../tickets/regrade.js';
 import { alertText, type AlertStage } from './alert-text.js';
 
 export interface ScanDeps {
@@ -152,30 +152,14 @@ async function upgrade(
   d: Deadline,
   now: Date,
 ): Promise<void> {
-  const rules = deps.rules();
-  if (!rules.higher(t.rulePack, d.upgradeTo!, t.level)) return;
-  await tx.updateTicket(t.id, { level: d.upgradeTo!, updatedAt: now });
-  await tx.addEvent({
-    ticketId: t.id,
-    at: now,
-    type: 'graded',
+  if (!deps.rules().higher(t.rulePack, d.upgradeTo!, t.level)) return;
+  // The upgrade's own alert tells people; the new level brings its deadlines.
+  const labels = { kind: t.kind, category: t.category, urgency: t.urgency };
+  await applyLevel({ deps, tx, now }, project, t, d.upgradeTo!, [d.label], {
     actor: 'scheduler',
-    data: { level: d.upgradeTo, reasons: [d.label] },
+    notices: false,
+    labels,
   });
-  const upgraded = { ...t, level: d.upgradeTo! };
-  const routing = await rules.route(
-    {
-      ...rules.classify(normalizeText(t.content).match, t.rulePack),
-      kind: t.kind,
-      category: t.category,
-      urgency: t.urgency,
-      level: upgraded.level,
-    },
-    { project: project.code },
-  );
-  await tx.insertDeadlines(
-    planDeadlines(upgraded, routing.deadlines, deps.calendar(project.code), now).filter((x) => x.kind !== 'response'),
-  );
 }
 
 function recipients(project: ProjectConfig, t: Ticket, roles: string[], now: Date): string[] {

@@ -4,10 +4,10 @@ import type { Clock } from '../lib/clock.js';
 import type { Organisation, ProjectConfig } from '../organisation/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { RuleEngine, RulePack } from '../rules/index.js';
-import { normalizeText } from '../text/normalize.js';
 import type { TicketCtx } from './context.js';
 import { collectiveLevel } from './incident.js';
 import { notifyStaff } from './notify.js';
+import { AS_SURE_ROUTINE, routeStored } from './regrade.js';
 import type { TicketStore } from './ports.js';
 
 export async function raiseIncident(
@@ -39,11 +39,8 @@ export async function raiseIncident(
   // only the level's own rules fire (the emergency call-out already went with the ticket itself).
   const first = members[0];
   if (!first) return;
-  const cls = rules.classify(normalizeText(first.content).match, pack.pack);
-  const routing = await rules.route(
-    { ...cls, urgency: 'normal', confidence: 1, level },
-    { project: project.code, incidentResidents: residents },
-  );
+  const facts = { project: project.code, incidentResidents: residents };
+  const routing = await routeStored(rules, { ...first, rulePack: pack.pack }, level, facts, AS_SURE_ROUTINE);
   await notifyStaff(c, project, { ...first, level }, routing.notices, [reason], `incident:${incidentId}:${level}`);
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Category, Classification, Kind, RuleEngine, Trade, Urgency } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';
 import { notifyStaff } from './notify.js';
+import { routeStored } from './regrade.js';
 import { planDeadlines } from './plan-deadlines.js';
 import type { ReviewScope, TicketStore } from './ports.js';
 
@@ -83,7 +84,8 @@ export async function reviewTicket(
     const level = rules.higher(ticket.rulePack, grade.level, ticket.level) ? grade.level : ticket.level;
     const project = deps.organisation.projects.find((p) => p.code === ticket.projectCode);
     const emergencyProject = opinion.urgency === 'emergency' && before.urgency !== 'emergency' ? project : undefined;
-    // A missed emergency (its project set) gets the emergency promise, counted from the report (due at once if that time has passed).
+    // A missed emergency (its project set) gets the emergency promise, counted from the report (due at once if that
+    // time has passed).
     const emergencyDue =
       emergencyProject &&
       new Date(
@@ -122,7 +124,7 @@ export async function reviewTicket(
     if (!emergencyProject) return;
     // The rules missed an emergency: call it out now, as the rules would have (duty, project lead, managers' group),
     // and hold the ticket to the emergency deadlines.
-    const routing = await rules.route({ ...text, level }, { project: emergencyProject.code });
+    const routing = await routeStored(rules, ticket, level, { project: emergencyProject.code }, labels);
     const [response, ...own] = planDeadlines(updated, routing.deadlines, deps.calendar(ticket.projectCode), now);
     if (responseDueAt < ticket.responseDueAt) await tx.advanceDeadline(response!);
     // The emergency rules' own deadlines; a kind the ticket already has keeps its clock.
@@ -138,7 +140,8 @@ export async function reviewTicket(
     );
     deps.logger.warn(
       { ticketNo, responseDueAt },
-      'the second opinion found an emergency the rules missed; emergency notices sent, response deadline brought forward',
+      'the second opinion found an emergency the rules missed; ' +
+        'emergency notices sent, response deadline brought forward',
     );
   });
 }
