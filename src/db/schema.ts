@@ -196,8 +196,8 @@ export const LeaseEntity = new EntitySchema<LeaseRow>({
 });
 
 /**
- * A deadline as stored: with the scan's own bookkeeping, which the domain's Deadline does not know (alerts/deadline-scan
- * reads and writes it through the store's deadline reads and updates).
+ * A deadline as stored: with the scan's own bookkeeping, which the domain's Deadline does not know
+ * (alerts/deadline-scan reads and writes it through the store's deadline reads and updates).
  */
 export interface DeadlineRow extends Deadline {
   /** How many scans in a row could not handle this deadline (0 once one succeeds). */

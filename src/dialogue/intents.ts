@@ -45,8 +45,13 @@ export const menuChoice = (t: string): 'report' | 'tickets' | undefined => {
   return undefined;
 };
 
-const CORRECTION =
-  /^(?:我)?(?:(?:房号|房间号|门牌号?|名字|姓名|电话|手机号?|号码)(?:写|登记|记|打)?)?(不对(?!劲)|不是(?!很|太|特别|非常|那么|十分|说)|错了|说错了|写错了|搞错了|更正|改一下|修改|改成|改为|应该是)[，,:：\s]*(是|为|改成|改为|应该是)?/;
+const CORRECTION = new RegExp(
+  [
+    '^(?:我)?(?:(?:房号|房间号|门牌号?|名字|姓名|电话|手机号?|号码)(?:写|登记|记|打)?)?',
+    '(不对(?!劲)|不是(?!很|太|特别|非常|那么|十分|说)|错了|说错了|写错了|搞错了|更正|改一下|修改|改成|改为|应该是)',
+    '[，,:：\\s]*(是|为|改成|改为|应该是)?',
+  ].join(''),
+);
 /** "不对，是503" → "503"; undefined when the text is not a correction. */
 export function correctionBody(t: string): string | undefined {
   const m = CORRECTION.exec(t.trim());

@@ -1,5 +1,6 @@
 // The intake dialogue as a pure state machine: step(session, inbound, ctx) → { session, replies, commands }.
-// It decides what to ask and what to do; the use case runs the commands (create/update tickets) and renders their replies.
+// It decides what to ask and what to do; the use case runs the commands (create/update tickets) and renders their
+// replies.
 import type { InboundContent } from './inbound.js';
 import type { RuleEngine, TextClassification } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';

@@ -93,6 +93,8 @@ export const ticketSay = {
       ? '您还没有工单记录。如需报修或投诉，请直接描述问题。'
       : `您最近的工单：\n${ts.map((t) => `${t.no}｜${statusLabel(t.status)}｜${t.summary}`).join('\n')}\n回复"查询 工单号"看详情。`,
   detail: (t: TicketView) =>
-    `工单 ${t.no}\n状态：${statusLabel(t.status)}\n内容：${t.summary}\n类别：${KIND_LABEL[t.classification.kind]} · ${CATEGORY_LABEL[t.classification.category]}\n登记时间：${t.createdAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}`,
+    `工单 ${t.no}\n状态：${statusLabel(t.status)}\n内容：${t.summary}\n` +
+    `类别：${KIND_LABEL[t.classification.kind]} · ${CATEGORY_LABEL[t.classification.category]}\n` +
+    `登记时间：${t.createdAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}`,
   notFound: (no: string) => `没有找到您名下的工单 ${no}，请核对工单号。`,
 };

@@ -1,4 +1,5 @@
-// One message's classification, grade and slots, with exactly the code the bot uses (`npm run classify`, `npm run eval`).
+// One message's classification, grade and slots, with exactly the code the bot uses (`npm run classify`,
+// `npm run eval`).
 import { extractSlots } from '../dialogue/index.js';
 import { judgedLevel, type Classification, type RuleEngine } from '../rules/index.js';
 import { normalizeText } from '../text/normalize.js';

@@ -145,7 +145,9 @@ interface Planned {
   result: ReturnType<typeof step>;
 }
 
-/** The dialogue's step for a resident's message: pure, so a batch can run it ahead to know how many tickets it files. */
+/**
+ * The dialogue's step for a resident's message: pure, so a batch can run it ahead to know how many tickets it files.
+ */
 async function plan(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Date): Promise<Planned> {
   const loaded = await tx.loadSession(msg.channel, msg.userId);
   const ctx: StepContext = {
@@ -221,7 +223,9 @@ async function staffCommandReplies(
   return runStaffCommand(c, work.cmd);
 }
 
-/** Is this message staff work rather than a resident's (see staffCommandReplies)? Pure: decided from the message alone. */
+/**
+ * Is this message staff work rather than a resident's (see staffCommandReplies)? Pure: decided from the message alone.
+ */
 function staffWork(
   deps: IntakeDeps,
   msg: InboundMessage,

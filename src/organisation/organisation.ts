@@ -18,7 +18,10 @@ const ProjectSchema = z.object({
   /** Working hours and closed days of this project, when they differ from config/calendar.json. */
   workingHours: z.array(z.tuple([z.string().regex(/^\d{2}:\d{2}$/), z.string().regex(/^\d{2}:\d{2}$/)])).optional(),
   closedDays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
-  /** Where deadline alerts go: a WeCom group robot (webhook key), else an app group chat (appchat chatid), else the people one by one. */
+  /**
+   * Where deadline alerts go: a WeCom group robot (webhook key), else an app group chat (appchat chatid), else the
+   * people one by one.
+   */
   alerts: z.object({ robotKey: z.string().min(1).optional(), chatId: z.string().min(1).optional() }).default({}),
   /** Who hears about a missed deadline, and how long after it is missed (minutes): 处理人 → 主管 → 项目负责人 → 总部. */
   escalation: z
@@ -32,7 +35,9 @@ const ProjectSchema = z.object({
     ]),
   /** Role → WeCom user ids: lead (项目负责人), quality (品质部), head_office (总部), finance (财务), or a department code. */
   people: z.record(z.string(), z.array(z.string().min(1))).default({}),
-  /** On-duty roster: who handles a department's tickets at a given time (department "duty" is the night/holiday duty). */
+  /**
+   * On-duty roster: who handles a department's tickets at a given time (department "duty" is the night/holiday duty).
+   */
   roster: z
     .array(
       z.object({

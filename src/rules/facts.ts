@@ -83,12 +83,23 @@ function countOf(raw: string): number | undefined {
 
 const UNIT_DAYS: Record<string, number> = { 天: 1, 日: 1, 周: 7, 週: 7, 星期: 7, 礼拜: 7, 月: 30, 年: 365 };
 // A duration counts only once the problem was reported to us: "报了一个多月了", "催了两周", not "漏了一个月了".
-const REPORTED_FOR =
-  /(?:报|报修|反映|投诉|打电话|打了电话|找|说|提|等|催|修)(?:了|过)*(?:都|已经|有|快|将近|差不多|整整|足足)*(?<n>\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|星期|礼拜|月|年)(?<more2>多)?/gu;
+const REPORTED_FOR = new RegExp(
+  [
+    '(?:报|报修|反映|投诉|打电话|打了电话|找|说|提|等|催|修)(?:了|过)*',
+    '(?:都|已经|有|快|将近|差不多|整整|足足)*',
+    '(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|星期|礼拜|月|年)(?<more2>多)?',
+  ].join(''),
+  'gu',
+);
 
 // "坏了一周都没人修": the time it has waited for us to act, which is as good as reported.
-const WAITED_FOR =
-  /(?<n>\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|週|星期|礼拜|月|年)(?<more2>多)?了?(都|还|也)?(没人|没有人|没)(修|管|来|处理|理)/gu;
+const WAITED_FOR = new RegExp(
+  [
+    '(?<n>\\d+|[一二两三四五六七八九十百几半]+)个?(?<more>多|来)?个?(?<unit>天|日|周|週|星期|礼拜|月|年)(?<more2>多)?',
+    '了?(都|还|也)?(没人|没有人|没)(修|管|来|处理|理)',
+  ].join(''),
+  'gu',
+);
 
 // "上个月就报过这个漏水": the report is dated instead of measured.
 const REPORTED_AGO: [RegExp, number][] = [

@@ -36,7 +36,10 @@ const name = z.string().regex(/^[a-z][a-z0-9_]*$/, '只能用小写字母、数�
 const SignalSchema = z.object({
   label: z.string().min(1),
   patterns: z.array(z.string().min(1)).min(1),
-  /** "已经不漏了": a negation right before the match cancels it. Outages ("没水") are themselves negative words and say false. */
+  /**
+   * "已经不漏了": a negation right before the match cancels it. Outages ("没水") are themselves negative words and say
+   * false.
+   */
   negatable: z.boolean().default(true),
 });
 
@@ -109,7 +112,9 @@ const NotifyRule = z
   .object({
     name: z.string().min(1),
     conditions: TopCondition,
-    /** Roles resolved by the organisation config: on_duty, lead, quality, head_office, finance, or a department code. */
+    /**
+     * Roles resolved by the organisation config: on_duty, lead, quality, head_office, finance, or a department code.
+     */
     notify: z.array(name).min(1),
     within: z.string().min(1).describe('what the seed promises, shown in the notice, e.g. 立即 / 3个工作日内'),
     /** An approval this ticket needs before the plan goes ahead (mall compensation → finance). */

@@ -34,7 +34,9 @@ export interface LevelOptions {
   labels?: Partial<Classification>;
 }
 
-/** A level that now takes effect (an approval, the incident head count, an upgrade): its notices and deadlines follow. */
+/**
+ * A level that now takes effect (an approval, the incident head count, an upgrade): its notices and deadlines follow.
+ */
 export async function applyLevel(
   c: TicketCtx,
   project: ProjectConfig,

@@ -35,7 +35,9 @@ describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
     await platform?.stop();
   });
 
-  it('when WeCom answers 5xx and then busy (-1), then the message waits for its backoff and is sent on the third try', async () => {
+  const wecomFailsThenSends =
+    'when WeCom answers 5xx and then busy (-1), then the message waits for its backoff and is sent on the third try';
+  it(wecomFailsThenSends, async () => {
     let failures = 0;
     platform.overrides = [
       (c) => (c.path === '/cgi-bin/message/send' && failures++ === 0 ? { status: 502, json: {} } : undefined),
@@ -71,7 +73,9 @@ describe.each(DB_KINDS)('outbox delivery on %s', (kind) => {
     expect(platform.callsTo('/cgi-bin/message/send')).toHaveLength(3);
   });
 
-  it('when the staff member does not exist in WeCom, then the message is dead at once and visible with its reason', async () => {
+  const unknownStaffMember =
+    'when the staff member does not exist in WeCom, then the message is dead at once and visible with its reason';
+  it(unknownStaffMember, async () => {
     platform.overrides = [
       (c) =>
         c.path === '/cgi-bin/message/send'

@@ -17,7 +17,9 @@ describe('database pools on mariadb', () => {
     await expect(svc.ds.query('SELECT 1; SELECT 2')).rejects.toThrow(/syntax/i);
   });
 
-  it('when a resident reports, then the group commit still writes in batched packets and files the ticket', async () => {
+  const groupCommitStillBatches =
+    'when a resident reports, then the group commit still writes in batched packets and files the ticket';
+  it(groupCommitStillBatches, async () => {
     const reply = await post(svc.url, wecomPost({ from: 'pool_user', text: '我是6栋1单元601的赵敏，厨房水管漏水' }));
     expect(openWecomReply(reply.text).Content).toMatch(/已为您登记工单/);
     const [row] = await svc.ds.query("SELECT COUNT(*) AS n FROM ticket WHERE user_id = 'pool_user'");

@@ -54,7 +54,9 @@ describe.each(DB_KINDS)('ticket use cases from the console on %s', (kind) => {
     await platform?.stop();
   });
 
-  it('when a manager corrects the labels, then the ticket changes and the correction is kept for training', async () => {
+  const managerCorrectsLabels =
+    'when a manager corrects the labels, then the ticket changes and the correction is kept for training';
+  it(managerCorrectsLabels, async () => {
     const no = ticketNo(await resident('o-cat', '我是赵敏，2栋1单元202，楼道的灯坏了好几天了'));
     const before = (await ticket(no)).ticket;
     expect(before.level).toBe('general');
@@ -103,7 +105,9 @@ describe.each(DB_KINDS)('ticket use cases from the console on %s', (kind) => {
     expect(e).toMatchObject({ actor: 'console:li', data: notes });
   });
 
-  it('when a handler accepts in the console, then the resident is told exactly as when staff accept in chat', async () => {
+  const acceptInConsole =
+    'when a handler accepts in the console, then the resident is told exactly as when staff accept in chat';
+  it(acceptInConsole, async () => {
     const no = ticketNo(await resident('o-acc', '我是周强，2栋1单元205，厨房水龙头坏了'));
     expect((await svc.tickets.accept(linkedHandler, no)).kind).toBe('done');
     const t = await ticket(no);
@@ -115,7 +119,9 @@ describe.each(DB_KINDS)('ticket use cases from the console on %s', (kind) => {
     expect((await svc.tickets.complete(otherProjectHandler, no, '')).kind).toBe('not-allowed');
   });
 
-  it('when a manager approves an escalation in the console, then it takes effect and the resident is told', async () => {
+  const approveInConsole =
+    'when a manager approves an escalation in the console, then it takes effect and the resident is told';
+  it(approveInConsole, async () => {
     const no = ticketNo(await resident('o-appr', '我是吴刚，2栋1单元206，电梯老是坏，再不修我就找电视台曝光'));
     expect((await svc.tickets.decide(auditor, no, true, '')).kind).toBe('not-allowed');
     expect((await ticket(no)).ticket.level).toBe('general');

@@ -11,7 +11,9 @@ export const insertedId = (raw: unknown): number =>
   Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw);
 
 export interface RowCodec<T> {
-  /** `SELECT <columns> FROM <table>` for the given properties (all when omitted); the rest of the statement is yours. */
+  /**
+   * `SELECT <columns> FROM <table>` for the given properties (all when omitted); the rest of the statement is yours.
+   */
   select(props?: readonly (keyof T & string)[]): string;
   /** `alias.col AS prefixcol, …` for a join; read back with hydrate(raw, props, prefix). */
   columns(alias: string, prefix: string, props?: readonly (keyof T & string)[]): string;
@@ -101,7 +103,8 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
       }
       return [...shapes.values()].map(({ cols, rows: group }) => {
         const tuple = `(${cols.map(() => '?').join(', ')})`;
-        const head = `INSERT ${mode && 'ignore' in mode ? dialect.ignore : ''}INTO ${table} (${cols.map((c) => q(c.databaseName)).join(', ')}) VALUES `;
+        const ignore = mode && 'ignore' in mode ? dialect.ignore : '';
+        const head = `INSERT ${ignore}INTO ${table} (${cols.map((c) => q(c.databaseName)).join(', ')}) VALUES `;
         const tail =
           mode && 'upsert' in mode
             ? dialect.upsert(

@@ -1,4 +1,5 @@
-// The read-ahead of a group commit: the batch's message ids, sessions and profiles in one packet, their writes at commit.
+// The read-ahead of a group commit: the batch's message ids, sessions and profiles in one packet, their writes at
+// commit.
 import type { EntityManager } from 'typeorm';
 import type { ChannelName } from '../../dialogue/inbound.js';
 import type { Profile, Session } from '../../dialogue/index.js';
@@ -63,7 +64,8 @@ export function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) 
         [channel, ...keys],
       ],
       [
-        `${sessionRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})${locking ? ' FOR UPDATE' : ''}`,
+        `${sessionRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})` +
+          (locking ? ' FOR UPDATE' : ''),
         [channel, ...users],
       ],
       [`${residentRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})`, [channel, ...users]],

@@ -16,9 +16,12 @@ export function reportReads(m: EntityManager, f: ReportQuery, limit: number): St
   const t = rowCodec(m, TicketEntity);
   const i = rowCodec(m, IncidentEntity);
   const select = (where: string) =>
-    `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')} FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id` +
-    ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ? AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
-    ` AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?) ORDER BY t.created_at DESC LIMIT ?`;
+    `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')}` +
+    ' FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id' +
+    ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ?` +
+    ` AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
+    " AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?)" +
+    ' ORDER BY t.created_at DESC LIMIT ?';
   const params = (first: unknown) => [
     f.projectCode,
     f.category,

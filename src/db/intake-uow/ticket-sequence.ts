@@ -11,7 +11,8 @@ export interface TicketSequence {
 }
 
 const UPSERT =
-  'INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)';
+  'INSERT INTO ticket_counter (scope, seq) VALUES (?, LAST_INSERT_ID(?))' +
+  ' ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)';
 
 export function mysqlTicketSequence(url: string): TicketSequence {
   let pool: Pool | undefined;

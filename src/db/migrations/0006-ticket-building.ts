@@ -23,7 +23,8 @@ export class TicketBuilding1764300000000 implements MigrationInterface {
     const sqlite = q.connection.options.type === 'better-sqlite3';
     await q.query(
       sqlite
-        ? "UPDATE ticket SET building = CASE WHEN instr(room, '-') > 0 THEN substr(room, 1, instr(room, '-') - 1) ELSE room END"
+        ? 'UPDATE ticket SET building = ' +
+            "CASE WHEN instr(room, '-') > 0 THEN substr(room, 1, instr(room, '-') - 1) ELSE room END"
         : "UPDATE ticket SET building = SUBSTRING_INDEX(room, '-', 1)",
     );
     await q.createIndex('ticket', BY_BUILDING);
