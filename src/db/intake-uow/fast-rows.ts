@@ -11,6 +11,13 @@ export const insertedId = (raw: unknown): number =>
   Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw);
 
 export interface RowCodec<T> {
+  /** The table's name, quoted for the driver. */
+  table: string;
+  /**
+   * Column names by property, quoted for the driver, from the entity's metadata: hand-written SQL names columns as
+   * `${t.c.userId}`, so a renamed column or a typo fails the type check, not a query at run time.
+   */
+  c: Readonly<Record<keyof T & string, string>>;
   /**
    * `SELECT <columns> FROM <table>` for the given properties (all when omitted); the rest of the statement is yours.
    */
@@ -73,7 +80,10 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
       params: entries.map(([p, v]) => toDb(column(p), v)),
     };
   };
+  const names = Object.fromEntries(meta.columns.map((col) => [col.propertyName, q(col.databaseName)]));
   const codec: RowCodec<T> = {
+    table,
+    c: names as Record<keyof T & string, string>,
     select: (props) =>
       `SELECT ${(props ? props.map(column) : meta.columns).map((c) => q(c.databaseName)).join(', ')} FROM ${table}`,
     param: (prop, value) => toDb(column(prop), value),
@@ -121,7 +131,8 @@ export function rowCodec<T extends ObjectLiteral>(m: EntityManager, entity: Enti
     updateByIds(ids, patch) {
       const set = assignments(patch);
       if (!ids.length || !set.sql) return undefined;
-      return [`UPDATE ${table} SET ${set.sql} WHERE id IN (${ids.map(() => '?').join(', ')})`, [...set.params, ...ids]];
+      const idIn = `${q(column('id').databaseName)} IN (${ids.map(() => '?').join(', ')})`;
+      return [`UPDATE ${table} SET ${set.sql} WHERE ${idIn}`, [...set.params, ...ids]];
     },
   };
   perDriver.set(entity, codec as RowCodec<never>);

@@ -54,21 +54,27 @@ export function readAhead(m: EntityManager, locking: boolean, link: RoundTrips) 
   async function loadChannel(channel: ChannelName, keys: string[], users: string[]): Promise<void> {
     const sessionRows = rowCodec(m, SessionEntity);
     const residentRows = rowCodec(m, ResidentEntity);
+    const ib = rowCodec(m, InboundEntity);
+    const [s, r] = [sessionRows.c, residentRows.c];
     const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
     // Sessions are locked until commit, so that the batch can write them back without a version check per row. Read
     // committed (see createIntakeStore) locks only rows that exist: two batches creating new sessions do not block
     // each other. The three reads go in one packet on MySQL.
     const reads: Statement[] = [
       [
-        `SELECT dedupe_key AS k FROM inbound_message WHERE channel = ? AND dedupe_key IN (${list(keys.length)})`,
+        `SELECT ${ib.c.dedupeKey} AS k FROM ${ib.table} WHERE ${ib.c.channel} = ?` +
+          ` AND ${ib.c.dedupeKey} IN (${list(keys.length)})`,
         [channel, ...keys],
       ],
       [
-        `${sessionRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})` +
+        `${sessionRows.select()} WHERE ${s.channel} = ? AND ${s.userId} IN (${list(users.length)})` +
           (locking ? ' FOR UPDATE' : ''),
         [channel, ...users],
       ],
-      [`${residentRows.select()} WHERE channel = ? AND user_id IN (${list(users.length)})`, [channel, ...users]],
+      [
+        `${residentRows.select()} WHERE ${r.channel} = ? AND ${r.userId} IN (${list(users.length)})`,
+        [channel, ...users],
+      ],
     ];
     const [ids, rows, people] = (await link.runMany(reads)) as Record<string, unknown>[][];
     for (const { k } of ids!) recorded.add(recordedKey(channel, String(k)));

@@ -15,13 +15,14 @@ import { IncidentEntity, TicketEntity } from '../schema.js';
 export function reportReads(m: EntityManager, f: ReportQuery, limit: number): Statement[] {
   const t = rowCodec(m, TicketEntity);
   const i = rowCodec(m, IncidentEntity);
+  const { c } = t;
   const select = (where: string) =>
     `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')}` +
-    ' FROM ticket t LEFT JOIN incident i ON i.id = t.incident_id' +
-    ` WHERE t.project_code = ? AND t.category = ? AND ${where} AND t.created_at >= ?` +
-    ` AND ${f.trade === null ? 't.trade IS NULL' : 't.trade = ?'}` +
-    " AND t.status NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.channel = ? AND t.user_id = ?)" +
-    ' ORDER BY t.created_at DESC LIMIT ?';
+    ` FROM ${t.table} t LEFT JOIN ${i.table} i ON i.${i.c.id} = t.${c.incidentId}` +
+    ` WHERE t.${c.projectCode} = ? AND t.${c.category} = ? AND ${where} AND t.${c.createdAt} >= ?` +
+    ` AND ${f.trade === null ? `t.${c.trade} IS NULL` : `t.${c.trade} = ?`}` +
+    ` AND t.${c.status} NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.${c.channel} = ? AND t.${c.userId} = ?)` +
+    ` ORDER BY t.${c.createdAt} DESC LIMIT ?`;
   const params = (first: unknown) => [
     f.projectCode,
     f.category,
@@ -32,8 +33,8 @@ export function reportReads(m: EntityManager, f: ReportQuery, limit: number): St
     f.notUser,
     limit,
   ];
-  const reads: Statement[] = [[select('t.building = ?'), params(f.building)]];
-  if (f.commonArea) reads.push([select('t.common_area = ?'), params(t.param('commonArea', true))]);
+  const reads: Statement[] = [[select(`t.${c.building} = ?`), params(f.building)]];
+  if (f.commonArea) reads.push([select(`t.${c.commonArea} = ?`), params(t.param('commonArea', true))]);
   return reads;
 }
 

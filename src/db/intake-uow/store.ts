@@ -216,13 +216,13 @@ function intakeTx(
     },
     async findTicket(no) {
       const t = rowCodec(m, TicketEntity);
-      const [row] = (await link.run([`${t.select()} WHERE no = ?`, [no]])) as Record<string, unknown>[];
+      const [row] = (await link.run([`${t.select()} WHERE ${t.c.no} = ?`, [no]])) as Record<string, unknown>[];
       return row ? t.hydrate(row) : undefined;
     },
     async listTicketsOf(channel, userId, limit) {
       const t = rowCodec(m, TicketEntity);
       const rows = (await link.run([
-        `${t.select()} WHERE channel = ? AND user_id = ? ORDER BY id DESC LIMIT ?`,
+        `${t.select()} WHERE ${t.c.channel} = ? AND ${t.c.userId} = ? ORDER BY ${t.c.id} DESC LIMIT ?`,
         [channel, userId, limit],
       ])) as Record<string, unknown>[];
       return rows.map((r) => t.hydrate(r));
@@ -237,7 +237,7 @@ function intakeTx(
     async dueDeadlines(now, limit) {
       const d = rowCodec(m, DeadlineEntity);
       const rows = (await link.run([
-        `${d.select()} WHERE next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`,
+        `${d.select()} WHERE ${d.c.nextCheckAt} <= ? ORDER BY ${d.c.nextCheckAt}, ${d.c.id} LIMIT ?`,
         [d.param('nextCheckAt', now), limit],
       ])) as Record<string, unknown>[];
       // Each row on its own: one whose JSON is broken must not hide the others from the scan.
@@ -307,8 +307,10 @@ function intakeTx(
     },
     async insertTicketAmongReports(t, f, limit) {
       const reads = reportReads(m, f, limit);
+      const { c, table } = rowCodec(m, TicketEntity);
       const mine: Statement = [
-        'SELECT incident_id AS id FROM ticket WHERE channel = ? AND user_id = ? AND incident_id IS NOT NULL',
+        `SELECT ${c.incidentId} AS id FROM ${table}` +
+          ` WHERE ${c.channel} = ? AND ${c.userId} = ? AND ${c.incidentId} IS NOT NULL`,
         [t.channel, t.userId],
       ];
       const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(stored(t)), ...reads, mine]);
@@ -329,7 +331,7 @@ function intakeTx(
       const seen = incidents.get(id);
       if (seen) return { ...seen };
       const i = rowCodec(m, IncidentEntity);
-      const [row] = (await link.run([`${i.select()} WHERE id = ?`, [id]])) as Record<string, unknown>[];
+      const [row] = (await link.run([`${i.select()} WHERE ${i.c.id} = ?`, [id]])) as Record<string, unknown>[];
       return row ? i.hydrate(row) : undefined;
     },
     async updateIncident(id, patch) {
@@ -343,17 +345,21 @@ function intakeTx(
       // SKIP LOCKED: a report another transaction is linking right now is left to it; waiting for it instead made
       // concurrent batches deadlock (each locks its candidates report by report).
       const skipLocked = locking ? ' FOR UPDATE SKIP LOCKED' : '';
-      const sql = `SELECT id, incident_id AS i FROM ticket WHERE id IN (${list})${skipLocked}`;
-      const first: Statement[] =
-        locking && incidentId !== undefined ? [['SELECT id FROM incident WHERE id = ? FOR UPDATE', [incidentId]]] : [];
+      const t = rowCodec(m, TicketEntity);
+      const inc = rowCodec(m, IncidentEntity);
+      const c = t.c;
+      const sql = `SELECT ${c.id} AS id, ${c.incidentId} AS i FROM ${t.table} WHERE ${c.id} IN (${list})${skipLocked}`;
+      const lockIncident = `SELECT ${inc.c.id} FROM ${inc.table} WHERE ${inc.c.id} = ? FOR UPDATE`;
+      const first: Statement[] = locking && incidentId !== undefined ? [[lockIncident, [incidentId]]] : [];
       const counted: Statement[] =
         incidentId === undefined
           ? []
           : [
               [
-                'SELECT DISTINCT o.channel, o.user_id AS u' +
-                  ' FROM ticket c JOIN ticket o ON o.channel = c.channel AND o.user_id = c.user_id' +
-                  ` WHERE c.id IN (${list}) AND o.incident_id = ?`,
+                `SELECT DISTINCT o.${c.channel} AS channel, o.${c.userId} AS u` +
+                  ` FROM ${t.table} n JOIN ${t.table} o` +
+                  ` ON o.${c.channel} = n.${c.channel} AND o.${c.userId} = n.${c.userId}` +
+                  ` WHERE n.${c.id} IN (${list}) AND o.${c.incidentId} = ?`,
                 [...ids, incidentId],
               ],
             ];
@@ -375,17 +381,18 @@ function intakeTx(
     async openIncidentsFrom(residents) {
       const i = rowCodec(m, IncidentEntity);
       const rows = (await link.run([
-        `${i.select()} WHERE status = 'open' AND residents >= ? ORDER BY id${locking ? ' FOR UPDATE' : ''}`,
+        `${i.select()} WHERE ${i.c.status} = 'open' AND ${i.c.residents} >= ?` +
+          ` ORDER BY ${i.c.id}${locking ? ' FOR UPDATE' : ''}`,
         [residents],
       ])) as Record<string, unknown>[];
       return rows.map((r) => i.hydrate(r));
     },
     async ticketsOfIncident(id) {
       const t = rowCodec(m, TicketEntity);
-      const rows = (await link.run([`${t.select()} WHERE incident_id = ? ORDER BY id ASC`, [id]])) as Record<
-        string,
-        unknown
-      >[];
+      const rows = (await link.run([
+        `${t.select()} WHERE ${t.c.incidentId} = ? ORDER BY ${t.c.id} ASC`,
+        [id],
+      ])) as Record<string, unknown>[];
       return rows.map((r) => t.hydrate(r));
     },
     async enqueue(item: OutboxItem, now: Date, notBefore?: Date) {
@@ -414,15 +421,12 @@ function stored<T extends Partial<Ticket>>(t: T): T & { building?: string } {
 }
 
 function headCountWrites(m: EntityManager, added: Map<number, { added: number; at: Date }>): Statement[] {
-  const at = (d: Date) => rowCodec(m, IncidentEntity).param('updatedAt', d);
+  const i = rowCodec(m, IncidentEntity);
+  const { residents, updatedAt, id: idCol } = i.c;
+  const sql = `UPDATE ${i.table} SET ${residents} = ${residents} + ?, ${updatedAt} = ? WHERE ${idCol} = ?`;
   const writes = [...added]
     .sort(([a], [b]) => a - b)
-    .map(
-      ([id, h]): Statement => [
-        'UPDATE incident SET residents = residents + ?, updated_at = ? WHERE id = ?',
-        [h.added, at(h.at), id],
-      ],
-    );
+    .map(([id, h]): Statement => [sql, [h.added, i.param('updatedAt', h.at), id]]);
   added.clear();
   return writes;
 }
