@@ -149,6 +149,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
           config.organisation.projects.map((p) => ({ code: p.code, calendar: calendar(p.code) })),
           clock.now(),
         ),
+      provisional: (code, from, to) => calendar(code).provisionalYears(from, to).length > 0,
       levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
       resolveIncident: (id, resolution, by) => tickets.resolveIncident(system(by), id, resolution),
     }),

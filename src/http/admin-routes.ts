@@ -45,6 +45,8 @@ export interface AdminDeps {
   resolveIncident(id: number, resolution: string, actor: string): Promise<ResolveOutcome>;
   /** Which years have an official holiday calendar, and a warning when the coming months reach one that has not. */
   calendarStatus(): unknown;
+  /** Does a deadline running from `from` to `to` count days of a year whose holidays are only provisional? */
+  provisional(projectCode: string, from: Date, to: Date): boolean;
 }
 
 export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Router {
@@ -101,7 +103,12 @@ export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Ro
   router.get('/tickets/:no', async (ctx) => {
     const detail = await queries.detail(ctx.params.no ?? '');
     if (!detail) throw new AppError('NOT_FOUND', `工单 ${ctx.params.no} 不存在`);
-    ctx.body = detail;
+    const { projectCode } = detail.ticket;
+    const items = detail.deadlines.items.map((d) => ({
+      ...d,
+      provisional: deps.provisional(projectCode, d.createdAt, d.dueAt),
+    }));
+    ctx.body = { ...detail, deadlines: { ...detail.deadlines, items } };
   });
 
   return router;

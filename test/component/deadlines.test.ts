@@ -234,6 +234,10 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     expect(t.timeline.find((e: { actor: string }) => e.actor === 'calendar').data.warning).toContain(
       '暂按《全国年节及纪念日放假办法》推算法定节假日',
     );
+    // Deadlines that count days of 2027 say so; the promised response (due today) does not.
+    const byKind = new Map(t.deadlines.items.map((d: { kind: string; provisional: boolean }) => [d.kind, d]));
+    expect(byKind.get('response')).toMatchObject({ provisional: false });
+    expect(t.deadlines.items.some((d: { provisional: boolean }) => d.provisional)).toBe(true);
     await round();
     expect(robotMessages().filter((m) => m.includes('工作日历缺失'))).toHaveLength(1);
     const status = await admin('/api/calendar');
