@@ -1,36 +1,27 @@
 // TypeORM implementation of the intake store.
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import type { ChannelName } from '../../dialogue/inbound.js';
-import type { Profile } from '../../dialogue/index.js';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ConcurrencyError, type IntakeStore, type IntakeTx, type OutboxItem } from '../../intake/ports.js';
-import {
-  buildingOf,
-  type Incident,
-  type NewDeadline,
-  type NewTicket,
-  type Ticket,
-  type TicketEvent,
-} from '../../tickets/index.js';
+import type { Incident, NewDeadline, TicketEvent } from '../../tickets/index.js';
 import { isRetryable, isUniqueViolation } from '../errors.js';
 import {
   type OutboxRow,
-  ApprovalEntity,
-  CounterEntity,
   DeadlineEntity,
   IncidentEntity,
   InboundEntity,
   OutboxEntity,
-  ResidentEntity,
-  TicketEntity,
   TicketEventEntity,
 } from '../schema.js';
-import { insertedId, rowCodec, type Statement } from './fast-rows.js';
+import { rowCodec, type Statement } from './fast-rows.js';
 import { serialized } from '../sqlite-lock.js';
 import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
-import { PROFILE_UPSERT, profileRow, readAhead } from './read-ahead.js';
+import { readAhead } from './read-ahead.js';
 import { roundTrips } from './round-trips.js';
-import { keepIncidents, reportReads } from './same-fault-reads.js';
 import { takeAll } from './take-all.js';
+import type { Unit } from './unit.js';
+import { conversationRows } from './conversation-rows.js';
+import { ticketRows } from './ticket-rows.js';
+import { incidentRows } from './incident-rows.js';
+import { deadlineAndApprovalRows } from './deadline-rows.js';
 
 export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Promise<void> } {
   const url = ds.options.type === 'better-sqlite3' ? undefined : (ds.options as { url?: string }).url;
@@ -126,6 +117,20 @@ function intakeTx(
     await link.drain();
     return m;
   };
+  const u: Unit = {
+    m,
+    link,
+    ahead,
+    orm,
+    locking,
+    sequence,
+    events,
+    deadlines,
+    outbox,
+    incidents,
+    headCounts,
+    reserved,
+  };
   return {
     drain: link.drain,
     async flush(closing) {
@@ -139,261 +144,6 @@ function intakeTx(
       if (outbox.size)
         writes.push(...rowCodec(m, OutboxEntity).insertMany(takeAll(outbox) as Partial<OutboxRow>[], { ignore: true }));
       await link.runMany(closing ? [...writes, closing] : writes);
-    },
-    prefetch: (messages) => ahead.load(messages),
-    // One session model: a conversation is read ahead (and locked) by prefetch and written back at commit.
-    async recordInbound(channel, dedupeKey, userId, reply, now) {
-      const buffered = ahead.recordInbound({ channel, dedupeKey, userId, reply, receivedAt: now });
-      if (buffered === undefined) throw new Error(`message ${channel}:${dedupeKey} was not read ahead (prefetch)`);
-      return buffered;
-    },
-    async loadSession(channel, userId) {
-      const cached = ahead.session(channel, userId);
-      if (cached === undefined) throw new Error(`session ${channel}:${userId} was not read ahead (prefetch)`);
-      return cached?.session;
-    },
-    async saveSession(channel, userId, session, now) {
-      const before = ahead.session(channel, userId);
-      if (before === undefined) throw new Error(`session ${channel}:${userId} was not read ahead (prefetch)`);
-      ahead.saveSession({ channel, userId, state: session, version: (before?.version ?? 0) + 1, updatedAt: now });
-    },
-    async loadProfile(channel, userId) {
-      const cached = ahead.profile(channel, userId);
-      if (cached !== undefined) return cached ?? undefined;
-      await link.drain();
-      const row = await m.findOneBy(ResidentEntity, { channel, userId });
-      return row ? { name: row.name, room: row.room, phone: row.phone, projectCode: row.projectCode } : undefined;
-    },
-    async saveProfile(channel: ChannelName, userId: string, p: Profile, now: Date) {
-      if (ahead.saveProfile(profileRow(channel, userId, p, now))) return;
-      // One upsert on the (channel, user_id) unique key; created_at stays as first written.
-      await link.runMany(rowCodec(m, ResidentEntity).insertMany([profileRow(channel, userId, p, now)], PROFILE_UPSERT));
-    },
-    async reserveTicketSeqs(scope, count) {
-      // SQLite: numbers come from the counter row inside the transaction; nothing to gain.
-      if (!sequence || count < 2) return;
-      const last = await sequence.take(scope, count);
-      reserved.set(scope, [
-        ...(reserved.get(scope) ?? []),
-        ...Array.from({ length: count }, (_, i) => last - count + 1 + i),
-      ]);
-    },
-    async nextTicketSeq(scope) {
-      const ready = reserved.get(scope)?.shift();
-      if (ready !== undefined) return ready;
-      if (sequence) return sequence.take(scope, 1);
-      // SQLite: one writer at a time anyway, so the counter lives in the transaction.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const r = await m
-          .createQueryBuilder()
-          .update(CounterEntity)
-          .set({ seq: () => 'seq + 1' })
-          .where('scope = :scope', { scope })
-          .execute();
-        if (r.affected === 0) {
-          try {
-            await m.insert(CounterEntity, { scope, seq: 1 });
-            return 1;
-          } catch (err) {
-            if (!isUniqueViolation(err)) throw err;
-            continue;
-          }
-        }
-        const row = await m.findOneByOrFail(CounterEntity, { scope });
-        return row.seq;
-      }
-      throw new ConcurrencyError(`could not allocate a ticket number in ${scope}`);
-    },
-    async insertTicket(t: NewTicket) {
-      const id = insertedId(await link.run(rowCodec(m, TicketEntity).insert(stored(t))));
-      return { ...t, id } as Ticket;
-    },
-    async updateTicket(id, patch) {
-      await link.later(rowCodec(m, TicketEntity).updateByIds([id], stored(patch)));
-    },
-    async updateTickets(ids, patch) {
-      await link.later(rowCodec(m, TicketEntity).updateByIds(ids, stored(patch)));
-    },
-    async findTicket(no) {
-      const t = rowCodec(m, TicketEntity);
-      const [row] = (await link.run([`${t.select()} WHERE ${t.c.no} = ?`, [no]])) as Record<string, unknown>[];
-      return row ? t.hydrate(row) : undefined;
-    },
-    async listTicketsOf(channel, userId, limit) {
-      const t = rowCodec(m, TicketEntity);
-      const rows = (await link.run([
-        `${t.select()} WHERE ${t.c.channel} = ? AND ${t.c.userId} = ? ORDER BY ${t.c.id} DESC LIMIT ?`,
-        [channel, userId, limit],
-      ])) as Record<string, unknown>[];
-      return rows.map((r) => t.hydrate(r));
-    },
-    async addEvent(e: TicketEvent) {
-      events.push(e);
-    },
-    async insertDeadlines(rows) {
-      // Write-only inside a transaction, like events: the scan reads them in transactions of its own.
-      deadlines.push(...rows);
-    },
-    async dueDeadlines(now, limit) {
-      const d = rowCodec(m, DeadlineEntity);
-      const rows = (await link.run([
-        `${d.select()} WHERE ${d.c.nextCheckAt} <= ? ORDER BY ${d.c.nextCheckAt}, ${d.c.id} LIMIT ?`,
-        [d.param('nextCheckAt', now), limit],
-      ])) as Record<string, unknown>[];
-      // Each row on its own: one whose JSON is broken must not hide the others from the scan.
-      return rows.map((raw) => {
-        try {
-          return d.hydrate(raw);
-        } catch (err) {
-          const unreadable = `stored row cannot be read: ${(err as Error).message}`;
-          return { id: Number(raw['id']), ticketId: Number(raw['ticket_id']), unreadable };
-        }
-      });
-    },
-    async updateDeadline(id, patch) {
-      const db = await orm();
-      await db.update(DeadlineEntity, { id }, patch);
-    },
-    async advanceDeadline(d) {
-      const db = await orm();
-      const r = await db
-        .createQueryBuilder()
-        .update(DeadlineEntity)
-        .set({ dueAt: d.dueAt, warnAt: d.warnAt, nextCheckAt: d.nextCheckAt, urgent: d.urgent, stage: 'pending' })
-        .where(
-          'ticket_id = :ticketId AND kind = :kind AND met_at IS NULL' +
-            " AND stage IN ('pending', 'warned') AND due_at > :dueAt",
-          { ticketId: d.ticketId, kind: d.kind, dueAt: d.dueAt },
-        )
-        .execute();
-      return (r.affected ?? 0) > 0;
-    },
-    async findTicketById(id) {
-      const db = await orm();
-      return (await db.findOneBy(TicketEntity, { id })) ?? undefined;
-    },
-    async insertApproval(a) {
-      const db = await orm();
-      const r = await db.insert(ApprovalEntity, a);
-      return { ...a, id: Number(r.identifiers[0]?.id) };
-    },
-    async approvalsOf(ticketId) {
-      const db = await orm();
-      return db.find(ApprovalEntity, { where: { ticketId }, order: { id: 'ASC' } });
-    },
-    async findApproval(id) {
-      const db = await orm();
-      return (await db.findOneBy(ApprovalEntity, { id })) ?? undefined;
-    },
-    async updateApproval(id, patch) {
-      const db = await orm();
-      await db.update(ApprovalEntity, { id }, patch);
-    },
-    async lastHandledBy(userId) {
-      const db = await orm();
-      return (
-        (await db.findOne(TicketEntity, { where: { handler: userId }, order: { updatedAt: 'DESC', id: 'DESC' } })) ??
-        undefined
-      );
-    },
-    async awaitingRating(channel, userId) {
-      const db = await orm();
-      return (
-        (await db.findOne(TicketEntity, {
-          where: { channel, userId, status: 'resolved', rating: IsNull() },
-          order: { completedAt: 'DESC', id: 'DESC' },
-        })) ?? undefined
-      );
-    },
-    async insertTicketAmongReports(t, f, limit) {
-      const reads = reportReads(m, f, limit);
-      const { c, table } = rowCodec(m, TicketEntity);
-      const mine: Statement = [
-        `SELECT ${c.incidentId} AS id FROM ${table}` +
-          ` WHERE ${c.channel} = ? AND ${c.userId} = ? AND ${c.incidentId} IS NOT NULL`,
-        [t.channel, t.userId],
-      ];
-      const [inserted, ...found] = await link.runMany([rowCodec(m, TicketEntity).insert(stored(t)), ...reads, mine]);
-      const reporterIncidents = new Set((found.pop() as { id: number | string }[]).map((r) => Number(r.id)));
-      const ticket = { ...t, id: insertedId(inserted) } as Ticket;
-      return {
-        ticket,
-        recent: keepIncidents(m, incidents, found as Record<string, unknown>[][], limit),
-        reporterIncidents,
-      };
-    },
-    async insertIncident(i) {
-      const incident = { ...i, id: insertedId(await link.run(rowCodec(m, IncidentEntity).insert(i))) };
-      incidents.set(incident.id, incident);
-      return { ...incident };
-    },
-    async findIncident(id) {
-      const seen = incidents.get(id);
-      if (seen) return { ...seen };
-      const i = rowCodec(m, IncidentEntity);
-      const [row] = (await link.run([`${i.select()} WHERE ${i.c.id} = ?`, [id]])) as Record<string, unknown>[];
-      return row ? i.hydrate(row) : undefined;
-    },
-    async updateIncident(id, patch) {
-      const seen = incidents.get(id);
-      if (seen) incidents.set(id, { ...seen, ...patch });
-      await link.later(rowCodec(m, IncidentEntity).updateByIds([id], patch));
-    },
-    async lockIncidentLinks(ticketIds, incidentId) {
-      const ids = [...ticketIds].sort((x, y) => x - y);
-      const list = ids.map(() => '?').join(', ');
-      // SKIP LOCKED: a report another transaction is linking right now is left to it; waiting for it instead made
-      // concurrent batches deadlock (each locks its candidates report by report).
-      const skipLocked = locking ? ' FOR UPDATE SKIP LOCKED' : '';
-      const t = rowCodec(m, TicketEntity);
-      const inc = rowCodec(m, IncidentEntity);
-      const c = t.c;
-      const sql = `SELECT ${c.id} AS id, ${c.incidentId} AS i FROM ${t.table} WHERE ${c.id} IN (${list})${skipLocked}`;
-      const lockIncident = `SELECT ${inc.c.id} FROM ${inc.table} WHERE ${inc.c.id} = ? FOR UPDATE`;
-      const first: Statement[] = locking && incidentId !== undefined ? [[lockIncident, [incidentId]]] : [];
-      const counted: Statement[] =
-        incidentId === undefined
-          ? []
-          : [
-              [
-                `SELECT DISTINCT o.${c.channel} AS channel, o.${c.userId} AS u` +
-                  ` FROM ${t.table} n JOIN ${t.table} o` +
-                  ` ON o.${c.channel} = n.${c.channel} AND o.${c.userId} = n.${c.userId}` +
-                  ` WHERE n.${c.id} IN (${list}) AND o.${c.incidentId} = ?`,
-                [...ids, incidentId],
-              ],
-            ];
-      const results = await link.runMany([...first, [sql, ids], ...counted]);
-      const rows = results[first.length] as { id: number | string; i: number | string | null }[];
-      const already = (counted.length ? results.at(-1) : []) as { channel: string; u: string }[];
-      return {
-        links: new Map(rows.map((r) => [Number(r.id), r.i === null ? null : Number(r.i)])),
-        counted: new Set(already.map((r) => `${r.channel}:${r.u}`)),
-      };
-    },
-    async joinIncident(id, ticketIds, newResidents, now) {
-      const seen = incidents.get(id);
-      if (seen) incidents.set(id, { ...seen, residents: seen.residents + newResidents, updatedAt: now });
-      await link.later(rowCodec(m, TicketEntity).updateByIds(ticketIds, { incidentId: id }));
-      const before = headCounts.get(id);
-      headCounts.set(id, { added: (before?.added ?? 0) + newResidents, at: now });
-    },
-    async openIncidentsFrom(residents) {
-      const i = rowCodec(m, IncidentEntity);
-      const rows = (await link.run([
-        `${i.select()} WHERE ${i.c.status} = 'open' AND ${i.c.residents} >= ?` +
-          ` ORDER BY ${i.c.id}${locking ? ' FOR UPDATE' : ''}`,
-        [residents],
-      ])) as Record<string, unknown>[];
-      return rows.map((r) => i.hydrate(r));
-    },
-    async ticketsOfIncident(id) {
-      const t = rowCodec(m, TicketEntity);
-      const rows = (await link.run([
-        `${t.select()} WHERE ${t.c.incidentId} = ? ORDER BY ${t.c.id} ASC`,
-        [id],
-      ])) as Record<string, unknown>[];
-      return rows.map((r) => t.hydrate(r));
     },
     async enqueue(item: OutboxItem, now: Date, notBefore?: Date) {
       if (outbox.has(item.dedupeKey)) return;
@@ -412,12 +162,12 @@ function intakeTx(
         sentAt: null,
       });
     },
-  };
-}
 
-/** A ticket (or a change to one) as written: the building follows the room (see TicketRow). */
-function stored<T extends Partial<Ticket>>(t: T): T & { building?: string } {
-  return t.room === undefined ? t : { ...t, building: buildingOf(t.room) };
+    ...conversationRows(u),
+    ...ticketRows(u),
+    ...incidentRows(u),
+    ...deadlineAndApprovalRows(u),
+  };
 }
 
 function headCountWrites(m: EntityManager, added: Map<number, { added: number; at: Date }>): Statement[] {
