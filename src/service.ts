@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type Router from '@koa/router';
 import type { AppConfig } from './config/load-config.js';
+import type { WorkCalendar } from './calendar/work-calendar.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { openBatchingPool, openDatabase } from './db/data-source.js';
@@ -84,33 +85,18 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   const ds = await openDatabase(config.database);
   const tokens = new AccessTokens(createTokenStore(ds), clock);
 
-  const senders: Partial<Record<string, OutboxSender>> = {
-    wecom_app: config.wecom ? wecomAppSender(config.wecom, tokens) : undefined,
-    mp: config.mp ? mpCustomSender(config.mp, tokens) : undefined,
-    wecom_robot: wecomRobotSender(config.wecomApiBase),
-    wecom_appchat: config.wecom ? wecomAppChatSender(config.wecom, tokens) : undefined,
-  };
+  const senders = senderRegistry(config, tokens);
   // Staff notifications go out over the WeCom app only when it can send.
   const staffChannelEnabled = senders.wecom_app !== undefined;
-  let rules = config.rules;
-  const reloadRules = () => {
-    try {
-      rules = loadRuleEngine(config.configDir, config.organisation);
-      logger.info({ packs: rules.packNames() }, 'rule packs reloaded');
-      return { ok: true as const, packs: rules.packNames() };
-    } catch (err) {
-      logger.error({ err }, 'rule packs not reloaded; the previous rules stay in force');
-      return { ok: false as const, error: (err as Error).message };
-    }
-  };
-  const calendars = new Map(config.organisation.projects.map((p) => [p.code, buildCalendar(config.calendar, p)]));
-  const calendar = (code: string) => calendars.get(code) ?? buildCalendar(config.calendar);
+  const rulesInForce = ruleHolder(config, logger);
+  const rules = () => rulesInForce.current();
+  const calendar = projectCalendars(config);
   const batchingPool = await openBatchingPool(ds, config.database);
   const store = createIntakeStore(batchingPool);
   // One bag of policy for every use case: the intake, the jobs, the console and the admin API.
   const ticketDeps: TicketDeps = {
     organisation: config.organisation,
-    rules: () => rules,
+    rules,
     calendar,
     logger,
     staffChannelEnabled,
@@ -143,14 +129,14 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   routers.push(
     adminRoutes(config.adminToken, {
       queries,
-      reloadRules,
+      reloadRules: rulesInForce.reload,
       calendarStatus: () =>
         calendarStatus(
           config.organisation.projects.map((p) => ({ code: p.code, calendar: calendar(p.code) })),
           clock.now(),
         ),
       provisional: (code, from, to) => calendar(code).provisionalYears(from, to).length > 0,
-      levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
+      levelCodes: () => rulesInForce.levelCodes(),
       resolveIncident: (id, resolution, by) => tickets.resolveIncident(system(by), id, resolution),
     }),
   );
@@ -170,33 +156,8 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   });
 
   const owner = opts.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const outboxRepo = createOutboxRepo(ds);
-  const dispatcherDeps = { repo: outboxRepo, senders, isPermanent, clock, logger, owner, pollMs: config.outboxPollMs };
-  // LLM reviews (up to OPENAI_TIMEOUT_MS each) have passes of their own, started, ticked and stopped with the staff
-  // notices' dispatcher: a batch of slow reviews never holds up a staff notice.
-  const reviews = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['llm'] }, batch: 5 });
-  const dispatcher = new OutboxDispatcher({
-    ...dispatcherDeps,
-    channels: { except: ['wecom_robot', 'llm'] },
-    alongside: [reviews],
-  });
-  // Group robots are sent by one instance only (the lease holder); what it sent is logged in the database, so the
-  // 20-a-minute limit also holds across a lease hand-over.
-  const robots = new OutboxDispatcher({
-    ...dispatcherDeps,
-    channels: { only: ['wecom_robot'] },
-    limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000, databaseSendLog(ds)),
-  });
-  const scanDeps = { ...ticketDeps, store, clock };
-  const scheduler = new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder: owner }, [
-    {
-      name: 'deadline-scan',
-      cron: '*/30 * * * * *',
-      leaseMs: 90_000,
-      run: async () => (await scanDeadlines(scanDeps)) + (await reconcileIncidentLevels(scanDeps)),
-    },
-    { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
-  ]);
+  const { dispatcher, robots } = deliveries(ds, senders, { clock, logger, owner, pollMs: config.outboxPollMs });
+  const scheduler = leasedJobs(ds, { ...ticketDeps, store, clock }, robots, owner);
   if (opts.startScheduler !== false) scheduler.start();
   if (opts.startDispatcher !== false) dispatcher.start();
   const stopHousekeeping = startHousekeeping(
@@ -210,22 +171,11 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     logger,
   );
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-
-  for (const off of config.disabledChannels) logger.warn({ channel: off }, `渠道未启用：${off}`);
-  if (!config.llm) logger.info('大模型复核未启用（未配置 OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL）');
-  if (!config.adminToken) logger.warn('管理接口未启用：未配置 ADMIN_TOKEN');
+  const { server, port, url } = await listen(app, config);
+  sayWhatIsOff(config, logger);
 
   return {
-    url: config.publicUrl ?? `http://${host}:${port}`,
+    url,
     port,
     ds,
     dispatcher,
@@ -248,4 +198,104 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
       await ds.destroy();
     },
   };
+}
+
+/** One sender per outbox channel; a channel without credentials has none (its rows wait, visibly, in the outbox). */
+function senderRegistry(config: AppConfig, tokens: AccessTokens): Partial<Record<string, OutboxSender>> {
+  return {
+    wecom_app: config.wecom ? wecomAppSender(config.wecom, tokens) : undefined,
+    mp: config.mp ? mpCustomSender(config.mp, tokens) : undefined,
+    wecom_robot: wecomRobotSender(config.wecomApiBase),
+    wecom_appchat: config.wecom ? wecomAppChatSender(config.wecom, tokens) : undefined,
+  };
+}
+
+/** The rule packs in force; a reload swaps them between messages, or keeps the old ones when the new are broken. */
+function ruleHolder(config: AppConfig, logger: Logger) {
+  let rules = config.rules;
+  return {
+    current: () => rules,
+    levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
+    reload() {
+      try {
+        rules = loadRuleEngine(config.configDir, config.organisation);
+        logger.info({ packs: rules.packNames() }, 'rule packs reloaded');
+        return { ok: true as const, packs: rules.packNames() };
+      } catch (err) {
+        logger.error({ err }, 'rule packs not reloaded; the previous rules stay in force');
+        return { ok: false as const, error: (err as Error).message };
+      }
+    },
+  };
+}
+
+/** Each project's working calendar (its own hours and closed days over the company's holidays). */
+function projectCalendars(config: AppConfig): (projectCode: string) => WorkCalendar {
+  const calendars = new Map(config.organisation.projects.map((p) => [p.code, buildCalendar(config.calendar, p)]));
+  return (code) => calendars.get(code) ?? buildCalendar(config.calendar);
+}
+
+async function listen(app: ReturnType<typeof createHttpApp>, config: AppConfig) {
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return { server, port, url: config.publicUrl ?? `http://${host}:${port}` };
+}
+
+/** Start-up says which channels and features are off, and why. */
+function sayWhatIsOff(config: AppConfig, logger: Logger): void {
+  for (const off of config.disabledChannels) logger.warn({ channel: off }, `渠道未启用：${off}`);
+  if (!config.llm) logger.info('大模型复核未启用（未配置 OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL）');
+  if (!config.adminToken) logger.warn('管理接口未启用：未配置 ADMIN_TOKEN');
+}
+
+/**
+ * The outbox's dispatchers: staff and resident notices; LLM reviews (up to OPENAI_TIMEOUT_MS each) in passes of their
+ * own, started, ticked and stopped with the notices' dispatcher, so slow reviews never hold up a staff notice; and the
+ * group robots, sent by one instance only (the lease holder) with the 20-a-minute limit logged in the database, so it
+ * also holds across a lease hand-over.
+ */
+function deliveries(
+  ds: DataSource,
+  senders: Partial<Record<string, OutboxSender>>,
+  o: { clock: Clock; logger: Logger; owner: string; pollMs: number },
+) {
+  const dispatcherDeps = { repo: createOutboxRepo(ds), senders, isPermanent, ...o };
+  const reviews = new OutboxDispatcher({ ...dispatcherDeps, channels: { only: ['llm'] }, batch: 5 });
+  const dispatcher = new OutboxDispatcher({
+    ...dispatcherDeps,
+    channels: { except: ['wecom_robot', 'llm'] },
+    alongside: [reviews],
+  });
+  const robots = new OutboxDispatcher({
+    ...dispatcherDeps,
+    channels: { only: ['wecom_robot'] },
+    limiter: new RateWindow(ROBOT_PER_MINUTE, 60_000, databaseSendLog(ds)),
+  });
+  return { dispatcher, robots };
+}
+
+/** Jobs that one instance runs at a time, under a database lease. */
+function leasedJobs(
+  ds: DataSource,
+  scanDeps: Parameters<typeof scanDeadlines>[0],
+  robots: OutboxDispatcher,
+  holder: string,
+): LeasedScheduler {
+  const { clock, logger } = scanDeps;
+  return new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder }, [
+    {
+      name: 'deadline-scan',
+      cron: '*/30 * * * * *',
+      leaseMs: 90_000,
+      run: async () => (await scanDeadlines(scanDeps)) + (await reconcileIncidentLevels(scanDeps)),
+    },
+    { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
+  ]);
 }
