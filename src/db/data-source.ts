@@ -58,8 +58,9 @@ export function createDataSource(db: DatabaseConfig, options: { multipleStatemen
  * checkpoint, from /proc/self/io), so at 200 msg/s the writer checkpointed several times a second, on the event
  * loop. Measured on the shared 2-vCPU machine (2026-12-01): a COMMIT's median was 0.04 ms, but 9–120 COMMITs a
  * benchmark run took over 10 ms and the worst 0.1–1.7 s whenever another process was writing to the disk (the
- * fsyncs wait for it); every request under way waited with them — that was the p99 (126 ms in the issue; 0.3–5 s
- * in runs here with a disk writer beside).
+ * fsyncs wait for it); every request under way waited with them — that was the p99 (126 ms in the issue; 0.1–7 s
+ * in runs here while the disk was busy). In one SQLite benchmark run (strace) the event-loop thread made 1,446
+ * fsyncs (6.7 s in all, the longest 1.5 s); with the checkpointer below, 148 (0.18 s, the longest 50 ms).
  *
  * So a thread of its own (CHECKPOINTER), with a second connection to the file, makes PASSIVE checkpoints every
  * CHECKPOINT_EVERY_MS: a passive checkpoint neither waits for nor blocks the writer, and its fsyncs hold up only that

@@ -10,7 +10,7 @@ const queues = new WeakMap<DataSource, Promise<unknown>>();
  * arrived meanwhile was even read, and the intake's group commit never found a second message waiting (1.0 message
  * per transaction at any load, each commit writing its own ~25 pages of WAL). After one turn, the messages read
  * meanwhile wait in the batcher and go together into the next transaction: ~12 a transaction at max load, CPU per
- * message down by a third to a half on the benchmark's mixes. An idle service loses nothing (a turn is microseconds).
+ * message down 20–40 % on the benchmark's mixes. An idle service loses nothing (a turn is microseconds).
  */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
