@@ -9,6 +9,7 @@ import {
   type TicketPatch,
   type TicketView,
 } from '../dialogue/index.js';
+import { resident } from '../tickets/actor.js';
 import { fileTicket } from '../tickets/file-ticket.js';
 import { cancelOwnTicket, findOwnTicket, listOwnTickets, rate, updateOwnTicket } from '../tickets/resident-work.js';
 import type { Ticket } from '../tickets/ticket.js';
@@ -25,7 +26,7 @@ export async function runCommand(
   session: Session,
   knownResident: boolean,
 ): Promise<Outcome> {
-  const actor = { type: 'resident' as const, channel: c.msg.channel, userId: c.msg.userId };
+  const actor = resident(c.msg.channel, c.msg.userId);
   const say = (...lines: string[]): Outcome => ({ session, replies: lines.map(text) });
   switch (command.type) {
     case 'create_ticket':
@@ -90,8 +91,9 @@ async function createTicket(
 ): Promise<Outcome> {
   const project =
     c.deps.organisation.projects.find((p) => p.code === intake.projectCode) ?? c.deps.organisation.projects[0]!;
-  const reporter = { type: 'resident' as const, channel: c.msg.channel, userId: c.msg.userId };
-  const { ticket, incident } = await fileTicket(c, reporter, intake, project, { knownResident });
+  const { ticket, incident } = await fileTicket(c, resident(c.msg.channel, c.msg.userId), intake, project, {
+    knownResident,
+  });
   const profile = { name: intake.name, room: intake.room, phone: intake.phone, projectCode: project.code };
   await c.tx.saveProfile(c.msg.channel, c.msg.userId, profile, c.now);
   c.deps.logger.info(

@@ -3,8 +3,7 @@
 import { text, type Reply } from '../dialogue/inbound.js';
 import { STAFF_USAGE, type StaffCommand } from '../staff/parse.js';
 import { staff } from '../tickets/actor.js';
-import { approvalWithTicket, decide, decideApproval, type DecideOutcome } from '../tickets/approvals.js';
-import { mayDecide } from '../tickets/authorise.js';
+import { decide, decideApproval, pendingFor, type DecideOutcome } from '../tickets/approvals.js';
 import { notify } from '../tickets/notify.js';
 import {
   accept,
@@ -137,16 +136,11 @@ function buttonLabel(out: DecideOutcome): string {
 
 /** 转派 on a card: the approver is told how to hand the ticket on; the approval itself stays open. */
 async function transferHelp(c: MessageCtx, approvalId: number): Promise<string> {
-  const found = await approvalWithTicket(c, approvalId);
-  if (!found) return '审批不存在';
-  const { approval, ticket } = found;
-  if (approval.status !== 'pending') return approval.status === 'approved' ? '已批准' : '已驳回';
-  if (!mayDecide(staff(c.msg.userId), found.project, ticket, approval, c.now)) {
-    c.deps.logger.warn({ ticketNo: ticket.no, userId: c.msg.userId }, 'card click refused: not an authorised approver');
-    return '无权审批';
-  }
+  const open = await pendingFor(c, staff(c.msg.userId), approvalId);
+  if (open.kind !== 'pending') return buttonLabel(open);
+  const { ticket } = open;
   const help = `请回复"转派 ${ticket.no} 接收人ID"把工单转给其他同事处理；审批仍可回复"同意 ${ticket.no}"或"驳回 ${ticket.no} 原因"。`;
-  const key = `approval:${approval.id}:transfer-help:${c.msg.userId}`;
+  const key = `approval:${open.approval.id}:transfer-help:${c.msg.userId}`;
   await notify(c, { kind: 'staff', userId: c.msg.userId }, { text: help }, { key });
   return '待转派';
 }

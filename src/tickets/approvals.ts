@@ -153,6 +153,20 @@ export async function decideApproval(
   approved: boolean,
   reason: string,
 ): Promise<DecideOutcome> {
+  const open = await pendingFor(c, actor, approvalId);
+  if (open.kind !== 'pending') return open;
+  return applyDecision(c, actor, open.ticket, open.approval, approved, reason);
+}
+
+/**
+ * The approval, still pending, that this actor may decide (a card's buttons: decide, or ask how to hand it on);
+ * otherwise why not. Refusals are logged.
+ */
+export async function pendingFor(
+  c: TicketCtx,
+  actor: Actor,
+  approvalId: number,
+): Promise<Exclude<DecideOutcome, { kind: 'decided' | 'nothing-pending' }> | Pending> {
   const found = await approvalWithTicket(c, approvalId);
   if (!found) return { kind: 'not-found', ticketNo: '' };
   const { approval, ticket, project } = found;
@@ -164,10 +178,17 @@ export async function decideApproval(
     );
     return { kind: 'not-allowed', ticket, project, roles: [approval.approverRole] };
   }
-  return applyDecision(c, actor, ticket, approval, approved, reason);
+  return { kind: 'pending', approval, ticket, project };
 }
 
-export async function approvalWithTicket(c: TicketCtx, approvalId: number) {
+interface Pending {
+  kind: 'pending';
+  approval: Approval;
+  ticket: Ticket;
+  project: ProjectConfig;
+}
+
+async function approvalWithTicket(c: TicketCtx, approvalId: number) {
   const approval = await c.tx.findApproval(approvalId);
   const ticket = approval && (await c.tx.findTicketById(approval.ticketId));
   const project = ticket && projectOf(c.deps, ticket.projectCode);

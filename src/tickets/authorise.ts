@@ -18,8 +18,8 @@ export function isStaffOf(project: ProjectConfig, userId: string): boolean {
 
 export const isStaff = (org: Organisation, userId: string) => org.projects.some((p) => isStaffOf(p, userId));
 
-const consoleSees = (a: Extract<Actor, { type: 'console' }>, project: ProjectConfig) =>
-  a.projects === 'all' || a.projects.includes(project.code);
+const consoleSees = (a: Extract<Actor, { type: 'console' }>, projectCode: string) =>
+  a.projects === 'all' || a.projects.includes(projectCode);
 
 /** May the actor work the ticket (accept, arrive, complete, transfer, notes, re-categorise)? */
 export function mayWork(actor: Actor, project: ProjectConfig, t?: Pick<Ticket, 'handler' | 'department'>): boolean {
@@ -27,7 +27,7 @@ export function mayWork(actor: Actor, project: ProjectConfig, t?: Pick<Ticket, '
     case 'staff':
       return isStaffOf(project, actor.userId);
     case 'console':
-      if (!consoleSees(actor, project)) return false;
+      if (!consoleSees(actor, project.code)) return false;
       if (actor.roles.includes('admin') || actor.roles.includes('manager')) return true;
       return actor.roles.includes('handler') && t !== undefined && t.handler === (actor.wecomUserId ?? actor.userId);
     case 'system':
@@ -37,11 +37,18 @@ export function mayWork(actor: Actor, project: ProjectConfig, t?: Pick<Ticket, '
   }
 }
 
+/** Close a collective-complaint incident: managers and admins of its project, and the admin API (a system actor). */
+export function mayResolveIncident(actor: Actor, projectCode: string): boolean {
+  if (actor.type === 'system') return true;
+  if (actor.type !== 'console') return false;
+  return consoleSees(actor, projectCode) && (actor.roles.includes('admin') || actor.roles.includes('manager'));
+}
+
 /** May the actor decide this approval? Only a holder of its role in the ticket's project (a manager in the console). */
 export function mayDecide(actor: Actor, project: ProjectConfig, t: Ticket, a: Approval, now: Date): boolean {
   const wecomId = wecomIdOf(actor);
   if (wecomId && peopleFor(project, a.approverRole, t.department, now).includes(wecomId)) return true;
-  return actor.type === 'console' && consoleSees(actor, project) && actor.roles.includes('manager');
+  return actor.type === 'console' && consoleSees(actor, project.code) && actor.roles.includes('manager');
 }
 
 /** The resident's own ticket: the one they filed, on the channel they filed it from. */

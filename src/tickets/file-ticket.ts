@@ -4,7 +4,7 @@ import type { ProjectConfig } from '../organisation/index.js';
 import { onShift } from '../organisation/index.js';
 import type { Grade, Routing, RulePack } from '../rules/index.js';
 import type { DeadlineRuleDef } from '../rules/pack-schema.js';
-import { actorLabel, type Actor } from './actor.js';
+import { actorLabel, type ResidentActor } from './actor.js';
 import { requestApproval } from './approvals.js';
 import type { TicketCtx } from './context.js';
 import { buildingOf, sameFault, sameResident, type Incident, collectiveLevel } from './incident.js';
@@ -31,7 +31,7 @@ export interface FilingOptions {
 /** A resident's report, taken by the dialogue, filed: numbered, graded, routed, with its deadlines and notices. */
 export async function fileTicket(
   c: TicketCtx,
-  reporter: Extract<Actor, { type: 'resident' }>,
+  reporter: ResidentActor,
   intake: Intake,
   project: ProjectConfig,
   options: FilingOptions = {},
@@ -60,7 +60,7 @@ interface Judged {
 
 async function numberedDraft(
   c: TicketCtx,
-  reporter: Extract<Actor, { type: 'resident' }>,
+  reporter: ResidentActor,
   intake: Intake,
   project: ProjectConfig,
 ): Promise<NewTicket> {
@@ -72,7 +72,7 @@ async function numberedDraft(
 /** The level (a repeat of a fault fixed before counts) and the department and person on shift who take it. */
 async function gradeAndRoute(
   c: TicketCtx,
-  reporter: Extract<Actor, { type: 'resident' }>,
+  reporter: ResidentActor,
   project: ProjectConfig,
   pack: RulePack,
   draft: NewTicket,
@@ -106,7 +106,7 @@ async function insertReport(c: TicketCtx, pack: RulePack, j: Judged): Promise<In
 
 async function recordFiling(
   c: TicketCtx,
-  reporter: Extract<Actor, { type: 'resident' }>,
+  reporter: ResidentActor,
   ticket: Ticket,
   { grade, routing }: Judged,
 ): Promise<void> {

@@ -1,13 +1,10 @@
 // What a resident does with their own tickets: correct or add to one, cancel it, look it up, rate the work.
-import type { ChannelName } from '../dialogue/inbound.js';
 import type { TicketPatch } from '../dialogue/index.js';
-import { actorLabel, type Actor } from './actor.js';
+import { actorLabel, type ResidentActor } from './actor.js';
 import { isOwnTicket } from './authorise.js';
 import type { TicketCtx } from './context.js';
 import { notify } from './notify.js';
 import { canResidentCancel, type Rating, type Ticket } from './ticket.js';
-
-type ResidentActor = Extract<Actor, { type: 'resident' }>;
 
 /** Someone else's ticket is not found, whatever its number: a resident never learns that it exists. */
 export async function findOwnTicket(c: TicketCtx, actor: ResidentActor, no: string): Promise<Ticket | undefined> {
@@ -16,7 +13,7 @@ export async function findOwnTicket(c: TicketCtx, actor: ResidentActor, no: stri
 }
 
 export const listOwnTickets = (c: TicketCtx, actor: ResidentActor, limit: number) =>
-  c.tx.listTicketsOf(actor.channel as ChannelName, actor.userId, limit);
+  c.tx.listTicketsOf(actor.channel, actor.userId, limit);
 
 export type UpdateOutcome = { kind: 'updated'; ticket: Ticket; patch: TicketPatch } | { kind: 'not-found' };
 

@@ -1,6 +1,7 @@
 // Closing a collective-complaint incident resolves every linked ticket and tells every reporter.
 import { ticketSay } from '../dialogue/index.js';
 import { actorLabel, type Actor } from './actor.js';
+import { mayResolveIncident } from './authorise.js';
 import type { TicketCtx } from './context.js';
 import type { Incident } from './incident.js';
 import { notify } from './notify.js';
@@ -17,7 +18,7 @@ export async function resolveIncident(
 ): Promise<ResolveOutcome> {
   const incident = await c.tx.findIncident(id);
   if (!incident) return { ok: false, reason: 'not_found' };
-  if (!mayResolve(actor, incident)) return { ok: false, reason: 'not_allowed' };
+  if (!mayResolveIncident(actor, incident.projectCode)) return { ok: false, reason: 'not_allowed' };
   if (incident.status === 'resolved') return { ok: false, reason: 'already_resolved' };
   const { now } = c;
   const by = actorLabel(actor);
@@ -37,12 +38,4 @@ export async function resolveIncident(
   }
   c.deps.logger.info({ incidentId: id, told, notPushable, by }, 'incident resolved');
   return { ok: true, incident: { ...incident, status: 'resolved', resolution, resolvedAt: now }, told, notPushable };
-}
-
-/** Managers and admins of the incident's project, and the admin API (a system actor). */
-function mayResolve(actor: Actor, incident: Incident): boolean {
-  if (actor.type === 'system') return true;
-  if (actor.type !== 'console') return false;
-  const sees = actor.projects === 'all' || actor.projects.includes(incident.projectCode);
-  return sees && (actor.roles.includes('admin') || actor.roles.includes('manager'));
 }
