@@ -13,7 +13,7 @@ import {
 } from '../schema.js';
 import { rowCodec, type Statement } from './fast-rows.js';
 import { serialized } from '../sqlite-lock.js';
-import { mysqlTicketSequence, type TicketSequence } from './ticket-sequence.js';
+import { mysqlTicketSequence, type TransactionNumbers, transactionNumbers } from './ticket-sequence.js';
 import { readAhead } from './read-ahead.js';
 import { roundTrips } from './round-trips.js';
 import { takeAll } from './take-all.js';
@@ -31,17 +31,28 @@ export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Prom
   return {
     close: async () => sequence?.close(),
     transaction: (fn, options) => {
+      const numbers = sequence && transactionNumbers(sequence);
       const run = async (m: EntityManager) => {
-        const tx = intakeTx(m, sequence, locking);
+        const tx = intakeTx(m, numbers, locking);
         const result = await fn(tx);
         await tx.flush();
         return result;
       };
       const work =
         options?.batch && locking
-          ? () => groupCommit(ds, (m) => intakeTx(m, sequence, locking, OPEN_READ_COMMITTED), fn)
+          ? () => groupCommit(ds, (m) => intakeTx(m, numbers, locking, OPEN_READ_COMMITTED), fn)
           : () => ds.transaction(run);
-      return serialized(ds, work).catch((err: unknown) => {
+      const settled = async () => {
+        try {
+          const result = await work();
+          numbers?.settle(true);
+          return result;
+        } catch (err) {
+          numbers?.settle(false);
+          throw err;
+        }
+      };
+      return serialized(ds, settled).catch((err: unknown) => {
         if (isRetryable(err)) throw new ConcurrencyError(`retryable database conflict: ${(err as Error).message}`);
         // A conversation's rows are written at commit: another instance that wrote the same message id or first
         // session in between meets the unique key there, and running the messages again reads what it wrote.
@@ -96,7 +107,7 @@ async function groupCommit<T>(
  */
 function intakeTx(
   m: EntityManager,
-  sequence: TicketSequence | undefined,
+  numbers: TransactionNumbers | undefined,
   locking: boolean,
   opening: Statement[] = [],
 ): IntakeTxImpl {
@@ -110,8 +121,6 @@ function intakeTx(
   // Residents who joined incidents in this transaction, added at commit in incident order: batches that join the
   // same incidents then lock them in one order (updating each as its report came deadlocked busy batches).
   const headCounts = new Map<number, { added: number; at: Date }>();
-  // Ticket numbers taken ahead for this batch, per counter scope, in order.
-  const reserved = new Map<string, number[]>();
   /** The ORM for the statements it builds itself: what is still pending goes first, so every read sees it. */
   const orm = async () => {
     await link.drain();
@@ -123,13 +132,12 @@ function intakeTx(
     ahead,
     orm,
     locking,
-    sequence,
+    numbers,
     events,
     deadlines,
     outbox,
     incidents,
     headCounts,
-    reserved,
   };
   return {
     drain: link.drain,

@@ -11,21 +11,14 @@ import type { Unit } from './unit.js';
 import type { TicketRepository } from '../../tickets/ports.js';
 
 export function ticketRows(u: Unit): TicketRepository {
-  const { m, link, orm, sequence, events, incidents, reserved } = u;
+  const { m, link, orm, numbers, events, incidents } = u;
   return {
     async reserveTicketSeqs(scope, count) {
       // SQLite: numbers come from the counter row inside the transaction; nothing to gain.
-      if (!sequence || count < 2) return;
-      const last = await sequence.take(scope, count);
-      reserved.set(scope, [
-        ...(reserved.get(scope) ?? []),
-        ...Array.from({ length: count }, (_, i) => last - count + 1 + i),
-      ]);
+      if (numbers && count > 1) await numbers.reserve(scope, count);
     },
     async nextTicketSeq(scope) {
-      const ready = reserved.get(scope)?.shift();
-      if (ready !== undefined) return ready;
-      if (sequence) return sequence.take(scope, 1);
+      if (numbers) return numbers.next(scope);
       // SQLite: one writer at a time anyway, so the counter lives in the transaction.
       for (let attempt = 0; attempt < 5; attempt++) {
         const r = await m

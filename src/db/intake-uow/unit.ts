@@ -5,7 +5,7 @@ import type { Incident, NewDeadline, TicketEvent } from '../../tickets/index.js'
 import type { OutboxRow } from '../schema.js';
 import type { readAhead } from './read-ahead.js';
 import type { RoundTrips } from './round-trips.js';
-import type { TicketSequence } from './ticket-sequence.js';
+import type { TransactionNumbers } from './ticket-sequence.js';
 
 export interface Unit {
   m: EntityManager;
@@ -15,7 +15,8 @@ export interface Unit {
   orm: () => Promise<EntityManager>;
   /** MySQL: rows are locked and statements share packets; SQLite has one writer and runs everything at once. */
   locking: boolean;
-  sequence: TicketSequence | undefined;
+  /** MySQL's ticket numbers (outside the transaction); SQLite keeps its counter inside it. */
+  numbers: TransactionNumbers | undefined;
   /** Written at commit, one multi-row statement each. */
   events: TicketEvent[];
   deadlines: NewDeadline[];
@@ -27,6 +28,4 @@ export interface Unit {
    * same incidents then lock them in one order (updating each as its report came deadlocked busy batches).
    */
   headCounts: Map<number, { added: number; at: Date }>;
-  /** Ticket numbers taken ahead for this batch, per counter scope, in order. */
-  reserved: Map<string, number[]>;
 }
