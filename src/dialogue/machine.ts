@@ -20,7 +20,7 @@ import {
   TICKET_NO,
 } from './intents.js';
 import { say } from './messages.js';
-import { asBareName, extractSlots, findPhone, withoutSlots, type Slots } from './slots.js';
+import { asBareName, extractSlots, findPhone, nameAsWritten, withoutSlots, type Slots } from './slots.js';
 
 export type DialogueState = 'idle' | 'collecting' | 'choosing_project' | 'confirming_identity' | 'awaiting_phone';
 type Expecting = 'problem' | 'name' | 'room';
@@ -165,8 +165,29 @@ function onAttachment(s: Session, patch: TicketPatch, ack: string, ctx: StepCont
 }
 
 function onText(s: Session, raw: string, ctx: StepContext): StepResult {
+  return namesAsWritten(onNormalisedText(s, raw, ctx), raw);
+}
+
+/** Every name this message gave, back in the characters the resident typed (陳生 stays 陳生). */
+function namesAsWritten(r: StepResult, raw: string): StepResult {
+  const keep = <T extends { name?: string }>(o: T): T => (o.name ? { ...o, name: nameAsWritten(raw, o.name) } : o);
+  return {
+    ...r,
+    session: { ...r.session, draft: keep(r.session.draft) },
+    commands: r.commands.map((c) =>
+      c.type === 'create_ticket'
+        ? { ...c, intake: keep(c.intake) }
+        : c.type === 'update_ticket'
+          ? { ...c, patch: keep(c.patch) }
+          : c,
+    ),
+  };
+}
+
+function onNormalisedText(s: Session, raw: string, ctx: StepContext): StepResult {
   const { display, match } = normalizeText(raw);
-  if (!match) return reply(s);
+  // Emoji or stickers alone: still a message from a resident, so still an answer.
+  if (!match) return reply(s, say.onlyEmoji());
   const ticketNo = TICKET_NO.exec(match)?.[1];
   if (ticketNo && isCancel(match)) return { session: s, replies: [], commands: [{ type: 'cancel_ticket', ticketNo }] };
   if (ticketNo) return { session: s, replies: [], commands: [{ type: 'show_ticket', ticketNo }] };

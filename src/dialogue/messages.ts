@@ -26,6 +26,7 @@ export const say = {
   voiceUnsupported: () => '暂时听不了语音，请用文字描述您的问题。',
   voiceInText: () => '暂时听不了语音，请用文字回复。',
   unsupported: () => '暂不支持这类消息，请用文字描述您的问题。',
+  onlyEmoji: () => '收到～请用文字简单说一下遇到了什么问题，我们马上为您登记处理。',
   imageReceived: () => '已收到图片。',
   locationReceived: (label?: string) => `已收到位置${label ? `（${label}）` : ''}。`,
   cancelled: () => '好的，本次登记已取消。如有需要，随时给我留言。',

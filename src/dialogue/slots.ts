@@ -1,4 +1,5 @@
 // Free-text slot extraction: rooms, mobile numbers, names. Pure; input is normalizeText().match.
+import { asWrittenIn } from '../text/normalize.js';
 
 export interface Slots {
   name?: string;
@@ -12,7 +13,9 @@ interface Hit {
   end: number;
 }
 
-const NOT_OWN_HOME = /(楼上|楼下|隔壁|对门|对面|邻居|电梯)\s*$/;
+const NOT_OWN_HOME = /(楼上|楼下|隔壁|对门|对面|邻居|电梯|车位号?|车库|商铺|铺位|储藏室)\s*$/;
+// A parking space or shop numbered like a flat ("B2-107车位") is not a home.
+const NOT_A_HOME_AFTER = /^\s*(?:号?车位|号?铺|商铺|储藏间)/;
 const BUILDING = '(?:栋|幢|号楼|座|#|号)';
 // "3号1500块", "2号楼300平": an amount, not a flat. "上个月3号…", "星期5号…": a day, not a building.
 const NOT_A_ROOM_AFTER = /^\s*(?:块|元|万|千|百|多|余|来|左右|平|米|度|个|次|天|小时|分钟?|点|岁|斤|公斤|%|％)/;
@@ -20,15 +23,23 @@ const DATE_BEFORE = /(?:月|月份|初|礼拜|星期|周|今天|昨天|前天)\s
 
 const ROOM_PATTERNS: { re: RegExp; build: (m: RegExpExecArray) => string }[] = [
   {
-    re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(\\d{1,2})\\s*(?:单元|门)\\s*(\\d{3,4})`, 'g'),
+    re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(\\d{1,2})\\s*(?:单元|门|梯)\\s*(\\d{3,4})`, 'g'),
     build: (m) => `${m[1]}-${m[2]}-${m[3]}`,
   },
-  { re: /(?<![\d-])(\d{1,3}|[A-Z])-(\d{1,2})-(\d{3,4})(?![\d-])/g, build: (m) => `${m[1]}-${m[2]}-${m[3]}` },
+  { re: /(?<![\dA-Z-])(\d{1,3}|[A-Z])-(\d{1,2})-(\d{3,4})(?![\d-])/g, build: (m) => `${m[1]}-${m[2]}-${m[3]}` },
   {
     re: new RegExp(`(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(?:楼\\s*)?(\\d{3,4})(?!\\d)`, 'g'),
     build: (m) => `${m[1]}-${m[2]}`,
   },
-  { re: /(?<![\d-])(\d{1,3}|[A-Z])-(\d{3,4})(?![\d-])/g, build: (m) => `${m[1]}-${m[2]}` },
+  { re: /(?<![\dA-Z-])(\d{1,3}|[A-Z])-(\d{3,4})(?![\d-])/g, build: (m) => `${m[1]}-${m[2]}` },
+  // The flat first, then its building: "我住1402，7栋1单元", "我是1803的，8号楼".
+  {
+    re: new RegExp(
+      `(?:我家|我住|住|我是|我系)\\s*(\\d{3,4})(?:的|室)?[，,\\s]*(\\d{1,3}|[A-Z])\\s*${BUILDING}\\s*(?:(\\d{1,2})\\s*(?:单元|梯))?`,
+      'g',
+    ),
+    build: (m) => (m[3] ? `${m[2]}-${m[3]}-${m[1]}` : `${m[2]}-${m[1]}`),
+  },
 ];
 
 export function findRoom(text: string): Hit | undefined {
@@ -39,6 +50,9 @@ export function findRoom(text: string): Hit | undefined {
       const end = m.index + m[0].length;
       if (
         NOT_A_ROOM_AFTER.test(text.slice(end)) ||
+        NOT_A_HOME_AFTER.test(text.slice(end)) ||
+        // Area codes start with 0, building numbers never do ("021-6488 1234").
+        /^0\d/.test(m[0]) ||
         (/^\d+\s*号(?!楼)/.test(m[0]) && DATE_BEFORE.test(text.slice(0, m.index)))
       )
         continue;
@@ -52,15 +66,27 @@ export function findRoom(text: string): Hit | undefined {
 // A +86 / 86 country prefix is part of the number, not a digit run before it.
 const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g;
 // A number right after a staff word is that person's ("师傅电话…"), unless the resident says it is theirs ("让师傅打我电话…").
-const SOMEONE_ELSE = /(师傅|维修|保安|物业|客服|管家|电工|水工)[^，,。；;我]{0,6}$/;
+const SOMEONE_ELSE =
+  /(师傅|师父|维修|保安|物业|客服|管家|电工|水工|律师|销售|顾问|经理|他|她)[^，,。；;我]{0,8}$|(?:他|她)的?(?:电话|手机)/;
+// "13800000000，不对，是13826601937": the number after the correction is the one.
+const CORRECTED = /(不对|错了|打错|写错|说错|应该是|改成|换成|改为)/;
+// Phone numbers read out digit by digit ("一五八零零零一二三四五", "幺八六…") become digits, keeping every position.
+const SPOKEN_DIGIT: Record<string, string> = { 零: '0', 〇: '0', 幺: '1', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const SPOKEN_NUMBER = /[零〇幺一二两三四五六七八九](?:\s?[零〇幺一二两三四五六七八九]){10,12}/g;
+const withSpokenDigits = (text: string) =>
+  text.replace(SPOKEN_NUMBER, (run) => run.replace(/\S/g, (c) => SPOKEN_DIGIT[c] ?? c));
 
 export function findPhone(text: string): Hit | undefined {
+  const t = withSpokenDigits(text);
+  const hits: Hit[] = [];
   MOBILE.lastIndex = 0;
-  for (let m = MOBILE.exec(text); m; m = MOBILE.exec(text)) {
-    if (SOMEONE_ELSE.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
-    return { value: `${m[1]}${m[2]}${m[3]}`, start: m.index, end: m.index + m[0].length };
+  for (let m = MOBILE.exec(t); m; m = MOBILE.exec(t)) {
+    if (SOMEONE_ELSE.test(t.slice(Math.max(0, m.index - 12), m.index))) continue;
+    hits.push({ value: `${m[1]}${m[2]}${m[3]}`, start: m.index, end: m.index + m[0].length });
   }
-  return undefined;
+  const [first, second] = hits;
+  if (first && second && CORRECTED.test(t.slice(first.end, second.start))) return second;
+  return first;
 }
 
 // The most common Chinese surnames (about 95% of people). Used where nothing but the shape says "this is a name":
@@ -86,14 +112,18 @@ function startsLikeName(s: string): boolean {
 // after "我是" they are a name only when they start like one ("我是新来的" is not).
 const NAME_INTRO = new RegExp(
   [
-    '(我叫|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?|叫我|我是|本人是?|(?:^|[,，\\s])业主)',
+    '((?:我|俺|偶)叫|名字(?:是|叫)|姓名[:：]?|联系人[:：]?|称呼我?|叫我(?![去来做到])|(?:我|俺)(?:是|系)|本人是?|(?:^|[,，\\s])业主)',
     '\\s*(?:业主|住户|租户|的|,|，|\\s|<R>|\\d{3,4}(?:室|号)?的)*',
     '([\\u4e00-\\u9fa5·]{2,6})',
   ].join(''),
 );
-const STRONG_INTRO = /^(我叫|名字|姓名|联系人|称呼|叫我)/;
-const TITLE = /([\u4e00-\u9fa5])(先生|女士|小姐|阿姨|大爷|大妈|老师)/;
-const SURNAME_ONLY = /(?:我|免贵)姓([\u4e00-\u9fa5])/;
+const STRONG_INTRO = /^((?:我|俺|偶)叫|名字|姓名|联系人|称呼|叫我)/;
+// 陳生 / 何太 / 李姐: how Cantonese speakers name themselves. Not after a staff word: "保洁员王阿姨" is not the sender.
+const TITLE =
+  /(?<!(?:保洁|保安|师傅|客服|管家|经理|销售|顾问|前台|员|工)[^，,。]{0,2})([\u4e00-\u9fa5])(先生|女士|小姐|阿姨|大爷|大妈|老师|(?:生|太)(?=$|[\\s,，。.!！?？:：;；<\\d、]|嘅|的|住|电话|手机))/;
+const SURNAME_ONLY = /(?:我|俺|免贵)姓([\u4e00-\u9fa5])(?![\u4e00-\u9fa5]*叫)/;
+// "俺姓吴 叫吴秀英", "我姓李，叫李娜": the full name after the surname.
+const SURNAME_THEN_NAME = /(?:我|俺|免贵)姓([\u4e00-\u9fa5])[,，\s]*(?:叫|名叫)([\u4e00-\u9fa5]{1,3})/;
 // Words that follow a name in a sentence: the name ends before them.
 const AFTER_NAME = /(我|家|的|电话|手机|住|在|要|想|报|房|楼|这|那|啊|呀|吧|了|就|可以|即可|，|。)/;
 // Characters and words no name contains; kept to what residents write instead of a name ("好的", "楼上漏水", "谢谢").
@@ -121,6 +151,11 @@ function nameHit(masked: string): Hit | undefined {
       const end = intro.index + intro[0].length - words.length + name.length;
       return { value: name, start, end };
     }
+  }
+  const full = SURNAME_THEN_NAME.exec(masked);
+  if (full && isSurname(full[1]!)) {
+    const value = full[2]!.startsWith(full[1]!) ? full[2]! : `${full[1]}${full[2]}`;
+    return { value, start: full.index, end: full.index + full[0].length };
   }
   const title = TITLE.exec(masked);
   if (title && isSurname(title[1]!)) return { value: title[0], start: title.index, end: title.index + title[0].length };
@@ -173,14 +208,21 @@ function maskRoomAndPhone(text: string): string {
   return t;
 }
 
-export function extractSlots(text: string): Slots {
+/** A name read in the normalised text, given back in the characters the resident wrote it in. */
+export function nameAsWritten(written: string, name: string): string {
+  if (name.endsWith('先生/女士')) return `${asWrittenIn(written, name[0]!)}先生/女士`;
+  return asWrittenIn(written, name);
+}
+
+/** `written`, where given, is the message as typed: the name comes back in its characters. */
+export function extractSlots(text: string, written?: string): Slots {
   const slots: Slots = {};
   const room = findRoom(text);
   if (room) slots.room = room.value;
   const phone = findPhone(text);
   if (phone) slots.phone = phone.value;
   const name = findName(text);
-  if (name) slots.name = name;
+  if (name) slots.name = written === undefined ? name : nameAsWritten(written, name);
   return slots;
 }
 

@@ -13,7 +13,7 @@ export async function analyseText(engine: RuleEngine, text: string, pack?: strin
   const c = engine.classify(match, pack);
   // The level the words justify, including one that still waits for a manager's approval in the workflow.
   const level = judgedLevel(await engine.grade(c));
-  const s = extractSlots(match);
+  const s = extractSlots(match, text);
   return {
     kind: c.kind,
     category: c.category,

@@ -1,10 +1,11 @@
 // One engine, several policies: classify (decision lists), grade and route (json-rules-engine) by a rule pack.
 import { Engine, type TopLevelCondition } from 'json-rules-engine';
-import type { Category, Classification, Kind, Urgency } from './codes.js';
+import type { Category, Classification, Kind, Trade, Urgency } from './codes.js';
 import { anyFires, firedSignals, headcountOf, reportedDaysOf, termsOf } from './facts.js';
 import type { CompiledSignal, Level, RulePack } from './pack-loader.js';
 import type { DeadlineRuleDef, Decision } from './pack-schema.js';
 import { boundedMemory } from '../lib/bounded-memory.js';
+import { emergencyProbability, featuresOf, readWithModel, type TextModel } from '../classifier/index.js';
 
 export interface TextClassification extends Classification {
   pack: string;
@@ -15,6 +16,8 @@ export interface TextClassification extends Classification {
   commonArea: boolean;
   headcount: number | null;
   reportedDays: number | null;
+  /** The level the learned model reads in the words (residential codes), for the packs' grading rules. */
+  modelLevel: string | null;
 }
 
 /** Facts known only once there is a ticket: the resident's history and the incident it joined. */
@@ -67,6 +70,8 @@ export class RuleEngine {
   constructor(
     private readonly packs: Map<string, RulePack>,
     readonly defaultPack: string,
+    /** Without a model the decision lists decide alone (tests of the rules themselves, a missing model file). */
+    readonly model?: TextModel,
   ) {
     if (!packs.has(defaultPack)) throw new Error(`默认规则包 ${defaultPack} 不存在`);
     for (const [name, pack] of packs) {
@@ -79,6 +84,11 @@ export class RuleEngine {
     }
   }
 
+  /** The same packs read with another model (leave-one-writer-out evaluates each fold's model this way). */
+  withModel(model: TextModel | undefined): RuleEngine {
+    return new RuleEngine(this.packs, this.defaultPack, model);
+  }
+
   pack(name?: string): RulePack {
     return this.packs.get(name ?? this.defaultPack) ?? this.packs.get(this.defaultPack)!;
   }
@@ -87,8 +97,29 @@ export class RuleEngine {
     return [...this.packs.keys()];
   }
 
-  /** Text-only classification; the level is what the words alone justify until grade() adds the ticket's facts. */
+  /**
+   * Text-only classification; the level is what the words alone justify until grade() adds the ticket's facts.
+   * The model, where there is one, decides kind, category, trade and urgency, reading the rules' signals among its
+   * features; the rules keep the facts they extract (head counts, how long ago it was reported, threats).
+   */
   classify(match: string, packName?: string): TextClassification {
+    const byRules = this.classifyByRules(match, packName);
+    if (!this.model) return byRules;
+    const reading = readWithModel(this.model, featuresOf(match, byRules));
+    const emergency = emergencyProbability(reading) >= this.model.emergencyThreshold;
+    return {
+      ...byRules,
+      kind: reading.kind.label as Kind,
+      category: reading.category.label as Category,
+      trade: reading.trade.label === 'none' ? null : (reading.trade.label as Trade),
+      urgency: emergency ? 'emergency' : 'normal',
+      confidence: Math.min(reading.kind.p, reading.category.p),
+      modelLevel: reading.level.label,
+    };
+  }
+
+  /** The decision lists alone. */
+  classifyByRules(match: string, packName?: string): TextClassification {
     const pack = this.pack(packName);
     const matched = new Set<string>();
     const hits = firedSignals(pack.signals, match, matched);
@@ -114,6 +145,7 @@ export class RuleEngine {
       commonArea: pack.collective.commonAreaSignals.some((s) => fired.has(s)),
       headcount: headcountOf(match),
       reportedDays: reportedDaysOf(match),
+      modelLevel: null,
     };
   }
 
@@ -207,6 +239,7 @@ function factsOf(c: TextClassification, t: TicketFacts): Record<string, unknown>
     incidentResidents: t.incidentResidents ?? 0,
     project: t.project ?? null,
     confidence: c.confidence,
+    modelLevel: c.modelLevel,
   };
 }
 

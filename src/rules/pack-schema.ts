@@ -16,6 +16,7 @@ export const FACTS = [
   'project',
   'level',
   'confidence',
+  'modelLevel',
 ] as const;
 
 export const OPERATORS = [

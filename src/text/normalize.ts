@@ -16,6 +16,22 @@ export interface NormalizedText {
 // OpenCC's conversion was a visible share of the webhook's CPU. The function is pure; remember the latest texts.
 const recent = boundedMemory<string, NormalizedText>(256);
 
+/**
+ * Where `found` (read in the normalised text) stands in the text as the resident wrote it: names are stored as
+ * written (陳生 stays 陳生, never 陈生), while everything that reads them works on the normalised form.
+ */
+export function asWrittenIn(raw: string, found: string): string {
+  const want = found.toUpperCase();
+  const chars = [...raw];
+  const n = [...found].length;
+  for (let i = 0; i + n <= chars.length; i++) {
+    const piece = chars.slice(i, i + n).join('');
+    if (piece === found) return found;
+    if (toSimplifiedHk(toSimplified(piece)).normalize('NFKC').toUpperCase() === want) return piece;
+  }
+  return found;
+}
+
 export function normalizeText(raw: string): NormalizedText {
   return recent.get(raw) ?? recent.set(raw, normalizeOnce(raw));
 }

@@ -59,7 +59,9 @@ export function sameFault(
   b: FaultReport,
   policy: Pick<CollectivePolicy, 'windowDays' | 'similarity'>,
 ): boolean {
-  if (a.projectCode !== b.projectCode || a.category !== b.category || a.trade !== b.trade) return false;
+  if (a.projectCode !== b.projectCode || a.category !== b.category) return false;
+  // A trade only one reading names ("单元门": access control to one clerk, a door to another) does not part them.
+  if (a.trade && b.trade && a.trade !== b.trade) return false;
   if (Math.abs(a.createdAt.getTime() - b.createdAt.getTime()) > policy.windowDays * 86_400_000) return false;
   if (buildingOf(a.room) !== buildingOf(b.room) && !(a.commonArea && b.commonArea)) return false;
   const shared = (a.faultTerms ?? []).some((t) => (b.faultTerms ?? []).some((u) => u.includes(t) || t.includes(u)));

@@ -102,15 +102,15 @@ describe.each(DB_KINDS)('routing and rule reload on %s', (kind) => {
   });
 
   it('when an operator adds a word to a pack and reloads, then the next ticket is graded by it', async () => {
-    const before = await say('reload-2', '我是赵六，1栋1单元102，楼道灯坏了，我要写信给人民日报');
+    const before = await say('reload-2', '我是赵六，1栋1单元102，楼道灯坏了，我要写信给蓝鲸号');
     expect(await proposed(ticketNo(before))).toBeUndefined();
     const good = readFileSync(residential, 'utf8');
-    writeFileSync(residential, good.replace("patterns: ['媒体', '记者',", "patterns: ['人民日报', '媒体', '记者',"));
+    writeFileSync(residential, good.replace("patterns: ['媒体', '记者',", "patterns: ['蓝鲸号', '媒体', '记者',"));
     const res = await admin('/api/rules/reload', 'POST');
     const body = await json(res);
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.packs).toContain('residential');
-    const after = await say('reload-3', '我是钱七，1栋1单元103，楼道灯坏了，我要写信给人民日报');
+    const after = await say('reload-3', '我是钱七，1栋1单元103，楼道灯坏了，我要写信给蓝鲸号');
     expect(await proposed(ticketNo(after))).toBe('升级为热点事件并通报品质部？');
   });
 });

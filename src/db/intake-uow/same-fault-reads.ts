@@ -20,7 +20,8 @@ export function reportReads(m: EntityManager, f: ReportQuery, limit: number): St
     `SELECT ${t.columns('t', '', CANDIDATE_COLUMNS)}, ${i.columns('i', 'i_')}` +
     ` FROM ${t.table} t LEFT JOIN ${i.table} i ON i.${i.c.id} = t.${c.incidentId}` +
     ` WHERE t.${c.projectCode} = ? AND t.${c.category} = ? AND ${where} AND t.${c.createdAt} >= ?` +
-    ` AND ${f.trade === null ? `t.${c.trade} IS NULL` : `t.${c.trade} = ?`}` +
+    // sameFault(): a trade named by only one of the two reports does not part them.
+    ` ${f.trade === null ? '' : `AND (t.${c.trade} IS NULL OR t.${c.trade} = ?)`}` +
     ` AND t.${c.status} NOT IN ('cancelled', 'resolved', 'closed') AND NOT (t.${c.channel} = ? AND t.${c.userId} = ?)` +
     ` ORDER BY t.${c.createdAt} DESC LIMIT ?`;
   const params = (first: unknown) => [
