@@ -1,5 +1,5 @@
-// npm run eval [-- --final] [-- --errors] [-- --json] [-- --corpus FILE]: how well the bot understands residents, with the same code the
-// bot runs (analyseText: model + rules + grading + slots).
+// npm run eval [-- --final] [-- --errors] [-- --json] [-- --corpus FILE]: how well the bot understands residents,
+// with the same code the bot runs (analyseText: model + rules + grading + slots).
 // Headline: leave-one-writer-out — each independent writer's lines judged by a model trained on everyone else's,
 // with an emergency threshold chosen on the other writers' held-out lines only. Then the early per-round sets (never
 // trained on) and, with --final, the final writers' set, judged once by the committed model.
@@ -11,7 +11,7 @@ import { earlyLines, finalLines, readLines, testSets, writerLines } from './corp
 import { chooseEmergencyThreshold, featureRows, independentWriters, leaveOneWriterOut } from './training.js';
 
 const args = process.argv.slice(2);
-const engine = loadRuleEngine(process.env['CONFIG_DIR'] ?? 'config');
+const engine = loadRuleEngine(process.env['CONFIG_DIR'] ?? 'config', undefined, { withModel: true });
 const LABELS = ['kind', 'category', 'trade', 'urgency', 'level'] as const;
 const SLOTS = ['name', 'room', 'phone'] as const;
 
@@ -32,7 +32,10 @@ if (corpusArg >= 0) {
 const training = [...writerLines(), ...earlyLines()];
 const writers = independentWriters(training);
 const lowo = await leaveOneWriterOutJudged(training, writers);
-const byRules = await judgeAll(engine.withModel(undefined), training.filter((l) => writers.includes(l.writer)));
+const byRules = await judgeAll(
+  engine.withModel(undefined),
+  training.filter((l) => writers.includes(l.writer)),
+);
 const further = await Promise.all(
   testSets().map(async (s) => ({ name: s.name, figures: figures(await judgeAll(engine, s.lines)) })),
 );
@@ -44,12 +47,15 @@ if (args.includes('--json')) {
     JSON.stringify({ writers, lowo: headline, rulesOnly: figures(byRules), further, final, perWriter: perWriter() }),
   );
 } else {
-  console.log(`留一作者交叉验证（${writers.length} 位作者，${lowo.length} 条；每位作者的语料由用其余语料训练的模型判断）\n`);
+  console.log(
+    `留一作者交叉验证（${writers.length} 位作者，${lowo.length} 条；每位作者的语料由用其余语料训练的模型判断）\n`,
+  );
   report(headline);
   console.log(`\n对照：只用规则（同样 ${byRules.length} 条）`);
   summary(figures(byRules));
   console.log('\n每位作者：');
-  for (const w of perWriter()) console.log(`  ${w.writer.padEnd(4)} ${String(w.lines).padStart(4)} 条  ${line(w.figures)}`);
+  for (const w of perWriter())
+    console.log(`  ${w.writer.padEnd(4)} ${String(w.lines).padStart(4)} 条  ${line(w.figures)}`);
   matrix('\n类别混淆矩阵（行 = 标注，列 = 预测；留一作者）', lowo, 'category');
   matrix('\n等级混淆矩阵（行 = 标注，列 = 预测；留一作者）', lowo, 'level');
   for (const s of further) {
@@ -71,7 +77,12 @@ async function leaveOneWriterOutJudged(lines: LabelledLine[], folds: string[]): 
   for (const writer of folds) {
     const emergencyThreshold = chooseEmergencyThreshold(held.filter((h) => h.line.writer !== writer));
     const model = { ...models.get(writer)!, emergencyThreshold };
-    out.push(...(await judgeAll(engine.withModel(model), lines.filter((l) => l.writer === writer))));
+    out.push(
+      ...(await judgeAll(
+        engine.withModel(model),
+        lines.filter((l) => l.writer === writer),
+      )),
+    );
   }
   return out;
 }
@@ -121,9 +132,11 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 function line(f: Figures): string {
-  return `类别 ${pct(f.accuracy.category)} 类型 ${pct(f.accuracy.kind)} 专业 ${pct(f.accuracy.trade)} ` +
-  `等级 ${pct(f.accuracy.level)} 紧急查全 ${pct(f.emergency.recall)} 查准 ${pct(f.emergency.precision)} ` +
-  `槽位 ${pct(f.slotsExact)}`;
+  return (
+    `类别 ${pct(f.accuracy.category)} 类型 ${pct(f.accuracy.kind)} 专业 ${pct(f.accuracy.trade)} ` +
+    `等级 ${pct(f.accuracy.level)} 紧急查全 ${pct(f.emergency.recall)} 查准 ${pct(f.emergency.precision)} ` +
+    `槽位 ${pct(f.slotsExact)}`
+  );
 }
 
 function summary(f: Figures): void {

@@ -60,7 +60,13 @@ export function readWithModel(model: TextModel, features: readonly string[]): Mo
     for (let c = 1; c < p.length; c++) if (p[c]! > p[top]!) top = c;
     return { label: h.labels[top]!, p: p[top]!, all: Object.fromEntries(h.labels.map((l, i) => [l, p[i]!])) };
   };
-  return { kind: one('kind'), category: one('category'), trade: one('trade'), urgency: one('urgency'), level: one('level') };
+  return {
+    kind: one('kind'),
+    category: one('category'),
+    trade: one('trade'),
+    urgency: one('urgency'),
+    level: one('level'),
+  };
 }
 
 export const emergencyProbability = (r: ModelReading) => r.urgency.all['emergency'] ?? 0;

@@ -71,7 +71,21 @@ const SOMEONE_ELSE =
 // "13800000000，不对，是13826601937": the number after the correction is the one.
 const CORRECTED = /(不对|错了|打错|写错|说错|应该是|改成|换成|改为)/;
 // Phone numbers read out digit by digit ("一五八零零零一二三四五", "幺八六…") become digits, keeping every position.
-const SPOKEN_DIGIT: Record<string, string> = { 零: '0', 〇: '0', 幺: '1', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const SPOKEN_DIGIT: Record<string, string> = {
+  零: '0',
+  〇: '0',
+  幺: '1',
+  一: '1',
+  二: '2',
+  两: '2',
+  三: '3',
+  四: '4',
+  五: '5',
+  六: '6',
+  七: '7',
+  八: '8',
+  九: '9',
+};
 const SPOKEN_NUMBER = /[零〇幺一二两三四五六七八九](?:\s?[零〇幺一二两三四五六七八九]){10,12}/g;
 const withSpokenDigits = (text: string) =>
   text.replace(SPOKEN_NUMBER, (run) => run.replace(/\S/g, (c) => SPOKEN_DIGIT[c] ?? c));
@@ -119,8 +133,10 @@ const NAME_INTRO = new RegExp(
 );
 const STRONG_INTRO = /^((?:我|俺|偶)叫|名字|姓名|联系人|称呼|叫我)/;
 // 陳生 / 何太 / 李姐: how Cantonese speakers name themselves. Not after a staff word: "保洁员王阿姨" is not the sender.
-const TITLE =
-  /(?<!(?:保洁|保安|师傅|客服|管家|经理|销售|顾问|前台|员|工)[^，,。]{0,2})([\u4e00-\u9fa5])(先生|女士|小姐|阿姨|大爷|大妈|老师|(?:生|太)(?=$|[\\s,，。.!！?？:：;；<\\d、]|嘅|的|住|电话|手机))/;
+const TITLE = new RegExp(
+  '(?<!(?:保洁|保安|师傅|客服|管家|经理|销售|顾问|前台|员|工)[^，,。]{0,2})([\\u4e00-\\u9fa5])' +
+    '(先生|女士|小姐|阿姨|大爷|大妈|老师|(?:生|太)(?=$|[\\s,，。.!！?？:：;；<\\d、]|嘅|的|住|电话|手机))',
+);
 const SURNAME_ONLY = /(?:我|俺|免贵)姓([\u4e00-\u9fa5])(?![\u4e00-\u9fa5]*叫)/;
 // "俺姓吴 叫吴秀英", "我姓李，叫李娜": the full name after the surname.
 const SURNAME_THEN_NAME = /(?:我|俺|免贵)姓([\u4e00-\u9fa5])[,，\s]*(?:叫|名叫)([\u4e00-\u9fa5]{1,3})/;

@@ -49,14 +49,16 @@ describe.each(DB_KINDS)('web chat on %s', (kind) => {
     expect(html).toContain('/webchat/messages');
   });
 
-  it('when a visitor reports in Traditional Chinese, then a ticket is created in Simplified', async () => {
+  const traditional =
+    'when a visitor reports in Traditional Chinese, then the ticket reads in Simplified and keeps the name as written';
+  it(traditional, async () => {
     const v = 'visitor_trad_01';
     expect((await send(v, '您好，我家電梯壞了，困在裡面了')).json.replies.join('')).toContain('称呼');
     await send(v, '黃小明');
     const r = await send(v, '5棟2單元1001');
     expect(r.status).toBe(200);
     expect(r.json.replies[0]).toMatch(/已为您登记工单 KF-\d{8}-\d{4}/);
-    expect(r.json.replies[0]).toContain('5-2-1001 黄小明');
+    expect(r.json.replies[0]).toContain('5-2-1001 黃小明');
   });
 
   const pageRetriesAMessage =

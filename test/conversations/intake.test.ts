@@ -299,7 +299,7 @@ const timing: Conversation[] = [
 
 const traditionalAndWidth: Conversation[] = [
   {
-    name: 'Traditional Chinese is read and recorded in Simplified',
+    name: 'Traditional Chinese is read in Simplified; the name is kept as written',
     turns: [
       ['我家衛生間天花板在滴水', { says: ASK_NAME }],
       ['我叫張偉', { says: ASK_ROOM }],
@@ -307,7 +307,7 @@ const traditionalAndWidth: Conversation[] = [
         '３栋２单元５０２',
         {
           creates: {
-            name: '张伟',
+            name: '張偉',
             room: '3-2-502',
             problem: '我家卫生间天花板在滴水',
             classification: { category: 'engineering' },
@@ -325,7 +325,7 @@ const traditionalAndWidth: Conversation[] = [
         '5棟2單元1001',
         {
           creates: {
-            name: '黄小明',
+            name: '黃小明',
             room: '5-2-1001',
             summary: '电梯坏了',
             classification: { kind: 'repair', category: 'property', trade: null },

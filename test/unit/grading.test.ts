@@ -5,8 +5,7 @@ import { judgedLevel, type TicketFacts } from '../../src/rules/index.js';
 import { headcountOf, reportedDaysOf } from '../../src/rules/facts.js';
 import { normalizeText } from '../../src/text/normalize.js';
 
-// The rule packs alone: these tests are about what the packs say; the learned model is judged by npm run eval.
-const engine = loadRuleEngine('config').withModel(undefined);
+const engine = loadRuleEngine('config');
 
 /** The judged level (including one awaiting approval) and every rule that fired. */
 async function grade(text: string, pack?: string, facts: TicketFacts = {}) {

@@ -61,7 +61,7 @@ describe('the same fault', () => {
   it('does not link across projects, categories, trades or outside the window', () => {
     expect(sameFault(base, { ...base, projectCode: 'OTHER' }, policy)).toBe(false);
     expect(sameFault(base, { ...base, category: 'engineering' }, policy)).toBe(false);
-    expect(sameFault(base, { ...base, trade: 'water_electric' }, policy)).toBe(false);
+    expect(sameFault({ ...base, trade: 'doors_windows' }, { ...base, trade: 'water_electric' }, policy)).toBe(false);
     expect(sameFault(base, { ...base, createdAt: at('2026-12-02T10:00') }, policy)).toBe(false);
   });
   it('links different buildings only when both reports are about a shared facility', () => {
