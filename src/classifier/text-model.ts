@@ -1,7 +1,7 @@
 // The learned part of understanding a message: one linear head per label, over featuresOf(). The rules still
 // decide what they decide well (head counts, dates, threats, amounts, the packs' explicit policy); the model
 // reads the ways people write that no hand-written pattern covers.
-import { type Example, type LinearHead, predictHead, type TrainOptions, trainHead } from './linear-model.js';
+import { best, type Example, type LinearHead, predictHead, type TrainOptions, trainHead } from './linear-model.js';
 
 export const HEADS = ['kind', 'category', 'trade', 'urgency', 'level'] as const;
 export type HeadName = (typeof HEADS)[number];
@@ -56,9 +56,7 @@ export function readWithModel(model: TextModel, features: readonly string[]): Mo
   const one = (name: HeadName): Prediction => {
     const h = model.heads[name];
     const p = predictHead(h, features);
-    let top = 0;
-    for (let c = 1; c < p.length; c++) if (p[c]! > p[top]!) top = c;
-    return { label: h.labels[top]!, p: p[top]!, all: Object.fromEntries(h.labels.map((l, i) => [l, p[i]!])) };
+    return { ...best(h, p), all: Object.fromEntries(h.labels.map((l, i) => [l, p[i]!])) };
   };
   return {
     kind: one('kind'),

@@ -20,10 +20,10 @@ export function loadTextModel(configDir: string): TextModel | undefined {
   }
 }
 
-/** Throws RulePackError (file, line, reason) for a broken pack, and for a project naming a pack that is not there. */
 /**
+ * Throws RulePackError (file, line, reason) for a broken pack, and for a project naming a pack that is not there.
  * `withModel`: read with the learned classifier as well. Off for the running service until its behaviour on the
- * component suites is reviewed (see README: 学习模型); `npm run eval` and `npm run train` use it.
+ * component suites is reviewed (README: 学习模型与评估); `npm run eval` uses it.
  */
 export function loadRuleEngine(
   configDir: string,
