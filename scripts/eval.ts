@@ -3,12 +3,12 @@
 // Headline: leave-one-writer-out — each independent writer's lines judged by a model trained on everyone else's,
 // with an emergency threshold chosen on the other writers' held-out lines only. Then the early per-round sets (never
 // trained on) and, with --final, the final writers' set, judged once by the committed model.
-import type { LabelledLine } from '../src/classifier/index.js';
+import type { HeadName, LabelledLine, TextModel } from '../src/classifier/index.js';
 import { loadRuleEngine } from '../src/config/rule-packs.js';
 import { type Analysis, analyseText } from '../src/intake/analyse-text.js';
 import type { RuleEngine } from '../src/rules/index.js';
 import { earlyLines, finalLines, readLines, testSets, writerLines } from './corpus-files.js';
-import { chooseEmergencyThreshold, featureRows, independentWriters, leaveOneWriterOut } from './training.js';
+import { calibrateOn, featureRows, independentWriters, leaveOneWriterOut } from './training.js';
 
 const args = process.argv.slice(2);
 const engine = loadRuleEngine(process.env['CONFIG_DIR'] ?? 'config', undefined, { withModel: true });
@@ -75,8 +75,13 @@ async function leaveOneWriterOutJudged(lines: LabelledLine[], folds: string[]): 
   const { held, models } = leaveOneWriterOut(lines, featureRows(engine, lines), folds);
   const out: Judged[] = [];
   for (const writer of folds) {
-    const emergencyThreshold = chooseEmergencyThreshold(held.filter((h) => h.line.writer !== writer));
-    const model = { ...models.get(writer)!, emergencyThreshold };
+    // Calibrated on the other writers' held-out lines only, as npm run train calibrates the committed model.
+    const { temperatures, emergency } = calibrateOn(held.filter((h) => h.line.writer !== writer));
+    const fold = models.get(writer)!;
+    const heads = Object.fromEntries(
+      Object.entries(fold.heads).map(([name, h]) => [name, { ...h, temperature: temperatures[name as HeadName] }]),
+    ) as TextModel['heads'];
+    const model: TextModel = { ...fold, heads, emergency };
     out.push(
       ...(await judgeAll(
         engine.withModel(model),

@@ -2,7 +2,7 @@
 // to config/model/classifier.json. Deterministic: the same corpus and rule packs give the same file.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { serialiseModel } from '../src/classifier/index.js';
+import { HEADS, serialiseModel } from '../src/classifier/index.js';
 import { loadRuleEngine, modelPath } from '../src/config/rule-packs.js';
 import { earlyLines, finalLines, writerLines } from './corpus-files.js';
 import { train } from './training.js';
@@ -11,7 +11,7 @@ const args = process.argv.slice(2);
 const configDir = process.env['CONFIG_DIR'] ?? 'config';
 const started = performance.now();
 const lines = [...writerLines(), ...earlyLines(), ...(args.includes('--with-final') ? finalLines() : [])];
-const { model, held } = train(loadRuleEngine(configDir), lines);
+const { model, held } = train(loadRuleEngine(configDir, undefined, { withModel: false }), lines);
 const out = modelPath(configDir);
 mkdirSync(dirname(out), { recursive: true });
 const text = serialiseModel(model);
@@ -19,6 +19,8 @@ writeFileSync(out, text);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(
   `已训练：${lines.length} 条语料，${model.trainedOn.writers.length} 位作者；` +
-    `紧急阈值 ${model.emergencyThreshold}（留一作者交叉验证 ${held.length} 条选定）；` +
+    `紧急：模型概率 ≥ ${model.emergency.threshold}，或规则判紧急且概率 ≥ ${model.emergency.veto}` +
+    `；置信度温度 ${HEADS.map((h) => `${h} ${model.heads[h].temperature}`).join('、')}` +
+    `（均在留一作者交叉验证的 ${held.length} 条上选定）；` +
     `模型 ${(text.length / 1024).toFixed(0)} KB → ${out}，用时 ${seconds} 秒`,
 );

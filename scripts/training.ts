@@ -1,11 +1,16 @@
 // Training and leave-one-writer-out, shared by `npm run train`, `npm run eval` and the test that retrains the model.
 import {
+  type EmergencyRule,
   emergencyProbability,
+  isEmergency,
   featuresOf,
+  fitTemperatures,
   type LabelledFeatures,
   type LabelledLine,
   type ModelReading,
   readWithModel,
+  recalibrated,
+  type Temperatures,
   type TextModel,
   trainModel,
 } from '../src/classifier/index.js';
@@ -13,11 +18,17 @@ import type { RuleEngine } from '../src/rules/index.js';
 import { normalizeText } from '../src/text/normalize.js';
 
 /** The model reads the rules' view of the text, so it is trained against the rule packs it will run with. */
-export function featureRows(engine: RuleEngine, lines: readonly LabelledLine[]): LabelledFeatures[] {
+export interface FeatureRow extends LabelledFeatures {
+  strongEmergency: boolean;
+}
+
+export function featureRows(engine: RuleEngine, lines: readonly LabelledLine[]): FeatureRow[] {
   return lines.map((l) => {
     const { match } = normalizeText(l.text);
+    const byRules = engine.classifyByRules(match);
     return {
-      features: featuresOf(match, engine.classifyByRules(match)),
+      features: featuresOf(match, byRules),
+      strongEmergency: engine.strongEmergency(byRules),
       writer: l.writer,
       labels: { kind: l.kind, category: l.category, trade: l.trade ?? 'none', urgency: l.urgency, level: l.level },
     };
@@ -27,12 +38,13 @@ export function featureRows(engine: RuleEngine, lines: readonly LabelledLine[]):
 export interface HeldOut {
   line: LabelledLine;
   reading: ModelReading;
+  strongEmergency: boolean;
 }
 
 /** Each of `folds` (writers) predicted by a model trained on every other line. */
 export function leaveOneWriterOut(
   lines: readonly LabelledLine[],
-  rows: readonly LabelledFeatures[],
+  rows: readonly FeatureRow[],
   folds: readonly string[],
 ): { held: HeldOut[]; models: Map<string, TextModel> } {
   const out: HeldOut[] = [];
@@ -40,34 +52,47 @@ export function leaveOneWriterOut(
   for (const writer of folds) {
     const model = trainModel(
       rows.filter((r) => r.writer !== writer),
-      0.5,
+      { threshold: 0.5, veto: 1 },
     );
     models.set(writer, model);
     rows.forEach((r, i) => {
-      if (r.writer === writer) out.push({ line: lines[i]!, reading: readWithModel(model, r.features) });
+      if (r.writer !== writer) return;
+      out.push({ line: lines[i]!, reading: readWithModel(model, r.features), strongEmergency: r.strongEmergency });
     });
   }
   return { held: out, models };
 }
 
+// How sure (calibrated P below it) the model must be that a report is not an emergency to overrule the rules' strong
+// signal; 1: never trust the signal alone.
+const VETOES = [0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 1];
+
 /**
- * The emergency threshold on held-out writers: the highest that still finds `recall` of the emergencies while
- * keeping `precision`; where both cannot hold, the lowest that keeps the precision (a flood of false alarms would
- * teach staff to ignore the alarm).
+ * The emergency rule on held-out writers: of the thresholds and vetoes that keep `precision`, one that finds
+ * `recall` of the emergencies with the fewest alarms, else the one that finds the most (a flood of false alarms
+ * would teach staff to ignore the alarm).
  */
-export function chooseEmergencyThreshold(held: readonly HeldOut[], recall = 0.98, precision = 0.85): number {
-  const scored = held.map((h) => ({ p: emergencyProbability(h.reading), yes: h.line.urgency === 'emergency' }));
+export function chooseEmergencyRule(held: readonly HeldOut[], recall = 0.98, precision = 0.85): EmergencyRule {
+  const scored = held.map((h) => ({
+    p: emergencyProbability(h.reading),
+    rules: h.strongEmergency,
+    yes: h.line.urgency === 'emergency',
+  }));
   const positives = scored.filter((s) => s.yes).length;
-  if (!positives) return 0.5;
-  const candidates = [...new Set(scored.filter((s) => s.yes).map((s) => s.p))].sort((a, b) => b - a);
-  const points = candidates.map((t) => {
-    const flagged = scored.filter((s) => s.p >= t);
-    const found = flagged.filter((s) => s.yes).length;
-    return { t, recall: found / positives, precision: found / flagged.length };
-  });
+  if (!positives) return { threshold: 0.5, veto: 1 };
+  const thresholds = [...new Set(scored.filter((s) => s.yes).map((s) => floor3(s.p)))].sort((a, b) => b - a);
+  const points = VETOES.flatMap((veto) =>
+    thresholds.map((threshold) => {
+      const rule = { threshold, veto };
+      const flagged = scored.filter((s) => isEmergency(rule, s.p, s.rules));
+      const found = flagged.filter((s) => s.yes).length;
+      return { rule, recall: found / positives, precision: found / flagged.length };
+    }),
+  );
   const precise = points.filter((x) => x.precision >= precision);
-  const enough = precise.find((x) => x.recall >= recall);
-  return floor3(enough?.t ?? precise.at(-1)?.t ?? 0.5);
+  const enough = precise.filter((x) => x.recall >= recall).sort((a, b) => b.precision - a.precision)[0];
+  const most = [...precise].sort((a, b) => b.recall - a.recall || b.precision - a.precision)[0];
+  return (enough ?? most)?.rule ?? { threshold: 0.5, veto: 1 };
 }
 
 // Rounded down, so the boundary case stays caught and the committed file does not churn on float noise.
@@ -81,8 +106,32 @@ export interface Trained {
   held: HeldOut[];
 }
 
-export function train(engine: RuleEngine, lines: readonly LabelledLine[]): Trained {
+export interface Calibration {
+  temperatures: Temperatures;
+  emergency: EmergencyRule;
+}
+
+/** Fitted on held-out lines only: how sure each head may say it is, then when a report is an emergency. */
+export function calibrateOn(held: readonly HeldOut[]): Calibration {
+  const temperatures = fitTemperatures(
+    held.map((h) => ({
+      reading: h.reading,
+      labels: {
+        kind: h.line.kind,
+        category: h.line.category,
+        trade: h.line.trade ?? 'none',
+        urgency: h.line.urgency,
+        level: h.line.level,
+      },
+    })),
+  );
+  const emergency = chooseEmergencyRule(held.map((h) => ({ ...h, reading: recalibrated(h.reading, temperatures) })));
+  return { temperatures, emergency };
+}
+
+export function train(engine: RuleEngine, lines: readonly LabelledLine[]): Trained & Calibration {
   const rows = featureRows(engine, lines);
   const { held } = leaveOneWriterOut(lines, rows, independentWriters(lines));
-  return { model: trainModel(rows, chooseEmergencyThreshold(held)), held };
+  const { temperatures, emergency } = calibrateOn(held);
+  return { model: trainModel(rows, emergency, temperatures), held, temperatures, emergency };
 }

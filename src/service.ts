@@ -218,7 +218,7 @@ function ruleHolder(config: AppConfig, logger: Logger) {
     levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
     reload() {
       try {
-        rules = loadRuleEngine(config.configDir, config.organisation);
+        rules = loadRuleEngine(config.configDir, config.organisation, { withModel: config.withModel });
         logger.info({ packs: rules.packNames() }, 'rule packs reloaded');
         return { ok: true as const, packs: rules.packNames() };
       } catch (err) {
@@ -251,6 +251,9 @@ async function listen(app: ReturnType<typeof createHttpApp>, config: AppConfig) 
 /** Start-up says which channels and features are off, and why. */
 function sayWhatIsOff(config: AppConfig, logger: Logger): void {
   for (const off of config.disabledChannels) logger.warn({ channel: off }, `渠道未启用：${off}`);
+  if (config.withModel && !config.rules.model)
+    logger.warn('分类模型文件 config/model/classifier.json 不存在，只用规则判断（可运行 npm run train 生成）');
+  if (!config.withModel) logger.info('分类：只用规则（CLASSIFIER=rules）');
   if (!config.llm) logger.info('大模型复核未启用（未配置 OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL）');
   if (!config.adminToken) logger.warn('管理接口未启用：未配置 ADMIN_TOKEN');
 }

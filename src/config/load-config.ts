@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(12),
   INTAKE_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(3),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  // model: the learned classifier with the rules (config/model/classifier.json); rules: the decision lists alone.
+  CLASSIFIER: z.enum(['model', 'rules']).default('model'),
   WECOM_CORP_ID: optionalString,
   WECOM_AGENT_ID: optionalString,
   WECOM_SECRET: optionalString,
@@ -91,6 +93,8 @@ export interface AppConfig {
   mp?: MpConfig;
   organisation: Organisation;
   configDir: string;
+  /** Read reports with the learned model as well as the rules (CLASSIFIER=model, the default). */
+  withModel: boolean;
   rules: RuleEngine;
   calendar: CalendarConfig;
   /** The optional LLM second opinion; undefined when not configured. */
@@ -124,7 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mp: mpFrom(e, disabledChannels),
     organisation,
     configDir: e.CONFIG_DIR,
-    rules: rulesOrFail(e.CONFIG_DIR, organisation),
+    withModel: e.CLASSIFIER === 'model',
+    rules: rulesOrFail(e.CONFIG_DIR, organisation, e.CLASSIFIER === 'model'),
     calendar: loadCalendarConfig(resolve(e.CONFIG_DIR, 'calendar.json')),
     wecomApiBase: e.WECOM_API_BASE,
     llm: llmConfigFrom(e),
@@ -181,9 +186,9 @@ function checkAesKey(name: string, value: string): void {
   if (!r.success) throw new ConfigError(`${name}: ${r.error.issues[0]?.message}`);
 }
 
-function rulesOrFail(configDir: string, organisation: Organisation): RuleEngine {
+function rulesOrFail(configDir: string, organisation: Organisation, withModel: boolean): RuleEngine {
   try {
-    return loadRuleEngine(configDir, organisation);
+    return loadRuleEngine(configDir, organisation, { withModel });
   } catch (err) {
     if (err instanceof RulePackError) throw new ConfigError(`规则包有误，拒绝启动：${err.message}`);
     throw err;

@@ -22,8 +22,8 @@ export function loadTextModel(configDir: string): TextModel | undefined {
 
 /**
  * Throws RulePackError (file, line, reason) for a broken pack, and for a project naming a pack that is not there.
- * `withModel`: read with the learned classifier as well. Off for the running service until its behaviour on the
- * component suites is reviewed (README: 学习模型与评估); `npm run eval` uses it.
+ * `withModel` (default): read with the learned classifier as well, where `npm run train` has written one; off, the
+ * decision lists decide alone (CLASSIFIER=rules, and tests of the rules themselves).
  */
 export function loadRuleEngine(
   configDir: string,
@@ -47,5 +47,5 @@ export function loadRuleEngine(
   const fallback = packs.has(DEFAULT_PACK)
     ? DEFAULT_PACK
     : (organisation?.projects[0]?.rulePack ?? [...packs.keys()][0]!);
-  return new RuleEngine(packs, fallback, options.withModel ? loadTextModel(configDir) : undefined);
+  return new RuleEngine(packs, fallback, options.withModel === false ? undefined : loadTextModel(configDir));
 }

@@ -5,7 +5,7 @@ import { anyFires, firedSignals, headcountOf, reportedDaysOf, termsOf } from './
 import type { CompiledSignal, Level, RulePack } from './pack-loader.js';
 import type { DeadlineRuleDef, Decision } from './pack-schema.js';
 import { boundedMemory } from '../lib/bounded-memory.js';
-import { emergencyProbability, featuresOf, readWithModel, type TextModel } from '../classifier/index.js';
+import { emergencyProbability, featuresOf, isEmergency, readWithModel, type TextModel } from '../classifier/index.js';
 
 export interface TextClassification extends Classification {
   pack: string;
@@ -106,7 +106,7 @@ export class RuleEngine {
     const byRules = this.classifyByRules(match, packName);
     if (!this.model) return byRules;
     const reading = readWithModel(this.model, featuresOf(match, byRules));
-    const emergency = emergencyProbability(reading) >= this.model.emergencyThreshold;
+    const emergency = isEmergency(this.model.emergency, emergencyProbability(reading), this.strongEmergency(byRules));
     return {
       ...byRules,
       kind: reading.kind.label as Kind,
@@ -116,6 +116,12 @@ export class RuleEngine {
       confidence: Math.min(reading.kind.p, reading.category.p),
       modelLevel: reading.level.label,
     };
+  }
+
+  /** The rules call it an emergency on a signal the pack trusts even against the model (gas, fire, a trapped lift). */
+  strongEmergency(byRules: TextClassification): boolean {
+    const strong = this.pack(byRules.pack).strongEmergencySignals;
+    return byRules.urgency === 'emergency' && byRules.signals.some((s) => strong.includes(s));
   }
 
   /** The decision lists alone. */

@@ -57,6 +57,8 @@ export interface RulePack {
   collective: NonNullable<PackFile['collective']>;
   llmThreshold: number;
   safetyReviewSignals: string[];
+  /** The rules' emergency on these stands unless the learned model is sure it is not one (the model's veto). */
+  strongEmergencySignals: string[];
 }
 
 interface Parsed {
@@ -173,6 +175,8 @@ function build(p: Parsed, byName: Map<string, Parsed>): RulePack {
     llmThreshold:
       p.data.llmThreshold ?? layers.find((l) => l.data.llmThreshold !== undefined)?.data.llmThreshold ?? 0.6,
     safetyReviewSignals: layers.find((l) => l.data.safetyReviewSignals !== undefined)?.data.safetyReviewSignals ?? [],
+    strongEmergencySignals:
+      layers.find((l) => l.data.strongEmergencySignals !== undefined)?.data.strongEmergencySignals ?? [],
   };
   checkReferences(pack, layers, signals);
   return pack;
@@ -232,6 +236,7 @@ function checkReferences(pack: RulePack, layers: Parsed[], signals: Map<string, 
   }
   pack.problemSignals.forEach((s, i) => known(s) || fail('problemSignals', [i], `未定义的信号 ${s}`));
   pack.safetyReviewSignals.forEach((s, i) => known(s) || fail('safetyReviewSignals', [i], `未定义的信号 ${s}`));
+  pack.strongEmergencySignals.forEach((s, i) => known(s) || fail('strongEmergencySignals', [i], `未定义的信号 ${s}`));
   if (!levelCodes.has(pack.defaultLevel)) fail('defaultLevel', [], `未定义的等级 ${pack.defaultLevel}`);
   pack.grading.forEach((r, i) => levelCodes.has(r.level) || fail('grading', [i, 'level'], `未定义的等级 ${r.level}`));
   pack.deadlines.forEach(

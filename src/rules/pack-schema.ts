@@ -189,6 +189,7 @@ export const PackSchema = z
      * review however sure the rules are: the model may only raise it to an emergency.
      */
     safetyReviewSignals: z.array(name).optional(),
+    strongEmergencySignals: z.array(name).optional(),
   })
   .strict();
 

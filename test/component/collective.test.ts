@@ -127,7 +127,7 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
   });
 
   it('when the same resident reports the fault again, then the head count does not grow', async () => {
-    await say('mp', 'r01', '电梯还是坏的，什么时候修？');
+    await say('mp', 'r01', '电梯又坏了，什么时候修？');
     await say('mp', 'r01', '是的');
     await say('mp', 'r01', '跳过');
     const incidentId = (await levelOf(numbers[0]!)).incidentId;

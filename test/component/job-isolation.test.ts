@@ -203,8 +203,8 @@ describe.each(DB_KINDS)('outbox leases and lanes on %s', (kind) => {
   const clock = new ManualClock(NOW);
   const logA = capturedLog();
   const logB = capturedLog();
-  // The rules are unsure of this one (its review goes to the LLM); sure of the neighbour's noise.
-  const UNSURE = '我是李娜，3栋2单元502，你们那个人上门弄了半天也没弄好就走了';
+  // The classifier is unsure of this one (its review goes to the LLM); sure of the neighbour's noise.
+  const UNSURE = '我是李娜，3栋2单元502，你们的人来看过了还是不行';
   const SURE = '我是王强，3栋1单元101，楼上邻居天天半夜唱歌，吵得睡不着';
   const REVIEW = {
     answer: {

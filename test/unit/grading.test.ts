@@ -5,7 +5,7 @@ import { judgedLevel, type TicketFacts } from '../../src/rules/index.js';
 import { headcountOf, reportedDaysOf } from '../../src/rules/facts.js';
 import { normalizeText } from '../../src/text/normalize.js';
 
-const engine = loadRuleEngine('config');
+const engine = loadRuleEngine('config', undefined, { withModel: false });
 
 /** The judged level (including one awaiting approval) and every rule that fired. */
 async function grade(text: string, pack?: string, facts: TicketFacts = {}) {
