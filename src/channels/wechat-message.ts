@@ -24,8 +24,10 @@ function contentOf(msgType: string, x: XmlFields): InboundContent {
       return { type: 'text', text: field(x, 'Content') ?? '' };
     case 'image':
       return { type: 'image', mediaId: field(x, 'MediaId') ?? '', picUrl: field(x, 'PicUrl') };
-    case 'voice':
-      return { type: 'voice', mediaId: field(x, 'MediaId') };
+    case 'voice': {
+      const recognition = field(x, 'Recognition')?.trim();
+      return { type: 'voice', mediaId: field(x, 'MediaId'), ...(recognition ? { recognition } : {}) };
+    }
     case 'location':
       return {
         type: 'location',

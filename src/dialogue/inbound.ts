@@ -4,7 +4,8 @@ export type ChannelName = 'wecom' | 'mp' | 'web';
 export type InboundContent =
   | { type: 'text'; text: string }
   | { type: 'image'; mediaId: string; picUrl?: string }
-  | { type: 'voice'; mediaId?: string }
+  /** `recognition`: the platform's speech-to-text (公众号 with 接收语音识别结果 on), when it gave one. */
+  | { type: 'voice'; mediaId?: string; recognition?: string }
   | { type: 'location'; lat: number; lng: number; label?: string }
   | { type: 'event'; event: string; key?: string; taskId?: string }
   | { type: 'unsupported'; msgType: string };

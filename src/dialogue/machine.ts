@@ -57,7 +57,12 @@ export interface ProjectRef {
   name: string;
   aliases: string[];
   rulePack?: string;
+  /** This project's menu keys, over the company's. */
+  menu?: Record<string, MenuAction>;
 }
+
+/** What a menu button (its EventKey) does; config/organisation.json `menu`. */
+export type MenuAction = 'report' | 'complain' | 'tickets' | 'welcome' | { reply: string };
 
 /** The text rules the dialogue needs: what a message is about, and whether it describes a problem at all. */
 export type TextRules = Pick<RuleEngine, 'classify' | 'looksLikeProblem'>;
@@ -68,6 +73,8 @@ export interface StepContext {
   idleMinutes: number;
   botName: string;
   projects: ProjectRef[];
+  /** The company's menu keys. */
+  menu: Record<string, MenuAction>;
   profile?: Profile;
 }
 
@@ -131,8 +138,14 @@ function dispatch(s: Session, c: InboundContent, ctx: StepContext): StepResult {
     case 'text':
       return onText(s, c.text, ctx);
     case 'event':
-      return c.event === 'subscribe' || c.event === 'enter_agent' ? reply(s, say.welcome(ctx.botName)) : reply(s);
+      return onEvent(s, c.event, c.key, ctx);
     case 'voice':
+      // Elderly residents speak rather than type: the platform's recognition text is read as if typed, and said back
+      // so that a misheard word can be corrected.
+      if (c.recognition) {
+        const r = onText(s, c.recognition, ctx);
+        return { ...r, replies: [say.heardVoice(c.recognition), ...r.replies] };
+      }
       // Mid-dialogue, repeat the pending question so the resident knows what to type.
       return s.state === 'collecting'
         ? advance(s, ctx, [say.voiceInText()], identityHandled(s))
@@ -149,6 +162,29 @@ function dispatch(s: Session, c: InboundContent, ctx: StepContext): StepResult {
     default:
       return reply(s, say.unsupported());
   }
+}
+
+// Events the resident caused but that ask for nothing (a link button, leaving, a location report) get no reply.
+function onEvent(s: Session, event: string, key: string | undefined, ctx: StepContext): StepResult {
+  const name = event.toLowerCase();
+  if (name === 'subscribe' || name === 'enter_agent') return reply(s, say.welcome(ctx.botName));
+  if (name !== 'click') return reply(s);
+  const action = key === undefined ? undefined : menuOf(s, ctx)[key];
+  if (action === undefined) return reply(s, say.welcome(ctx.botName));
+  if (typeof action === 'object') return reply(s, action.reply);
+  if (action === 'tickets') return listTickets(s);
+  if (action === 'welcome') return reply(s, say.welcome(ctx.botName));
+  // Mid-report, the button is a reminder of what the bot still needs rather than a fresh start.
+  if (s.state !== 'idle') return advance(s, ctx, [], identityHandled(s));
+  const ask = action === 'complain' ? say.askComplaint() : say.askProblem();
+  return reply({ ...s, state: 'collecting', expecting: 'problem' }, ask);
+}
+
+function menuOf(s: Session, ctx: StepContext): Record<string, MenuAction> {
+  const code =
+    s.draft.projectCode ?? ctx.profile?.projectCode ?? (ctx.projects.length === 1 ? ctx.projects[0]!.code : null);
+  const project = ctx.projects.find((p) => p.code === code);
+  return { ...ctx.menu, ...project?.menu };
 }
 
 function onAttachment(s: Session, patch: TicketPatch, ack: string, ctx: StepContext): StepResult {

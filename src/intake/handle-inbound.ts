@@ -156,6 +156,7 @@ async function plan(deps: IntakeDeps, tx: IntakeTx, msg: InboundMessage, now: Da
     idleMinutes: deps.idleMinutes,
     botName: deps.organisation.botName,
     projects: deps.organisation.projects,
+    menu: deps.organisation.menu,
     profile: await tx.loadProfile(msg.channel, msg.userId),
   };
   return { now, loaded, ctx, result: step(loaded ?? newSession(), msg.content, ctx) };

@@ -1,2 +1,9 @@
-export { parseOrganisation, type Organisation, type ProjectConfig } from './organisation.js';
+export {
+  DEFAULT_MENU,
+  type Menu,
+  type MenuAction,
+  parseOrganisation,
+  type Organisation,
+  type ProjectConfig,
+} from './organisation.js';
 export { inShift, isValidShift, onShift, type RosterEntry } from './roster.js';

@@ -4,6 +4,26 @@ import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
 import { isValidShift } from './roster.js';
 
+/**
+ * What a custom-menu button (公众号 / 企业微信应用的 CLICK 事件, by its EventKey) does: start a repair report, a
+ * complaint or suggestion, list the resident's tickets, say the welcome again, or answer with a fixed text.
+ */
+const MenuActionSchema = z.union([
+  z.enum(['report', 'complain', 'tickets', 'welcome']),
+  z.object({ reply: z.string().trim().min(1) }),
+]);
+const MenuSchema = z.record(z.string().min(1).max(128), MenuActionSchema);
+export type MenuAction = z.infer<typeof MenuActionSchema>;
+export type Menu = z.infer<typeof MenuSchema>;
+
+/** The keys a freshly configured account's menu is likely to use. */
+export const DEFAULT_MENU: Menu = {
+  REPAIR: 'report',
+  COMPLAINT: 'complain',
+  MY_TICKETS: 'tickets',
+  HELP: 'welcome',
+};
+
 const ProjectSchema = z.object({
   code: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/),
   name: z.string().min(1),
@@ -52,11 +72,14 @@ const ProjectSchema = z.object({
       }),
     )
     .default([]),
+  /** This project's own menu keys, over the company's (a resident known to live here gets these). */
+  menu: MenuSchema.default({}),
 });
 
 const OrganisationSchema = z.object({
   company: z.string().min(1),
   botName: z.string().default('物业客服'),
+  menu: MenuSchema.default(DEFAULT_MENU),
   projects: z.array(ProjectSchema).min(1),
 });
 

@@ -52,12 +52,31 @@ describe.each(DB_KINDS)('Official Account callback on %s', (kind) => {
     expect(r).toEqual({ status: 200, text: 'success' });
   });
 
-  it('when a voice message arrives, then the resident is asked to type', async () => {
+  it('when a voice message arrives without recognition text, then the resident is asked to type', async () => {
     const r = await post(
       svc.url,
       mpPost({ from: 'o_voice', msgType: 'voice', extra: { MediaId: 'media1', Format: 'amr' } }, 'safe'),
     );
     expect(openMpReply(r.text, 'safe').Content).toContain('请用文字描述');
+  });
+
+  it('when a voice message carries the recognition text, then it files the report the resident spoke', async () => {
+    const voice = (id: string, said: string) =>
+      mpPost({ from: 'o_speaker', msgType: 'voice', extra: { MediaId: id, Format: 'amr', Recognition: said } }, 'safe');
+    const heard = openMpReply((await post(svc.url, voice('v1', '卫生间的灯不亮了。'))).text, 'safe').Content;
+    expect(heard).toContain('语音已转文字：“卫生间的灯不亮了。”');
+    expect(heard).toContain('怎么称呼');
+    const filed = openMpReply((await post(svc.url, voice('v2', '我是9栋1单元301的王秀英。'))).text, 'safe').Content;
+    expect(filed).toContain('已为您登记工单');
+    const [row] = await svc.ds.query(`SELECT content FROM ticket WHERE user_id = 'o_speaker'`);
+    expect(row.content).toContain('卫生间的灯不亮了');
+  });
+
+  it('when a menu button is clicked, then its configured action answers', async () => {
+    const click = (key: string) =>
+      mpPost({ from: 'o_menu', msgType: 'event', extra: { Event: 'CLICK', EventKey: key } }, 'safe');
+    expect(openMpReply((await post(svc.url, click('REPAIR'))).text, 'safe').Content).toContain('什么问题');
+    expect(openMpReply((await post(svc.url, click('HELP'))).text, 'safe').Content).toContain('我可以帮您');
   });
 
   it('when an image comes before the description, then it is kept on the ticket', async () => {

@@ -23,6 +23,7 @@ export const TWO_PROJECTS: ProjectRef[] = [
 ];
 export const BOT_NAME = '幸福里物业客服';
 import { loadRuleEngine } from '../../src/config/rule-packs.js';
+import { DEFAULT_MENU } from '../../src/organisation/index.js';
 
 const RULES = loadRuleEngine('config');
 const START = new Date('2026-11-22T09:00:00+08:00');
@@ -59,6 +60,7 @@ export interface Conversation {
   turns: Turn[];
   projects?: ProjectRef[];
   profile?: Profile;
+  menu?: StepContext['menu'];
 }
 
 export interface Transcript {
@@ -153,6 +155,7 @@ export function play(c: Conversation): Transcript {
       idleMinutes: 30,
       botName: BOT_NAME,
       projects: c.projects ?? ONE_PROJECT,
+      menu: c.menu ?? DEFAULT_MENU,
       profile: t.profile,
     };
     const lastTicket = t.session.last?.ticketNo;

@@ -417,7 +417,7 @@ const nonText: Conversation[] = [
     turns: [
       [
         { type: 'voice', mediaId: 'V1' },
-        { says: '请用文字描述', noCommand: true, state: 'idle' },
+        { says: '没能转成文字，请用文字描述', noCommand: true, state: 'idle' },
       ],
       ['厨房水管漏水', { says: ASK_NAME }],
       ['李娜', { says: ASK_ROOM }],
@@ -440,6 +440,75 @@ const nonText: Conversation[] = [
       [
         { type: 'image', mediaId: 'M3' },
         { updates: { image: 'M3' }, never: ASK_PROBLEM },
+      ],
+    ],
+  },
+  {
+    name: "a voice message with the platform's recognition text is read as typed, and the text said back",
+    turns: [
+      [
+        { type: 'voice', mediaId: 'V1', recognition: '我家厨房水管漏水了。' },
+        { says: ['语音已转文字：“我家厨房水管漏水了。”', ASK_NAME], noCommand: true, state: 'collecting' },
+      ],
+      [{ type: 'voice', mediaId: 'V2', recognition: '我叫张桂兰。' }, { says: ASK_ROOM }],
+      [
+        { type: 'voice', mediaId: 'V3', recognition: '三栋二单元五零二。' },
+        { creates: { name: '张桂兰', room: '3-2-502', problem: '我家厨房水管漏水了。' } },
+      ],
+    ],
+  },
+  {
+    name: 'menu buttons: report and complain start a report, my tickets lists them, a fixed text is answered',
+    menu: {
+      REPAIR: 'report',
+      COMPLAINT: 'complain',
+      MY_TICKETS: 'tickets',
+      FEES: { reply: '物业费可在公众号“生活缴费”中缴纳，或到服务中心办理。' },
+    },
+    turns: [
+      [
+        { type: 'event', event: 'CLICK', key: 'REPAIR' },
+        { says: ASK_PROBLEM, noCommand: true, state: 'collecting' },
+      ],
+      ['卫生间灯不亮了', { says: ASK_NAME }],
+      [
+        { type: 'event', event: 'CLICK', key: 'COMPLAINT' },
+        { says: ASK_NAME, never: '投诉或建议的事情' },
+      ],
+      ['李娜', { says: ASK_ROOM }],
+      ['3栋2单元502', { creates: { problem: '卫生间灯不亮了' } }],
+      ['跳过', { says: '我们会通过本对话与您联系' }],
+      [
+        { type: 'event', event: 'CLICK', key: 'COMPLAINT' },
+        { says: '投诉或建议的事情', state: 'collecting' },
+      ],
+      ['取消', { says: '已取消' }],
+      [{ type: 'event', event: 'click', key: 'MY_TICKETS' }, { commands: [{ type: 'list_tickets' }] }],
+      [
+        { type: 'event', event: 'CLICK', key: 'FEES' },
+        { says: '生活缴费', noCommand: true },
+      ],
+      [
+        { type: 'event', event: 'CLICK', key: 'NO_SUCH_KEY' },
+        { says: WELCOME, noCommand: true },
+      ],
+      [
+        { type: 'event', event: 'VIEW', key: 'https://example.com/' },
+        { silent: true, noCommand: true },
+      ],
+    ],
+  },
+  {
+    name: "a project's own menu key wins over the company's for a resident known to live there",
+    profile: { name: '李娜', room: '1-1-101', projectCode: 'JHY' },
+    projects: [
+      { code: 'XFL', name: '幸福里花园', aliases: [] },
+      { code: 'JHY', name: '锦华苑', aliases: [], menu: { HELP: { reply: '锦华苑服务中心电话 0571-88880000' } } },
+    ],
+    turns: [
+      [
+        { type: 'event', event: 'CLICK', key: 'HELP' },
+        { says: '锦华苑服务中心电话', never: WELCOME },
       ],
     ],
   },
