@@ -2,6 +2,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type LabelledLine, parseCorpus } from '../src/classifier/index.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { correctedTickets } from '../src/db/corrections.js';
+import { openDatabase } from '../src/db/data-source.js';
 
 /** Independent writers, one file each: the training data and the folds of leave-one-writer-out. */
 export const WRITERS_DIR = 'data/corpus/lines';
@@ -36,6 +39,50 @@ export const earlyLines = () =>
   EARLY_SETS.flatMap(({ path, writer }) => parseCorpus(path, readFileSync(path, 'utf8'), writer));
 export const testSets = () =>
   TEST_SETS.map(({ path, writer }) => ({ name: path, lines: parseCorpus(path, readFileSync(path, 'utf8'), writer) }));
+
+/** Lines written by staff correcting tickets: always trained on with --with-corrections, never a fold. */
+export const CORRECTIONS_WRITER = 'corrections';
+
+/**
+ * The tickets people corrected, from the configured database (DATABASE_URL or SQLITE_PATH, as the service reads
+ * them), as labelled lines; lines whose labels are not the residential codes (another pack's levels) are left out.
+ */
+export async function correctionLines(env: NodeJS.ProcessEnv = process.env): Promise<LabelledLine[]> {
+  const config = loadConfig({ ...env, CLASSIFIER: 'rules' });
+  const ds = await openDatabase(config.database);
+  try {
+    const fixed = await correctedTickets(ds);
+    const json = fixed
+      .map((t) =>
+        JSON.stringify({
+          id: `fix-${t.no}`,
+          writer: CORRECTIONS_WRITER,
+          text: t.text,
+          kind: t.kind,
+          category: t.category,
+          category_alt: [],
+          trade: t.trade,
+          urgency: t.urgency,
+          level: t.level,
+          slots: { name: null, room: null, phone: null },
+          by: t.by,
+        }),
+      )
+      .filter((line) => parseable(line));
+    return parseCorpus('database', json.join('\n'));
+  } finally {
+    await ds.destroy();
+  }
+}
+
+const parseable = (line: string) => {
+  try {
+    parseCorpus('database', line);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export interface LabelledDialogue {
   id: string;

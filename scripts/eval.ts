@@ -1,5 +1,5 @@
-// npm run eval [-- --final] [-- --errors] [-- --json] [-- --corpus FILE]: how well the bot understands residents,
-// with the same code the bot runs (analyseText: model + rules + grading + slots).
+// npm run eval [-- --final] [-- --errors] [-- --json] [-- --corpus FILE] [-- --with-corrections]: how well the bot
+// understands residents, with the same code the bot runs (analyseText: model + rules + grading + slots).
 // Headline: leave-one-writer-out — each independent writer's lines judged by a model trained on everyone else's,
 // with an emergency threshold chosen on the other writers' held-out lines only. Then the early per-round sets (never
 // trained on) and, with --final, the final writers' set, judged once by the committed model.
@@ -7,7 +7,7 @@ import type { HeadName, LabelledLine, TextModel } from '../src/classifier/index.
 import { loadRuleEngine } from '../src/config/rule-packs.js';
 import { type Analysis, analyseText } from '../src/intake/analyse-text.js';
 import type { RuleEngine } from '../src/rules/index.js';
-import { earlyLines, finalLines, readLines, testSets, writerLines } from './corpus-files.js';
+import { correctionLines, earlyLines, finalLines, readLines, testSets, writerLines } from './corpus-files.js';
 import { calibrateOn, featureRows, independentWriters, leaveOneWriterOut } from './training.js';
 
 const args = process.argv.slice(2);
@@ -29,7 +29,9 @@ if (corpusArg >= 0) {
   process.exit(0);
 }
 
-const training = [...writerLines(), ...earlyLines()];
+// --with-corrections: every fold's model also learns from the tickets staff corrected, to show what they change.
+const corrections = args.includes('--with-corrections') ? await correctionLines() : [];
+const training = [...writerLines(), ...earlyLines(), ...corrections];
 const writers = independentWriters(training);
 const lowo = await leaveOneWriterOutJudged(training, writers);
 const byRules = await judgeAll(
@@ -44,11 +46,21 @@ const headline = figures(lowo);
 
 if (args.includes('--json')) {
   console.log(
-    JSON.stringify({ writers, lowo: headline, rulesOnly: figures(byRules), further, final, perWriter: perWriter() }),
+    JSON.stringify({
+      writers,
+      corrections: corrections.length,
+      lowo: headline,
+      rulesOnly: figures(byRules),
+      further,
+      final,
+      perWriter: perWriter(),
+    }),
   );
 } else {
   console.log(
-    `留一作者交叉验证（${writers.length} 位作者，${lowo.length} 条；每位作者的语料由用其余语料训练的模型判断）\n`,
+    `留一作者交叉验证（${writers.length} 位作者，${lowo.length} 条；每位作者的语料由用其余语料训练的模型判断）` +
+      (args.includes('--with-corrections') ? `；训练另含人工更正 ${corrections.length} 条` : '') +
+      '\n',
   );
   report(headline);
   console.log(`\n对照：只用规则（同样 ${byRules.length} 条）`);

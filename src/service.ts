@@ -138,6 +138,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
       provisional: (code, from, to) => calendar(code).provisionalYears(from, to).length > 0,
       levelCodes: () => rulesInForce.levelCodes(),
       resolveIncident: (id, resolution, by) => tickets.resolveIncident(system(by), id, resolution),
+      recategorise: (no, fix, by) => tickets.recategorise(system(by), no, fix),
     }),
   );
 

@@ -6,8 +6,8 @@ import { safeEqual } from '../channels/wechat-crypto/index.js';
 import type { TicketQueries } from '../db/ticket-queries.js';
 import { AppError } from '../lib/errors.js';
 import { readJson } from './read-body.js';
-import { CATEGORIES } from '../rules/index.js';
-import type { ResolveOutcome } from '../tickets/index.js';
+import { CATEGORIES, KINDS, TRADES, URGENCIES } from '../rules/index.js';
+import type { CorrectOutcome, Correction, ResolveOutcome } from '../tickets/index.js';
 
 const day = z
   .string()
@@ -35,6 +35,19 @@ const Resolve = z.object({
   by: z.string().trim().min(1).max(64).default('admin'),
 });
 const IncidentId = z.coerce.number().int().positive();
+const Labels = z
+  .object({
+    kind: z.enum(KINDS).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    trade: z.enum(TRADES).nullable().optional(),
+    urgency: z.enum(URGENCIES).optional(),
+    level: z.string().trim().min(1).max(16).optional(),
+    by: z.string().trim().min(1).max(64),
+  })
+  .refine(
+    (b) => Object.keys(b).some((k) => k !== 'by'),
+    '请至少给出一项要更正的标签（kind、category、trade、urgency、level）',
+  );
 
 export interface AdminDeps {
   queries: TicketQueries;
@@ -43,6 +56,8 @@ export interface AdminDeps {
   /** Loads the rule packs again; on an error the old rules stay in force and the error says file, line and reason. */
   reloadRules(): { ok: true; packs: string[] } | { ok: false; error: string };
   resolveIncident(id: number, resolution: string, actor: string): Promise<ResolveOutcome>;
+  /** A person's correction of a ticket's labels, kept for the classifier's training (`by`: who, for the timeline). */
+  recategorise(ticketNo: string, fix: Correction, by: string): Promise<CorrectOutcome>;
   /** Which years have an official holiday calendar, and a warning when the coming months reach one that has not. */
   calendarStatus(): unknown;
   /** Does a deadline running from `from` to `to` count days of a year whose holidays are only provisional? */
@@ -98,6 +113,27 @@ export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Ro
     // `to` is inclusive for people: up to the end of that day.
     const to = q.data.to ? new Date(q.data.to.getTime() + 86_400_000) : undefined;
     ctx.body = await queries.list({ ...q.data, to });
+  });
+
+  router.post('/tickets/:no/labels', async (ctx) => {
+    const body = Labels.safeParse(await readJson(ctx));
+    if (!body.success) throw new AppError('BAD_REQUEST', z.prettifyError(body.error));
+    const { by, ...fix } = body.data;
+    const no = ctx.params.no ?? '';
+    const r = await deps.recategorise(no, fix, `admin:${by}`);
+    switch (r.kind) {
+      case 'done':
+        ctx.body = { ok: true, ticket: r.ticket };
+        return;
+      case 'unknown-level':
+        throw new AppError('BAD_REQUEST', `未知的事件等级 ${r.level}（可选：${deps.levelCodes().join('、')}）`);
+      case 'not-found':
+        throw new AppError('NOT_FOUND', `工单 ${no} 不存在`);
+      case 'finished':
+        throw new AppError('CONFLICT', `工单 ${no} 已关闭或已撤销，不能再更正`);
+      default:
+        throw new AppError('CONFLICT', `工单 ${no} 现在不能更正`);
+    }
   });
 
   router.get('/tickets/:no', async (ctx) => {

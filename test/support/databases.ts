@@ -29,6 +29,7 @@ export const mariadbDatabases = [
   'kf_test_batch',
   'kf_test_shutdown',
   'kf_test_mall',
+  'kf_test_corrections',
 ];
 
 export const testMariadbUrl = (name: string) => `${MARIADB_URL_BASE}/kf_test_${name}`;
