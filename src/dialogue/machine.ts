@@ -20,7 +20,17 @@ import {
   TICKET_NO,
 } from './intents.js';
 import { say } from './messages.js';
-import { asBareName, extractSlots, findPhone, nameAsWritten, withoutSlots, type Slots } from './slots.js';
+import {
+  asBareName,
+  correctedName,
+  extractSlots,
+  findPhone,
+  fullNameAfterSurname,
+  nameAsWritten,
+  nameInAnswer,
+  withoutSlots,
+  type Slots,
+} from './slots.js';
 
 export type DialogueState = 'idle' | 'collecting' | 'choosing_project' | 'confirming_identity' | 'awaiting_phone';
 type Expecting = 'problem' | 'name' | 'room';
@@ -324,7 +334,10 @@ function collect(s: Session, display: string, match: string, ctx: StepContext): 
   const correction = correctionBody(match);
   const body = correction ?? match;
   const found = extractSlots(body);
-  if (!found.name && (s.expecting === 'name' || correction !== undefined)) found.name = asBareName(body);
+  if (correction !== undefined) {
+    if (!found.name && !found.room && !found.phone) found.name = correctedName(body);
+  } else if (!found.name && s.expecting === 'name') found.name = nameInAnswer(body);
+  else found.name = fullNameAfterSurname(found.name, body);
   // In a shopping mall the answer to "where" is a place in words ("B1层扶梯口"), not a 楼栋-单元-房号.
   const place =
     !found.room && s.expecting === 'room' && correction === undefined && inMall(ctx, s.draft.projectCode)
@@ -494,7 +507,7 @@ function correctTicket(s: Session, correction: string, ctx: StepContext): StepRe
     if (room) patch.room = room;
   }
   if (!patch.name && !patch.room && !patch.phone) {
-    const name = asBareName(correction);
+    const name = correctedName(correction);
     if (name) patch.name = name;
   }
   if (Object.keys(patch).length === 0) return reply(s, say.whatToCorrect());

@@ -145,7 +145,7 @@ const AFTER_NAME = /(我|家|的|电话|手机|住|在|要|想|报|房|楼|这|�
 // Characters and words no name contains; kept to what residents write instead of a name ("好的", "楼上漏水", "谢谢").
 const NOT_A_NAME_CHAR = /[漏坏修水电灯门窗墙栋室号楼报吗呢啊哦嗯吧了的我你您他她这那是不对好请问桶梯锁堵住户]/;
 const NOT_A_NAME_WORD =
-  /单元|号楼|谢谢|天花板|卫生|厨房|业主|物业|投诉|师傅|楼道|房子|马桶|没有|知道|等等|稍等|马上|周末|周[一二三四五六日天]|星期|白天|方便|全部|全家|安全|车位|车库|于是|还有|以上|万一/;
+  /单元|号楼|全名|名字|快点|谢谢|天花板|卫生|厨房|业主|物业|投诉|师傅|楼道|房子|马桶|没有|知道|等等|稍等|马上|周末|周[一二三四五六日天]|星期|白天|方便|全部|全家|安全|车位|车库|于是|还有|以上|万一/;
 
 function isPlausibleName(s: string): boolean {
   return s.length >= 2 && s.length <= 5 && !NOT_A_NAME_CHAR.test(s) && !NOT_A_NAME_WORD.test(s);
@@ -214,6 +214,37 @@ export function asBareName(text: string): string | undefined {
   if (title && title[0] === bare && isSurname(title[1]!)) return bare;
   return undefined;
 }
+
+// Words around a name given in answer to "怎么称呼": assent, hurry, who the speaker is to the household.
+const ANSWER_FILLER =
+  /^(?:好吧|好的|好|那行|行吧|行|哦|噢|嗯|那|就|俺|偶|业主|他老婆|我老婆|我老公|他老公|我爱人|家属)*(?:叫|是|姓名是?|名字是?)?/;
+
+/**
+ * The name in an answer to "怎么称呼" that says more than the name ("好吧，陈丽", "那行 俺叫钱淑英", "张丽，张丽，快点啊",
+ * "我是他老婆，叫何小梅"): the whole answer if it is a bare name, else the first of its phrases that is one, a phrase
+ * introduced by 叫 / 是 first.
+ */
+export function nameInAnswer(text: string): string | undefined {
+  const whole = asBareName(text);
+  if (whole) return whole;
+  const phrases = text.split(/[，,。.!！?？~～、；;\s]+/).filter(Boolean);
+  const introduced = phrases.filter((p) => /^(?:我|俺)?(?:叫|是)/.test(p.replace(ANSWER_FILLER, (m) => m.slice(-1))));
+  const names = [...introduced, ...phrases]
+    .map((p) => asBareName(p) ?? asBareName(p.replace(ANSWER_FILLER, '')))
+    .filter((n): n is string => n !== undefined);
+  // "俺姓赵 赵玉兰": the full name over the surname alone.
+  return names.find((n) => !n.endsWith('先生/女士')) ?? names[0];
+}
+
+/** "我姓冯 冯玉林": the surname alone was read as 冯先生/女士, and the full name follows it. */
+export function fullNameAfterSurname(found: string | undefined, text: string): string | undefined {
+  if (!found?.endsWith('先生/女士')) return found;
+  const full = nameInAnswer(text);
+  return full?.startsWith(found[0]!) && !full.endsWith('先生/女士') ? full : found;
+}
+
+/** A corrected name comes with how to write it ("黄方，方向的方", "张秀岚 山风那个岚"): the name is the first phrase. */
+export const correctedName = (body: string) => asBareName(body) ?? asBareName(body.split(/[，,。\s]+/)[0] ?? '');
 
 function maskRoomAndPhone(text: string): string {
   let t = text;

@@ -191,6 +191,51 @@ const corrections: Conversation[] = [
   },
 ];
 
+const namesInAnswers: Conversation[] = [
+  {
+    name: 'a name given with words around it is the name alone',
+    turns: [
+      ['房产证到底什么时候能办下来', { says: ASK_NAME }],
+      ['好吧，陈丽', { says: ASK_ROOM }],
+      ['9-1-602', { creates: { name: '陈丽', room: '9-1-602' } }],
+    ],
+  },
+  {
+    name: 'a name introduced after who the speaker is, in a hurry',
+    turns: [
+      ['电梯困人了！我老公在7号楼的电梯里出不来', { says: '情况紧急' }],
+      ['我是他老婆，叫何小梅', { says: ASK_ROOM }],
+      ['3栋1单元903', { creates: { name: '何小梅', room: '3-1-903' } }],
+    ],
+  },
+  {
+    name: 'the surname and then the full name: the full name',
+    turns: [
+      ['楼上漏水 天棚往下洇', { says: ASK_NAME }],
+      ['我姓冯 冯玉林', { says: ASK_ROOM }],
+      ['9-1-302', { creates: { name: '冯玉林' } }],
+    ],
+  },
+  {
+    name: 'a typo in the name corrected before the ticket exists, with how to write it',
+    turns: [
+      ['样板间和交付的不一样', { says: ASK_NAME }],
+      ['黄芳', { says: ASK_ROOM }],
+      ['不好意思，写错了，是黄方，方向的方', { says: ASK_ROOM }],
+      ['11-2-2003', { creates: { name: '黄方', room: '11-2-2003' } }],
+    ],
+  },
+  {
+    name: 'a typo corrected with 打错字了 and an explanation after a space',
+    turns: [
+      ['阳台顶上渗水 墙皮都鼓了', { says: ASK_NAME }],
+      ['俺叫张秀兰', { says: ASK_ROOM }],
+      ['哎呀 打错字了 是张秀岚 山风那个岚', { says: ASK_ROOM }],
+      ['18号楼1单元1701', { creates: { name: '张秀岚', room: '18-1-1701' } }],
+    ],
+  },
+];
+
 const cancelling: Conversation[] = [
   {
     name: '"算了" before the ticket exists drops the draft; the next message starts afresh',
@@ -770,6 +815,7 @@ const tables: [string, Conversation[]][] = [
   ['phone numbers', phones],
   ["rooms that are not the resident's", notTheirRoom],
   ['non-text messages and greetings', nonText],
+  ['names in longer answers', namesInAnswers],
   ['looking tickets up', lookUps],
   ['returning residents', returning],
   ['emergencies', emergencies],
