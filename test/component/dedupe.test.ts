@@ -62,9 +62,11 @@ describe.each(DB_KINDS)('duplicate delivery on %s', (kind) => {
     expect(await count(`SELECT COUNT(*) AS n FROM inbound_message WHERE user_id = 'o_evt'`)).toBe(1);
   });
 
+  // Consecutive in the ledger, not within the burst: a number an earlier test's losing duplicate gave back to its
+  // instance is used by that instance's first report of the burst (CI saw 1, 3…21 with 2 taken by the earlier test).
   const twentyReportsOnTwoInstances =
     'when 20 residents finish their reports at the same moment on two instances, ' +
-    'then ticket numbers are unique and consecutive';
+    'then ticket numbers are unique and the ledger has no gap';
   it(twentyReportsOnTwoInstances, async () => {
     const reqs = Array.from({ length: 20 }, (_, i) =>
       wecomPost({
@@ -76,8 +78,12 @@ describe.each(DB_KINDS)('duplicate delivery on %s', (kind) => {
     const numbers = res.map((r) => /工单 (KF-\d{8}-(\d{4}))/.exec(openWecomReply(r.text).Content!)?.[2]).map(Number);
     expect(numbers.every((n) => n > 0)).toBe(true);
     expect(new Set(numbers).size).toBe(20);
-    const sorted = [...numbers].sort((x, y) => x - y);
-    expect(sorted[19]! - sorted[0]!).toBe(19);
+    const ledger = ((await a.ds.query(`SELECT no FROM ticket WHERE no LIKE 'KF-%'`)) as { no: string }[])
+      .map((r) => Number(r.no.slice(-4)))
+      .sort((x, y) => x - y);
+    expect(new Set(ledger).size).toBe(ledger.length);
+    expect(ledger).toEqual(Array.from({ length: ledger.length }, (_, i) => i + 1));
+    for (const n of numbers) expect(ledger).toContain(n);
   });
 
   it('when two dispatchers run at once, then each outbox message is sent once', async () => {
