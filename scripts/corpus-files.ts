@@ -51,38 +51,32 @@ export async function correctionLines(env: NodeJS.ProcessEnv = process.env): Pro
   const config = loadConfig({ ...env, CLASSIFIER: 'rules' });
   const ds = await openDatabase(config.database);
   try {
-    const fixed = await correctedTickets(ds);
-    const json = fixed
-      .map((t) =>
-        JSON.stringify({
-          id: `fix-${t.no}`,
-          writer: CORRECTIONS_WRITER,
-          text: t.text,
-          kind: t.kind,
-          category: t.category,
-          category_alt: [],
-          trade: t.trade,
-          urgency: t.urgency,
-          level: t.level,
-          slots: { name: null, room: null, phone: null },
-          by: t.by,
-        }),
-      )
-      .filter((line) => parseable(line));
-    return parseCorpus('database', json.join('\n'));
+    // Through the corpus parser, so a correction is held to the same codes as a written line; one that is not (another
+    // pack's level) is left out rather than failing the training.
+    return (await correctedTickets(ds)).flatMap((t) => {
+      const line = {
+        id: `fix-${t.no}`,
+        writer: CORRECTIONS_WRITER,
+        text: t.text,
+        kind: t.kind,
+        category: t.category,
+        category_alt: [],
+        trade: t.trade,
+        urgency: t.urgency,
+        level: t.level,
+        slots: { name: null, room: null, phone: null },
+        by: t.by,
+      };
+      try {
+        return parseCorpus('database', JSON.stringify(line));
+      } catch {
+        return [];
+      }
+    });
   } finally {
     await ds.destroy();
   }
 }
-
-const parseable = (line: string) => {
-  try {
-    parseCorpus('database', line);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export interface LabelledDialogue {
   id: string;

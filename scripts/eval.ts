@@ -3,7 +3,7 @@
 // Headline: leave-one-writer-out — each independent writer's lines judged by a model trained on everyone else's,
 // with an emergency threshold chosen on the other writers' held-out lines only. Then the early per-round sets (never
 // trained on) and, with --final, the final writers' set, judged once by the committed model.
-import type { HeadName, LabelledLine, TextModel } from '../src/classifier/index.js';
+import type { LabelledLine } from '../src/classifier/index.js';
 import { loadRuleEngine } from '../src/config/rule-packs.js';
 import { type Analysis, analyseText } from '../src/intake/analyse-text.js';
 import type { RuleEngine } from '../src/rules/index.js';
@@ -18,7 +18,7 @@ import {
   writerLines,
 } from './corpus-files.js';
 import { type DialogueResult, playDialogue } from './play-dialogue.js';
-import { calibrateOn, featureRows, independentWriters, leaveOneWriterOut } from './training.js';
+import { calibrated, calibrateOn, featureRows, independentWriters, leaveOneWriterOut } from './training.js';
 
 const args = process.argv.slice(2);
 const engine = loadRuleEngine(process.env['CONFIG_DIR'] ?? 'config', undefined, { withModel: true });
@@ -115,12 +115,7 @@ async function leaveOneWriterOutJudged(lines: LabelledLine[], folds: string[]): 
   lowoDialogues.length = 0;
   for (const writer of folds) {
     // Calibrated on the other writers' held-out lines only, as npm run train calibrates the committed model.
-    const { temperatures, emergency } = calibrateOn(held.filter((h) => h.line.writer !== writer));
-    const fold = models.get(writer)!;
-    const heads = Object.fromEntries(
-      Object.entries(fold.heads).map(([name, h]) => [name, { ...h, temperature: temperatures[name as HeadName] }]),
-    ) as TextModel['heads'];
-    const model: TextModel = { ...fold, heads, emergency };
+    const model = calibrated(models.get(writer)!, calibrateOn(held.filter((h) => h.line.writer !== writer)));
     out.push(
       ...(await judgeAll(
         engine.withModel(model),

@@ -5,6 +5,7 @@ import {
   isEmergency,
   featuresOf,
   fitTemperatures,
+  HEADS,
   type LabelledFeatures,
   type LabelledLine,
   type ModelReading,
@@ -127,6 +128,14 @@ export function calibrateOn(held: readonly HeldOut[]): Calibration {
   );
   const emergency = chooseEmergencyRule(held.map((h) => ({ ...h, reading: recalibrated(h.reading, temperatures) })));
   return { temperatures, emergency };
+}
+
+/** A fold's model with a calibration: its heads at the fitted temperatures, and the emergency rule. */
+export function calibrated(model: TextModel, { temperatures, emergency }: Calibration): TextModel {
+  const heads = Object.fromEntries(
+    HEADS.map((name) => [name, { ...model.heads[name], temperature: temperatures[name] }]),
+  ) as TextModel['heads'];
+  return { ...model, heads, emergency };
 }
 
 export function train(engine: RuleEngine, lines: readonly LabelledLine[]): Trained & Calibration {

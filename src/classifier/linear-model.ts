@@ -77,7 +77,7 @@ export function softmaxOf(scores: Float64Array, temperature: number): Float64Arr
   return softmax(scores);
 }
 
-export function best(head: LinearHead, p: Float64Array): { label: string; p: number } {
+export function best(head: Pick<LinearHead, 'labels'>, p: ArrayLike<number>): { label: string; p: number } {
   let top = 0;
   for (let c = 1; c < p.length; c++) if (p[c]! > p[top]!) top = c;
   return { label: head.labels[top]!, p: p[top]! };

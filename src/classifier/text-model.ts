@@ -87,8 +87,10 @@ export function readWithModel(model: TextModel, features: readonly string[]): Mo
   }
   const one = (name: HeadName): Prediction => {
     const h = model.heads[name];
-    const p = softmaxOf(scores.subarray(offsets[name], offsets[name] + h.labels.length), h.temperature);
-    return { ...best(h, p), all: Object.fromEntries(h.labels.map((l, i) => [l, p[i]!])) };
+    return prediction(
+      h.labels,
+      softmaxOf(scores.subarray(offsets[name], offsets[name] + h.labels.length), h.temperature),
+    );
   };
   return {
     kind: one('kind'),
@@ -98,6 +100,11 @@ export function readWithModel(model: TextModel, features: readonly string[]): Mo
     level: one('level'),
   };
 }
+
+const prediction = (labels: string[], p: ArrayLike<number>): Prediction => ({
+  ...best({ labels }, p),
+  all: Object.fromEntries(labels.map((l, i) => [l, p[i]!])),
+});
 
 // Every head's weights for a feature side by side, so a message costs one lookup per feature instead of five (the
 // lookups in a map of ~100,000 n-grams were most of the time a report took to read).
@@ -146,13 +153,13 @@ export function fitTemperatures(held: readonly { reading: ModelReading; labels: 
 export function recalibrated(reading: ModelReading, temperatures: Temperatures): ModelReading {
   const one = (name: HeadName): Prediction => {
     const labels = Object.keys(reading[name].all);
-    const p = tempered(
-      labels.map((l) => reading[name].all[l]!),
-      temperatures[name],
+    return prediction(
+      labels,
+      tempered(
+        labels.map((l) => reading[name].all[l]!),
+        temperatures[name],
+      ),
     );
-    let top = 0;
-    for (let i = 1; i < p.length; i++) if (p[i]! > p[top]!) top = i;
-    return { label: labels[top]!, p: p[top]!, all: Object.fromEntries(labels.map((l, i) => [l, p[i]!])) };
   };
   return Object.fromEntries(HEADS.map((h) => [h, one(h)])) as ModelReading;
 }

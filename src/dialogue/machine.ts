@@ -25,7 +25,6 @@ import {
   correctedName,
   extractSlots,
   findPhone,
-  fullNameAfterSurname,
   nameAsWritten,
   nameInAnswer,
   withoutSlots,
@@ -337,7 +336,6 @@ function collect(s: Session, display: string, match: string, ctx: StepContext): 
   if (correction !== undefined) {
     if (!found.name && !found.room && !found.phone) found.name = correctedName(body);
   } else if (!found.name && s.expecting === 'name') found.name = nameInAnswer(body);
-  else found.name = fullNameAfterSurname(found.name, body);
   // In a shopping mall the answer to "where" is a place in words ("B1层扶梯口"), not a 楼栋-单元-房号.
   const place =
     !found.room && s.expecting === 'room' && correction === undefined && inMall(ctx, s.draft.projectCode)

@@ -138,8 +138,9 @@ const TITLE = new RegExp(
     '(先生|女士|小姐|阿姨|大爷|大妈|老师|(?:生|太)(?=$|[\\s,，。.!！?？:：;；<\\d、]|嘅|的|住|电话|手机))',
 );
 const SURNAME_ONLY = /(?:我|俺|免贵)姓([\u4e00-\u9fa5])(?![\u4e00-\u9fa5]*叫)/;
-// "俺姓吴 叫吴秀英", "我姓李，叫李娜": the full name after the surname.
-const SURNAME_THEN_NAME = /(?:我|俺|免贵)姓([\u4e00-\u9fa5])[,，\s]*(?:叫|名叫)([\u4e00-\u9fa5]{1,3})/;
+// "俺姓吴 叫吴秀英", "我姓李，叫李娜", "俺姓赵 赵玉兰": the full name after the surname.
+const SURNAME_THEN_NAME =
+  /(?:我|俺|免贵)姓([\u4e00-\u9fa5])[,，\s]*(?:(?:叫|名叫)([\u4e00-\u9fa5]{1,3})|(\1[\u4e00-\u9fa5]{1,2}))/;
 // Words that follow a name in a sentence: the name ends before them.
 const AFTER_NAME = /(我|家|的|电话|手机|住|在|要|想|报|房|楼|这|那|啊|呀|吧|了|就|可以|即可|，|。)/;
 // Characters and words no name contains; kept to what residents write instead of a name ("好的", "楼上漏水", "谢谢").
@@ -170,7 +171,8 @@ function nameHit(masked: string): Hit | undefined {
   }
   const full = SURNAME_THEN_NAME.exec(masked);
   if (full && isSurname(full[1]!)) {
-    const value = full[2]!.startsWith(full[1]!) ? full[2]! : `${full[1]}${full[2]}`;
+    const given = full[2] ?? full[3]!;
+    const value = given.startsWith(full[1]!) ? given : `${full[1]}${given}`;
     return { value, start: full.index, end: full.index + full[0].length };
   }
   const title = TITLE.exec(masked);
@@ -228,19 +230,14 @@ export function nameInAnswer(text: string): string | undefined {
   const whole = asBareName(text);
   if (whole) return whole;
   const phrases = text.split(/[，,。.!！?？~～、；;\s]+/).filter(Boolean);
-  const introduced = phrases.filter((p) => /^(?:我|俺)?(?:叫|是)/.test(p.replace(ANSWER_FILLER, (m) => m.slice(-1))));
+  const introduced = phrases.filter(
+    (p) => /(?:叫|是)$/.test(ANSWER_FILLER.exec(p)![0]) || /^(?:我|俺)(?:叫|是)/.test(p),
+  );
   const names = [...introduced, ...phrases]
     .map((p) => asBareName(p) ?? asBareName(p.replace(ANSWER_FILLER, '')))
     .filter((n): n is string => n !== undefined);
   // "俺姓赵 赵玉兰": the full name over the surname alone.
   return names.find((n) => !n.endsWith('先生/女士')) ?? names[0];
-}
-
-/** "我姓冯 冯玉林": the surname alone was read as 冯先生/女士, and the full name follows it. */
-export function fullNameAfterSurname(found: string | undefined, text: string): string | undefined {
-  if (!found?.endsWith('先生/女士')) return found;
-  const full = nameInAnswer(text);
-  return full?.startsWith(found[0]!) && !full.endsWith('先生/女士') ? full : found;
 }
 
 /** A corrected name comes with how to write it ("黄方，方向的方", "张秀岚 山风那个岚"): the name is the first phrase. */
