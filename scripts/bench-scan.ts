@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBatchingPool, openDatabase } from '../src/db/data-source.js';
+import { FieldCipher, newKeyring } from '../src/lib/field-cipher.js';
 import { DeadlineEntity } from '../src/db/schema.js';
 import { createIntakeStore } from '../src/db/intake-uow/index.js';
 import type { NewDeadline } from '../src/tickets/index.js';
@@ -16,7 +17,7 @@ const url = process.env['DATABASE_URL'];
 const database: DatabaseConfig = url
   ? { type: 'mariadb', url }
   : { type: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'kf-scan-')), 'kf.sqlite') };
-const ds = await openDatabase(database);
+const ds = await openDatabase(database, new FieldCipher(newKeyring()));
 const now = new Date('2026-11-23T10:00:00+08:00');
 await ds.getRepository(DeadlineEntity).clear();
 

@@ -5,6 +5,7 @@ import { type LabelledLine, parseCorpus } from '../src/classifier/index.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { correctedTickets } from '../src/db/corrections.js';
 import { openDatabase } from '../src/db/data-source.js';
+import { loadCipher } from '../src/db/keyring-source.js';
 
 /** Independent writers, one file each: the training data and the folds of leave-one-writer-out. */
 export const WRITERS_DIR = 'data/corpus/lines';
@@ -49,7 +50,7 @@ export const CORRECTIONS_WRITER = 'corrections';
  */
 export async function correctionLines(env: NodeJS.ProcessEnv = process.env): Promise<LabelledLine[]> {
   const config = loadConfig({ ...env, CLASSIFIER: 'rules' });
-  const ds = await openDatabase(config.database);
+  const ds = await openDatabase(config.database, loadCipher(config.personalData, config.database));
   try {
     // Through the corpus parser, so a correction is held to the same codes as a written line; one that is not (another
     // pack's level) is left out rather than failing the training.

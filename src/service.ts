@@ -10,6 +10,8 @@ import type { WorkCalendar } from './calendar/work-calendar.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { openBatchingPool, openDatabase } from './db/data-source.js';
+import { loadCipher } from './db/keyring-source.js';
+import { reencryptPersonalData } from './db/reencrypt.js';
 import { createIntakeStore } from './db/intake-uow/index.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createTokenStore } from './db/token-store.js';
@@ -82,7 +84,7 @@ export interface ServiceOptions {
 export async function startService(config: AppConfig, opts: ServiceOptions = {}): Promise<Service> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const ds = await openDatabase(config.database);
+  const ds = await openDatabase(config.database, loadCipher(config.personalData, config.database, logger));
   const tokens = new AccessTokens(createTokenStore(ds), clock);
 
   const senders = senderRegistry(config, tokens);
@@ -301,5 +303,7 @@ function leasedJobs(
       run: async () => (await scanDeadlines(scanDeps)) + (await reconcileIncidentLevels(scanDeps)),
     },
     { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
+    // After a key rotation (or an upgrade from clear text), old values are re-sealed a few thousand at a time.
+    { name: 'reencrypt-personal-data', cron: '*/2 * * * *', leaseMs: 300_000, run: () => reencryptPersonalData(ds) },
   ]);
 }

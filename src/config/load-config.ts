@@ -1,6 +1,6 @@
 // The only module that reads process.env and the files under config/. Everything else receives an AppConfig.
 import { readFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
 import { parseOrganisation, type Organisation } from '../organisation/index.js';
@@ -23,6 +23,10 @@ const EnvSchema = z.object({
   PUBLIC_URL: optionalString,
   DATABASE_URL: optionalString,
   SQLITE_PATH: z.string().default('./data/kf.sqlite'),
+  // Residents' personal data at rest: PII_KEYS="k2:<base64>,k1:<base64>" (newest first), PII_INDEX_KEY=<base64>.
+  PII_KEYS: optionalString,
+  PII_INDEX_KEY: optionalString,
+  PII_KEY_FILE: optionalString,
   CONFIG_DIR: z.string().default('./config'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_TOKEN: optionalString,
@@ -76,12 +80,21 @@ export interface MpConfig {
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql' | 'mariadb'; url: string };
 
+/** Where the keys that seal residents' personal data come from (db/keyring-source.ts). */
+export interface PersonalDataConfig {
+  keys?: string;
+  indexKey?: string;
+  /** The embedded default's generated key file, next to the SQLite file unless PII_KEY_FILE says otherwise. */
+  keyFile: string;
+}
+
 export interface AppConfig {
   port: number;
   host: string;
   publicUrl?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   database: DatabaseConfig;
+  personalData: PersonalDataConfig;
   adminToken?: string;
   sessionIdleMinutes: number;
   callbackMaxSkewSeconds: number;
@@ -117,6 +130,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
     database: databaseFrom(e.DATABASE_URL, e.SQLITE_PATH),
+    personalData: {
+      keys: e.PII_KEYS,
+      indexKey: e.PII_INDEX_KEY,
+      keyFile: e.PII_KEY_FILE ?? resolve(dirname(e.SQLITE_PATH), 'pii-keys.json'),
+    },
     adminToken: e.ADMIN_TOKEN,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     callbackMaxSkewSeconds: e.CALLBACK_MAX_SKEW_SECONDS,

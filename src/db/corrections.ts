@@ -18,15 +18,17 @@ export interface CorrectedTicket {
 }
 
 export async function correctedTickets(ds: DataSource): Promise<CorrectedTicket[]> {
+  // An event's data is sealed (db/personal-data.ts), so the correction mark is read after opening it.
   const events = await ds
     .getRepository(TicketEventEntity)
     .createQueryBuilder('e')
     .where('e.type = :type', { type: 'reclassified' })
-    .andWhere('e.data LIKE :mark', { mark: '%"correction":true%' })
     .orderBy('e.id', 'ASC')
     .getMany();
   const last = new Map<number, { by: string; at: Date }>();
-  for (const e of events) last.set(e.ticketId, { by: e.actor, at: e.at });
+  for (const e of events)
+    if ((e.data as { correction?: unknown } | null)?.correction === true)
+      last.set(e.ticketId, { by: e.actor, at: e.at });
   if (last.size === 0) return [];
   const out: CorrectedTicket[] = [];
   const ids = [...last.keys()];

@@ -12,7 +12,10 @@ import { SameFaultIndexes1764100000000 } from './migrations/0004-same-fault-inde
 import { SendLog1764200000000 } from './migrations/0005-send-log.js';
 import { TicketBuilding1764300000000 } from './migrations/0006-ticket-building.js';
 import { DeadlineScanFailures1764400000000 } from './migrations/0007-deadline-scan-failures.js';
+import { PersonalData1764500000000 } from './migrations/0008-personal-data.js';
 import { entities } from './schema.js';
+import type { FieldCipher } from '../lib/field-cipher.js';
+import { installCipher } from './personal-data.js';
 
 export const migrations = [
   Initial1763800000000,
@@ -22,6 +25,7 @@ export const migrations = [
   SendLog1764200000000,
   TicketBuilding1764300000000,
   DeadlineScanFailures1764400000000,
+  PersonalData1764500000000,
 ];
 
 /**
@@ -101,6 +105,9 @@ function sqliteDataSource(path: string): DataSource {
       conn.pragma('journal_mode = WAL');
       conn.pragma('busy_timeout = 5000');
       conn.pragma('synchronous = NORMAL');
+      // Freed space is zeroed: a value overwritten or deleted (a resident's data sealed late, a purged row) does not
+      // linger in the file's free pages.
+      conn.pragma('secure_delete = ON');
       if (path === ':memory:') return;
       conn.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
       ds.checkpointer ??= startCheckpointer(path, () => conn.pragma('wal_autocheckpoint = 1000'));
@@ -179,7 +186,9 @@ export async function openBatchingPool(ds: DataSource, db: DatabaseConfig): Prom
   return pool;
 }
 
-export async function openDatabase(db: DatabaseConfig): Promise<DataSource> {
+/** The database, migrated, with residents' personal data sealed by `cipher` (db/personal-data.ts). */
+export async function openDatabase(db: DatabaseConfig, cipher: FieldCipher): Promise<DataSource> {
+  installCipher(cipher);
   const ds = createDataSource(db);
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });

@@ -13,6 +13,10 @@ interface ClaimedRaw {
   o_attempts: number | string;
 }
 
+/** The payload column's own transformer: sealed (db/personal-data.ts), JSON inside. */
+const openPayload = (raw: string | null): unknown =>
+  raw === null ? null : (OutboxEntity.options.columns.payload!.transformer as { from(v: string): unknown }).from(raw);
+
 export function createOutboxRepo(ds: DataSource): OutboxRepo {
   const repo = ds.getRepository(OutboxEntity);
   const free = (now: Date) =>
@@ -61,12 +65,15 @@ export function createOutboxRepo(ds: DataSource): OutboxRepo {
           attempts: Number(r.o_attempts),
         };
         try {
-          return { ...base, payload: JSON.parse(r.o_payload ?? 'null') as DueMessage['payload'] };
+          return { ...base, payload: openPayload(r.o_payload) as DueMessage['payload'] };
         } catch (err) {
           return {
             ...base,
             payload: null as unknown as DueMessage['payload'],
-            unreadable: `payload is not valid JSON: ${(err as Error).message}`,
+            unreadable:
+              err instanceof SyntaxError
+                ? `payload is not valid JSON: ${err.message}`
+                : `payload cannot be opened: ${(err as Error).message}`,
           };
         }
       });

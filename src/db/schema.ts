@@ -1,6 +1,7 @@
 // Table mappings as EntitySchema: no decorators, so no dependence on emitted design-time metadata (tsx, esbuild).
 import { EntitySchema, type ValueTransformer } from 'typeorm';
 import type { Approval, Deadline, Incident, Ticket, TicketEvent } from '../tickets/index.js';
+import { sealedJson, sealedText } from './personal-data.js';
 
 const json: ValueTransformer = {
   to: (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v)),
@@ -29,9 +30,9 @@ export const ResidentEntity = new EntitySchema<ResidentRow>({
     channel: { type: 'varchar', length: 16 },
     userId: { name: 'user_id', type: 'varchar', length: 128 },
     projectCode: { name: 'project_code', type: 'varchar', length: 16, nullable: true },
-    name: { type: 'varchar', length: 64, nullable: true },
+    name: { type: 'varchar', length: 512, nullable: true, transformer: sealedText('resident.name') },
     room: { type: 'varchar', length: 32, nullable: true },
-    phone: { type: 'varchar', length: 20, nullable: true },
+    phone: { type: 'varchar', length: 512, nullable: true, transformer: sealedText('resident.phone') },
     createdAt: { name: 'created_at', ...ms },
     updatedAt: { name: 'updated_at', ...ms },
   },
@@ -51,7 +52,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
   columns: {
     channel: { type: 'varchar', length: 16, primary: true },
     userId: { name: 'user_id', type: 'varchar', length: 128, primary: true },
-    state: { type: 'text', transformer: json },
+    state: { type: 'text', transformer: sealedJson('dialogue_session.state') },
     version: { type: 'integer' },
     updatedAt: { name: 'updated_at', ...ms },
   },
@@ -74,16 +75,22 @@ export const InboundEntity = new EntitySchema<InboundRow>({
     channel: { type: 'varchar', length: 16 },
     dedupeKey: { name: 'dedupe_key', type: 'varchar', length: 191 },
     userId: { name: 'user_id', type: 'varchar', length: 128 },
-    reply: { type: 'text', nullable: true },
+    reply: { type: 'text', nullable: true, transformer: sealedText('inbound_message.reply') },
     receivedAt: { name: 'received_at', ...ms },
   },
 });
 
 /**
- * The ticket as stored: the domain's ticket plus `building`, derived from the room by the store on every write of the
- * room (the same-fault lookup's index, 0006). Nothing outside the database layer reads it.
+ * The ticket as stored: the domain's ticket plus what the store derives on every write — `building` from the room
+ * (the same-fault lookup's index, 0006) and the blind indexes of the phone and the name (0008). Nothing outside the
+ * database layer reads them.
  */
-export type TicketRow = Ticket & { building?: string };
+export type TicketRow = Ticket & {
+  building?: string;
+  phoneIndex?: string | null;
+  phoneTailIndex?: string | null;
+  nameIndex?: string | null;
+};
 
 export const TicketEntity = new EntitySchema<TicketRow>({
   name: 'Ticket',
@@ -94,10 +101,18 @@ export const TicketEntity = new EntitySchema<TicketRow>({
     projectCode: { name: 'project_code', type: 'varchar', length: 16 },
     channel: { type: 'varchar', length: 16 },
     userId: { name: 'user_id', type: 'varchar', length: 128 },
-    residentName: { name: 'resident_name', type: 'varchar', length: 64 },
+    residentName: {
+      name: 'resident_name',
+      type: 'varchar',
+      length: 512,
+      transformer: sealedText('ticket.resident_name'),
+    },
     room: { type: 'varchar', length: 32 },
     building: { type: 'varchar', length: 32, nullable: true },
-    phone: { type: 'varchar', length: 20, nullable: true },
+    phone: { type: 'varchar', length: 512, nullable: true, transformer: sealedText('ticket.phone') },
+    phoneIndex: { name: 'phone_index', type: 'varchar', length: 32, nullable: true },
+    phoneTailIndex: { name: 'phone_tail_index', type: 'varchar', length: 32, nullable: true },
+    nameIndex: { name: 'name_index', type: 'varchar', length: 32, nullable: true },
     content: { type: 'text' },
     summary: { type: 'varchar', length: 255 },
     kind: { type: 'varchar', length: 16 },
@@ -109,7 +124,7 @@ export const TicketEntity = new EntitySchema<TicketRow>({
     status: { type: 'varchar', length: 16 },
     receiver: { type: 'varchar', length: 64 },
     images: { type: 'text', transformer: json },
-    location: { type: 'text', nullable: true, transformer: json },
+    location: { type: 'text', nullable: true, transformer: sealedJson('ticket.location') },
     causeAnalysis: { name: 'cause_analysis', type: 'text', nullable: true },
     correctiveAction: { name: 'corrective_action', type: 'text', nullable: true },
     handlingOpinion: { name: 'handling_opinion', type: 'text', nullable: true },
@@ -138,7 +153,7 @@ export const TicketEventEntity = new EntitySchema<TicketEvent>({
     at: { ...ms },
     type: { type: 'varchar', length: 32 },
     actor: { type: 'varchar', length: 128 },
-    data: { type: 'text', nullable: true, transformer: json },
+    data: { type: 'text', nullable: true, transformer: sealedJson('ticket_event.data') },
   },
 });
 
@@ -265,7 +280,7 @@ export const OutboxEntity = new EntitySchema<OutboxRow>({
     dedupeKey: { name: 'dedupe_key', type: 'varchar', length: 191 },
     channel: { type: 'varchar', length: 16 },
     recipient: { type: 'varchar', length: 255 },
-    payload: { type: 'text', transformer: json },
+    payload: { type: 'text', transformer: sealedJson('outbox.payload') },
     status: { type: 'varchar', length: 16 },
     attempts: { type: 'integer' },
     nextAttemptAt: { name: 'next_attempt_at', ...ms },

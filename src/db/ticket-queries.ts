@@ -1,5 +1,6 @@
 // Read-only ticket queries for the admin API.
-import type { DataSource } from 'typeorm';
+import { Brackets, type DataSource } from 'typeorm';
+import { nameIndex, personalDataCipher } from './personal-data.js';
 import { DeadlineEntity, IncidentEntity, ResidentEntity, TicketEntity, TicketEventEntity } from './schema.js';
 
 export interface TicketFilter {
@@ -13,6 +14,16 @@ export interface TicketFilter {
   pageSize: number;
 }
 
+/** Blind indexes to look a phone up by: 11 digits → the whole number, 4 digits → its tail; '' matches nothing. */
+function phoneLookup(text: string): { phoneIndex: string; phoneTail: string } {
+  const digits = text.replace(/[\s-]/g, '');
+  const c = personalDataCipher();
+  return {
+    phoneIndex: /^\d{5,}$/.test(digits) ? c.blindIndex('phone', digits) : '',
+    phoneTail: /^\d{4}$/.test(digits) ? c.blindIndex('phone_tail', digits) : '',
+  };
+}
+
 export function createTicketQueries(ds: DataSource) {
   return {
     async list(f: TicketFilter) {
@@ -21,11 +32,21 @@ export function createTicketQueries(ds: DataSource) {
       if (f.category) q.andWhere('t.category = :category', { category: f.category });
       if (f.level) q.andWhere('t.level = :level', { level: f.level });
       if (f.resident) {
-        const like = `%${f.resident.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q.andWhere('(t.resident_name LIKE :like OR t.room LIKE :like OR t.phone LIKE :like OR t.user_id = :exact)', {
-          like,
-          exact: f.resident,
-        });
+        // Names and phones are sealed: a name or a phone (or its last four digits) is found by its blind index, a
+        // room by its beginning, a resident by their platform id.
+        const like = `${f.resident.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const who = f.resident;
+        const { phoneIndex, phoneTail } = phoneLookup(who);
+        q.andWhere(
+          new Brackets((w) =>
+            w
+              .where('t.room LIKE :like', { like })
+              .orWhere('t.user_id = :exact', { exact: who })
+              .orWhere('t.name_index = :name', { name: nameIndex(who) ?? '' })
+              .orWhere('t.phone_index = :phoneIndex', { phoneIndex })
+              .orWhere('t.phone_tail_index = :phoneTail', { phoneTail }),
+          ),
+        );
       }
       if (f.from) q.andWhere('t.created_at >= :from', { from: f.from });
       if (f.to) q.andWhere('t.created_at < :to', { to: f.to });

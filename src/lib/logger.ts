@@ -2,11 +2,16 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-// Residents' phone numbers and platform secrets never reach the log.
+// Residents' names and phone numbers and platform secrets never reach the log.
 const redact = {
   paths: [
     'phone',
     '*.phone',
+    'profile.name',
+    'intake.name',
+    'draft.name',
+    'residentName',
+    '*.residentName',
     'secret',
     '*.secret',
     'access_token',

@@ -1,5 +1,6 @@
 // Decisions a manager takes: asked by the rules (a level upgrade, a plan, a compensation), answered from chat, a card
 // or the console. Authorisation is decided here, once.
+import { maskName } from '../lib/masking.js';
 import type { ProjectConfig } from '../organisation/index.js';
 import { actorLabel, type Actor } from './actor.js';
 import type { Approval } from './approval.js';
@@ -80,7 +81,7 @@ export async function requestApproval(
 const approvalText = (projectName: string, t: Ticket, question: string, reasons: string[]) =>
   [
     `【待审批】${t.no} ${question}`,
-    `${projectName} ${t.room} ${t.residentName}`,
+    `${projectName} ${t.room} ${maskName(t.residentName)}`,
     `内容：${t.summary}`,
     `依据：${reasons.join('；')}`,
     `请回复"同意 ${t.no}"或"驳回 ${t.no} 原因"。`,
@@ -101,7 +102,7 @@ function approvalCard(
     main_title: { title: question, desc: t.no },
     sub_title_text: `${t.summary}（依据：${reasons.join('；')}）`.slice(0, 120),
     horizontal_content_list: [
-      { keyname: '住户', value: `${t.room} ${t.residentName}` },
+      { keyname: '住户', value: `${t.room} ${maskName(t.residentName)}` },
       { keyname: '类别', value: t.category },
     ],
     task_id: `approval-${id}-${user.replace(/[^0-9a-zA-Z_\-@]/g, '_')}`.slice(0, 128),

@@ -1,5 +1,6 @@
 // The one way to tell someone something: a recipient and a message in, an outbox row on the right channel out.
 // Who is told about what (rule notices, the managers' group, the resident) is decided here and nowhere else.
+import { maskName, maskPhone } from '../lib/masking.js';
 import type { ProjectConfig } from '../organisation/index.js';
 import { onShift } from '../organisation/index.js';
 import type { Notice } from '../rules/index.js';
@@ -180,7 +181,7 @@ async function alertManagersGroup(
 ): Promise<void> {
   const text = [
     `**<font color="warning">${t.urgency === 'emergency' ? '紧急' : '立即处理'}</font>** ${t.no} ${t.summary}`,
-    `> ${project.name} ${t.room} ${t.residentName}`,
+    `> ${project.name} ${t.room} ${maskName(t.residentName)}`,
     `> ${notices.map((n) => n.rule).join('；')}`,
     mentions.map((u) => `<@${u}>`).join(' '),
   ].join('\n');
@@ -229,7 +230,8 @@ function staffNotice(
   const tags = [t.urgency === 'emergency' ? '紧急' : '', reasons.length ? labels.level : ''].filter(Boolean);
   return [
     `【${KIND_LABEL[t.kind]}${tags.length ? `·${tags.join('·')}` : ''}】${t.no}`,
-    `${projectName} ${t.room} ${t.residentName}${t.phone ? ` ${t.phone}` : ''}`,
+    // Masked until someone takes the ticket: the reply to 接单 gives the handler the number to call (staff-chat.ts).
+    `${projectName} ${t.room} ${maskName(t.residentName)}${t.phone ? ` ${maskPhone(t.phone)}` : ''}`,
     `内容：${t.summary}`,
     `紧急程度：${URGENCY_LABEL[t.urgency]}，请于 ${SHANGHAI_TIME.format(t.responseDueAt)} 前响应`,
     ...(reasons.length ? [`定级依据：${reasons.join('；')}`] : []),

@@ -1,5 +1,6 @@
 // Ticket model and the pure rules around it: numbering, promised response time, timeline events.
 import type { Intake } from '../dialogue/index.js';
+import { maskPersonalText } from '../lib/masking.js';
 import type { Classification } from '../rules/index.js';
 
 export type Rating = 'satisfied' | 'neutral' | 'unsatisfied';
@@ -110,8 +111,10 @@ export function ticketFromIntake(
     residentName: intake.name,
     room: intake.room,
     phone: intake.phone ?? null,
-    content: intake.problem,
-    summary: intake.summary,
+    // The resident's own name and any mobile number in their words are masked: the name and phone are kept (sealed) in
+    // their own fields, and the text travels on to alerts, reviews and reports.
+    content: maskPersonalText(intake.problem, intake),
+    summary: maskPersonalText(intake.summary, intake),
     kind: c.kind,
     category: c.category,
     trade: c.trade,

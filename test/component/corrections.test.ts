@@ -9,7 +9,7 @@ import { mpPost, openMpReply, post } from '../support/callbacks.js';
 import { testClock } from '../support/clock.js';
 import { DB_KINDS, databaseFor } from '../support/databases.js';
 import { json } from '../support/http.js';
-import { startTestService } from '../support/service.js';
+import { startTestService, TEST_KEYS } from '../support/service.js';
 
 const AUTH = { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' };
 
@@ -59,7 +59,12 @@ describe.each(DB_KINDS)('staff corrections as training data on %s', (kind) => {
     expect(example).toMatchObject({ no, kind: 'complaint', category: 'service', trade: null, by: 'admin:wang' });
     expect(example!.text).toContain('说话太冲');
 
-    const env: Record<string, string> = { ...process.env, LOG_LEVEL: 'silent' } as Record<string, string>;
+    const env: Record<string, string> = {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      PII_KEYS: TEST_KEYS.keys,
+      PII_INDEX_KEY: TEST_KEYS.indexKey,
+    } as Record<string, string>;
     if (database.type === 'sqlite') env['SQLITE_PATH'] = database.path;
     else env['DATABASE_URL'] = database.url;
     const dry = spawnSync(

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/lib/clock.js';
 import { loadOrganisation } from '../../src/config/load-config.js';
 import type { Organisation } from '../../src/organisation/index.js';
 import type { Service } from '../../src/service.js';
+import { OutboxEntity } from '../../src/db/schema.js';
 import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { databaseFor, DB_KINDS } from '../support/databases.js';
 import { FakePlatform } from '../support/fake-platform.js';
@@ -212,9 +213,9 @@ describe.each(DB_KINDS)('deadlines and alerts on %s', (kind) => {
     clock.advance(30_000);
     await a.scheduler.runOnce('robot-alerts'); // delivered
     expect(robotMessages().filter((m) => m.includes(no))).toHaveLength(3);
-    const [row] = await a.ds.query(
-      `SELECT status, attempts FROM outbox WHERE channel = 'wecom_robot' AND payload LIKE '%${no}%'`,
-    );
+    // The payload is sealed, so the row is found by what it says once opened.
+    const rows = await a.ds.getRepository(OutboxEntity).findBy({ channel: 'wecom_robot' });
+    const row = rows.find((r) => JSON.stringify(r.payload).includes(no));
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     platform.overrides.length = 0;
   });

@@ -6,6 +6,7 @@ import { openWecomReply, post, WECOM, wecomPost, nowTs } from '../support/callba
 import { DB_KINDS } from '../support/databases.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { startTestService } from '../support/service.js';
+import { ticketRows } from '../support/stored.js';
 
 describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
   let svc: Service;
@@ -51,13 +52,11 @@ describe.each(DB_KINDS)('WeCom app callback on %s', (kind) => {
     const phone = await say('zhangsan', '13812345678');
     expect(phone?.Content).toContain('138****5678');
 
-    const [row] = await svc.ds.query(
-      `SELECT no, room, phone, resident_name, category, receiver FROM ticket WHERE user_id = 'zhangsan'`,
-    );
+    const [row] = await ticketRows(svc.ds, { userId: 'zhangsan' });
     expect(row).toMatchObject({
       room: '3-2-502',
       phone: '13812345678',
-      resident_name: '李娜',
+      residentName: '李娜',
       category: 'engineering',
       receiver: 'kf01',
     });

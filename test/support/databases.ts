@@ -30,6 +30,7 @@ export const mariadbDatabases = [
   'kf_test_shutdown',
   'kf_test_mall',
   'kf_test_corrections',
+  'kf_test_pii',
 ];
 
 export const testMariadbUrl = (name: string) => `${MARIADB_URL_BASE}/kf_test_${name}`;

@@ -6,6 +6,12 @@ import { MP, WECOM } from './callbacks.js';
 import { databaseFor, type DbKind } from './databases.js';
 import { testClock } from './clock.js';
 
+/** Fixed keys for the suite (a real keyring, not a switch that turns encryption off). */
+export const TEST_KEYS = {
+  keys: `t1:${Buffer.alloc(32, 7).toString('base64')}`,
+  indexKey: Buffer.alloc(32, 9).toString('base64'),
+};
+
 export interface TestServiceOptions extends ServiceOptions {
   env?: Record<string, string>;
   config?: Partial<AppConfig>;
@@ -19,6 +25,8 @@ export function testConfig(kind: DbKind, name: string, o: TestServiceOptions = {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     ADMIN_TOKEN: 'test-admin-token',
+    PII_KEYS: TEST_KEYS.keys,
+    PII_INDEX_KEY: TEST_KEYS.indexKey,
     WECOM_CORP_ID: WECOM.corpId,
     WECOM_TOKEN: WECOM.token,
     WECOM_AES_KEY: WECOM.aesKey,

@@ -3,7 +3,8 @@ import { IsNull } from 'typeorm';
 import { ConcurrencyError } from '../../intake/ports.js';
 import { buildingOf, type NewTicket, type Ticket, type TicketEvent } from '../../tickets/index.js';
 import { isUniqueViolation } from '../errors.js';
-import { CounterEntity, TicketEntity } from '../schema.js';
+import { nameIndex, phoneIndexes } from '../personal-data.js';
+import { CounterEntity, TicketEntity, type TicketRow } from '../schema.js';
 import { insertedId, rowCodec, type Statement } from './fast-rows.js';
 import { keepIncidents, reportReads } from './same-fault-reads.js';
 
@@ -107,7 +108,12 @@ export function ticketRows(u: Unit): TicketRepository {
   };
 }
 
-/** A ticket (or a change to one) as written: the building follows the room (see TicketRow). */
-function stored<T extends Partial<Ticket>>(t: T): T & { building?: string } {
-  return t.room === undefined ? t : { ...t, building: buildingOf(t.room) };
+/** A ticket (or a change to one) as written: the building follows the room, the blind indexes the phone and name. */
+function stored<T extends Partial<Ticket>>(t: T): T & Partial<TicketRow> {
+  return {
+    ...t,
+    ...(t.room === undefined ? {} : { building: buildingOf(t.room) }),
+    ...(t.phone === undefined ? {} : phoneIndexes(t.phone)),
+    ...(t.residentName === undefined ? {} : { nameIndex: nameIndex(t.residentName) }),
+  };
 }
