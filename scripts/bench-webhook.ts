@@ -44,6 +44,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../src/config/load-config.js';
+import { formatKeyring, newKeyring } from '../src/lib/field-cipher.js';
 import { startService, type Service } from '../src/service.js';
 import type { Credentials, LoadJob, LoadMode, LoadReport, MessageKind } from './bench-webhook-load.js';
 
@@ -56,6 +57,7 @@ const MP: Credentials = {
 };
 const FIXED_TEXT_REPLY = '收到，您反映的问题已记录，工作人员会尽快与您联系。请问您怎么称呼？';
 const TARGET_P99_MS = 100;
+const BENCH_KEYS = formatKeyring(newKeyring('bench'));
 
 type DbName = 'sqlite' | 'mariadb';
 
@@ -158,6 +160,9 @@ async function startOurs(db: BenchDatabase): Promise<Service> {
     HOST,
     LOG_LEVEL: 'silent',
     CONFIG_DIR: fileURLToPath(new URL('../config', import.meta.url)),
+    // Residents' data sealed as in production (a fresh keyring per run unless PII_KEYS is passed through).
+    PII_KEYS: BENCH_KEYS.keys,
+    PII_INDEX_KEY: BENCH_KEYS.indexKey,
     ...db.env,
     ...passThrough,
     MP_TOKEN: MP.token,
