@@ -30,14 +30,17 @@ export const sealedJson = (context: string): ValueTransformer => ({
     v === null || v === undefined ? null : JSON.parse(personalDataCipher().open(v, context)),
 });
 
+/** The blind index of a phone number's digits, and of its last four digits (what staff search by). */
+export const phoneIndex = (digits: string) => personalDataCipher().blindIndex('phone', digits);
+export const phoneTailIndex = (lastFour: string) => personalDataCipher().blindIndex('phone_tail', lastFour);
+
 /** The blind indexes a ticket carries for its phone: the whole number and its last four digits. */
 export function phoneIndexes(phone: string | null): { phoneIndex: string | null; phoneTailIndex: string | null } {
   const digits = phone?.replace(/\D/g, '') ?? '';
   if (!digits) return { phoneIndex: null, phoneTailIndex: null };
-  const c = personalDataCipher();
   return {
-    phoneIndex: c.blindIndex('phone', digits),
-    phoneTailIndex: digits.length >= 4 ? c.blindIndex('phone_tail', digits.slice(-4)) : null,
+    phoneIndex: phoneIndex(digits),
+    phoneTailIndex: digits.length >= 4 ? phoneTailIndex(digits.slice(-4)) : null,
   };
 }
 

@@ -1,6 +1,6 @@
 // Read-only ticket queries for the admin API.
 import { Brackets, type DataSource } from 'typeorm';
-import { nameIndex, personalDataCipher } from './personal-data.js';
+import { nameIndex, phoneIndex, phoneTailIndex } from './personal-data.js';
 import { DeadlineEntity, IncidentEntity, ResidentEntity, TicketEntity, TicketEventEntity } from './schema.js';
 
 export interface TicketFilter {
@@ -17,10 +17,9 @@ export interface TicketFilter {
 /** Blind indexes to look a phone up by: 11 digits → the whole number, 4 digits → its tail; '' matches nothing. */
 function phoneLookup(text: string): { phoneIndex: string; phoneTail: string } {
   const digits = text.replace(/[\s-]/g, '');
-  const c = personalDataCipher();
   return {
-    phoneIndex: /^\d{5,}$/.test(digits) ? c.blindIndex('phone', digits) : '',
-    phoneTail: /^\d{4}$/.test(digits) ? c.blindIndex('phone_tail', digits) : '',
+    phoneIndex: /^\d{5,}$/.test(digits) ? phoneIndex(digits) : '',
+    phoneTail: /^\d{4}$/.test(digits) ? phoneTailIndex(digits) : '',
   };
 }
 

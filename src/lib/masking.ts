@@ -30,5 +30,3 @@ export function maskPersonalText(text: string, who: { name?: string | null; phon
   if (name && [...name].length >= 2) out = out.split(name).join(maskName(name));
   return out;
 }
-
-export const phoneDigits = (phone: string) => phone.replace(/\D/g, '');

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../src/config/load-config.js';
 import { correctedTickets } from '../../src/db/corrections.js';
 import type { Service } from '../../src/service.js';
-import { mpPost, openMpReply, post } from '../support/callbacks.js';
-import { testClock } from '../support/clock.js';
+import { mpSay, ticketNoIn } from '../support/callbacks.js';
 import { DB_KINDS, databaseFor } from '../support/databases.js';
 import { json } from '../support/http.js';
 import { startTestService, TEST_KEYS } from '../support/service.js';
@@ -16,10 +15,8 @@ const AUTH = { authorization: 'Bearer test-admin-token', 'content-type': 'applic
 describe.each(DB_KINDS)('staff corrections as training data on %s', (kind) => {
   let svc: Service;
   let database: DatabaseConfig;
-  const ts = () => String(Math.floor(testClock.now().getTime() / 1000));
-  const resident = async (from: string, text: string) =>
-    openMpReply((await post(svc.url, mpPost({ from, text, createTime: ts() }, 'safe'))).text, 'safe').Content ?? '';
-  const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
+  const resident = (from: string, text: string) => mpSay(svc.url, from, text);
+  const ticketNo = ticketNoIn;
   const correct = (no: string, body: unknown) =>
     fetch(`${svc.url}/api/tickets/${no}/labels`, { method: 'POST', headers: AUTH, body: JSON.stringify(body) });
 

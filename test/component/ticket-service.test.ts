@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrganisation } from '../../src/config/load-config.js';
 import type { Service } from '../../src/service.js';
 import type { Actor } from '../../src/tickets/index.js';
-import { mpPost, openMpReply, post } from '../support/callbacks.js';
-import { testClock } from '../support/clock.js';
+import { mpSay, ticketNoIn } from '../support/callbacks.js';
 import { DB_KINDS } from '../support/databases.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { json } from '../support/http.js';
@@ -25,12 +24,10 @@ const linkedHandler: Actor = {
 describe.each(DB_KINDS)('ticket use cases from the console on %s', (kind) => {
   let svc: Service;
   let platform: FakePlatform;
-  const ts = () => String(Math.floor(testClock.now().getTime() / 1000));
-  const resident = async (from: string, text: string) =>
-    openMpReply((await post(svc.url, mpPost({ from, text, createTime: ts() }, 'safe'))).text, 'safe').Content ?? '';
+  const resident = (from: string, text: string) => mpSay(svc.url, from, text);
   const ticket = async (no: string) =>
     json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
-  const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
+  const ticketNo = ticketNoIn;
   const drain = async () => {
     while ((await svc.dispatcher.tick()) > 0);
   };

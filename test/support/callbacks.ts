@@ -125,3 +125,10 @@ export async function post(
   });
   return { status: res.status, text: await res.text() };
 }
+
+/** A resident's text over the Official Account (safe mode), stamped with the test clock; the reply's text. */
+export const mpSay = async (url: string, from: string, text: string): Promise<string> =>
+  openMpReply((await post(url, mpPost({ from, text, createTime: nowTs() }, 'safe'))).text, 'safe').Content ?? '';
+
+/** The ticket number a reply announces. */
+export const ticketNoIn = (reply: string): string => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
