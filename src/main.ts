@@ -7,7 +7,8 @@ async function main(): Promise<void> {
   const service = await startService(config);
   service.logger.info({ url: service.url, database: config.database.type }, 'service started');
   process.stdout.write(
-    `\n物业客服机器人已启动（数据库：${config.database.type}）\n网页客服：${service.url}/\n健康检查：${service.url}/healthz\n\n`,
+    `\n物业客服机器人已启动（数据库：${config.database.type}）\n网页客服：${service.url}/\n` +
+      `管理后台：${service.url}/console\n健康检查：${service.url}/healthz\n\n`,
   );
 
   let stopping = false;

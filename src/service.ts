@@ -12,11 +12,13 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { openBatchingPool, openDatabase } from './db/data-source.js';
 import { loadCipher } from './db/keyring-source.js';
 import { reencryptPersonalData } from './db/reencrypt.js';
+import { anonymiseExpiredTickets } from './db/retention.js';
 import { createIntakeStore } from './db/intake-uow/index.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createTokenStore } from './db/token-store.js';
 import { createTicketQueries } from './db/ticket-queries.js';
 import { AccessTokens } from './channels/platform-api/access-token.js';
+import { wecomSignIn } from './channels/platform-api/wecom-identity.js';
 import {
   isPermanent,
   mpCustomSender,
@@ -48,8 +50,12 @@ import { loadRuleEngine } from './config/rule-packs.js';
 import { buildCalendar, calendarStatus } from './config/calendar-file.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { consoleRoutes } from './console/routes.js';
+import { createConsoleQueries } from './db/console-queries.js';
+import { createConsoleStore } from './db/console-store.js';
 import { createHttpApp } from './http/app.js';
 import { purgeInboundBefore } from './db/housekeeping.js';
+import { purgeWebFilingsBefore } from './db/web-filings.js';
 import { startHousekeeping } from './scheduler/housekeeping.js';
 
 /** How long a shutdown waits for messages under way: the platforms wait five seconds for a reply. */
@@ -112,7 +118,13 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
         reviewTicket({ ...ticketDeps, store, clock, source }, ticketNo, payload.review ?? 'labels'),
     };
   }
-  const intake: IntakeDeps = { ...ticketDeps, store, clock, idleMinutes: config.sessionIdleMinutes };
+  const intake: IntakeDeps = {
+    ...ticketDeps,
+    store,
+    clock,
+    idleMinutes: config.sessionIdleMinutes,
+    webTickets: config.webChat.tickets,
+  };
   const tickets = createTicketService({ ...ticketDeps, store, clock });
   // SQLite has one writer: a second transaction under way would only wait for the first.
   const batcher = createIntakeBatcher(intake, {
@@ -123,7 +135,15 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     replyInTime(intake, batcher.submit, msg, config.replyDeadlineMs, deferTo !== undefined && !!senders[deferTo]);
 
   const callbackDeps = { clock, maxSkewSeconds: config.callbackMaxSkewSeconds };
-  const routers: Router[] = [webChatRoutes({ respond: respondVia(undefined), title: config.organisation.botName })];
+  const routers: Router[] = [
+    webChatRoutes({
+      respond: respondVia(undefined),
+      title: config.organisation.botName,
+      limits: config.webChat.messages,
+      clock,
+      logger,
+    }),
+  ];
   if (config.wecom) routers.push(wecomRoutes(config.wecom, { ...callbackDeps, respond: respondVia('wecom_app') }));
   if (config.mp) routers.push(officialAccountRoutes(config.mp, { ...callbackDeps, respond: respondVia('mp') }));
   const queries = createTicketQueries(ds);
@@ -144,6 +164,22 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     }),
   );
 
+  const consoleStore = createConsoleStore(ds);
+  routers.push(
+    consoleRoutes({
+      store: consoleStore,
+      queries: createConsoleQueries(ds),
+      tickets,
+      clock,
+      logger,
+      organisation: config.organisation,
+      publicUrl: config.publicUrl,
+      wecom: config.wecom ? wecomSignIn(config.wecom, tokens) : undefined,
+      levels: () => rulesInForce.levels(),
+      reloadRules: rulesInForce.reload,
+    }),
+  );
+
   const app = createHttpApp({
     logger,
     routers,
@@ -160,7 +196,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
 
   const owner = opts.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const { dispatcher, robots } = deliveries(ds, senders, { clock, logger, owner, pollMs: config.outboxPollMs });
-  const scheduler = leasedJobs(ds, { ...ticketDeps, store, clock }, robots, owner);
+  const scheduler = leasedJobs(ds, { ...ticketDeps, store, clock }, robots, owner, config.retentionDays);
   if (opts.startScheduler !== false) scheduler.start();
   if (opts.startDispatcher !== false) dispatcher.start();
   const stopHousekeeping = startHousekeeping(
@@ -170,12 +206,20 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
         cron: '17 3 * * *',
         run: () => purgeInboundBefore(ds, new Date(clock.now().getTime() - 7 * 86_400_000)),
       },
+      { name: 'purge-console-sessions', cron: '23 * * * *', run: () => consoleStore.purgeSessions(clock.now()) },
+      {
+        name: 'purge-web-filings',
+        cron: '27 3 * * *',
+        run: () => purgeWebFilingsBefore(ds, new Date(clock.now().getTime() - 2 * 86_400_000)),
+      },
     ],
     logger,
   );
 
   const { server, port, url } = await listen(app, config);
   sayWhatIsOff(config, logger);
+  if ((await consoleStore.listUsers()).length === 0)
+    logger.warn('管理后台还没有用户：运行 npm run user -- add --role admin 用户名，创建第一个管理员');
 
   return {
     url,
@@ -219,6 +263,17 @@ function ruleHolder(config: AppConfig, logger: Logger) {
   return {
     current: () => rules,
     levelCodes: () => [...new Set(rules.packNames().flatMap((p) => rules.pack(p).levels.map((l) => l.code)))],
+    /** Every pack's levels, the first label of a code winning (the packs share the residential codes). */
+    levels: () =>
+      [
+        ...new Map(
+          rules
+            .packNames()
+            .flatMap((p) => rules.pack(p).levels)
+            .reverse()
+            .map((l) => [l.code, l]),
+        ).values(),
+      ].reverse(),
     reload() {
       try {
         rules = loadRuleEngine(config.configDir, config.organisation, { withModel: config.withModel });
@@ -293,6 +348,7 @@ function leasedJobs(
   scanDeps: Parameters<typeof scanDeadlines>[0],
   robots: OutboxDispatcher,
   holder: string,
+  retentionDays: number,
 ): LeasedScheduler {
   const { clock, logger } = scanDeps;
   return new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder }, [
@@ -305,5 +361,12 @@ function leasedJobs(
     { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
     // After a key rotation (or an upgrade from clear text), old values are re-sealed a few thousand at a time.
     { name: 'reencrypt-personal-data', cron: '*/2 * * * *', leaseMs: 300_000, run: () => reencryptPersonalData(ds) },
+    // 004 §四.4: finished tickets past the keeping period are anonymised, a bounded batch a night (db/retention.ts).
+    {
+      name: 'anonymise-expired-tickets',
+      cron: '41 3 * * *',
+      leaseMs: 600_000,
+      run: () => anonymiseExpiredTickets(ds, clock.now(), retentionDays, 2000, { logger }),
+    },
   ]);
 }

@@ -37,8 +37,19 @@ const EnvSchema = z.object({
   INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(12),
   INTAKE_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(3),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  // Days a finished ticket keeps the resident's details before the retention job anonymises it (db/retention.ts).
+  RETENTION_DAYS: z.coerce.number().int().default(730),
   // model: the learned classifier with the rules (config/model/classifier.json); rules: the decision lists alone.
   CLASSIFIER: z.enum(['model', 'rules']).default('model'),
+  // The public web chat, the one door anyone can open: messages per visitor and per address (this instance's memory),
+  // tickets per visitor and per address and Beijing day (the database), and when one source's staff notices fold.
+  WEBCHAT_VISITOR_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  WEBCHAT_VISITOR_MESSAGES_PER_DAY: z.coerce.number().int().min(1).default(200),
+  WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  WEBCHAT_VISITOR_TICKETS_PER_DAY: z.coerce.number().int().min(1).default(5),
+  WEBCHAT_ADDRESS_TICKETS_PER_DAY: z.coerce.number().int().min(1).default(20),
+  WEBCHAT_FOLD_TICKETS: z.coerce.number().int().min(1).default(3),
+  WEBCHAT_FOLD_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   WECOM_CORP_ID: optionalString,
   WECOM_AGENT_ID: optionalString,
   WECOM_SECRET: optionalString,
@@ -78,6 +89,13 @@ export interface MpConfig {
   templateId?: string;
 }
 
+/** The public web chat's limits; past them the visitor is refused politely (channels/web-chat, intake/web-quota.ts). */
+export interface WebChatConfig {
+  messages: { visitorPerMinute: number; visitorPerDay: number; addressPerMinute: number };
+  /** A source's staff notices fold into one once it has filed `foldAfter` tickets within `foldMinutes`. */
+  tickets: { visitorPerDay: number; addressPerDay: number; foldAfter: number; foldMinutes: number };
+}
+
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql' | 'mariadb'; url: string };
 
 /** Where the keys that seal residents' personal data come from (db/keyring-source.ts). */
@@ -102,6 +120,9 @@ export interface AppConfig {
   intakeBatchMax: number;
   intakeTransactions: number;
   outboxPollMs: number;
+  /** Days a finished ticket is kept as it is; after that the retention job anonymises it (RETENTION_DAYS). */
+  retentionDays: number;
+  webChat: WebChatConfig;
   wecom?: WecomConfig;
   mp?: MpConfig;
   organisation: Organisation;
@@ -142,6 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     intakeBatchMax: e.INTAKE_BATCH_MAX,
     intakeTransactions: e.INTAKE_TRANSACTIONS,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    retentionDays: retentionDaysFrom(e.RETENTION_DAYS),
+    webChat: webChatFrom(e),
     wecom: wecomFrom(e, disabledChannels),
     mp: mpFrom(e, disabledChannels),
     organisation,
@@ -160,6 +183,34 @@ function databaseFrom(url: string | undefined, sqlitePath: string): DatabaseConf
   const scheme = url.split(':')[0];
   if (scheme === 'mysql' || scheme === 'mariadb') return { type: scheme, url: url.replace(/^mariadb:/, 'mysql:') };
   throw new ConfigError(`DATABASE_URL 只支持 mysql:// 或 mariadb://，收到 ${scheme}://`);
+}
+
+function webChatFrom(e: z.infer<typeof EnvSchema>): WebChatConfig {
+  return {
+    messages: {
+      visitorPerMinute: e.WEBCHAT_VISITOR_MESSAGES_PER_MINUTE,
+      visitorPerDay: e.WEBCHAT_VISITOR_MESSAGES_PER_DAY,
+      addressPerMinute: e.WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE,
+    },
+    tickets: {
+      visitorPerDay: e.WEBCHAT_VISITOR_TICKETS_PER_DAY,
+      addressPerDay: e.WEBCHAT_ADDRESS_TICKETS_PER_DAY,
+      foldAfter: e.WEBCHAT_FOLD_TICKETS,
+      foldMinutes: e.WEBCHAT_FOLD_MINUTES,
+    },
+  };
+}
+
+/** A year at least: anything shorter would anonymise tickets residents may still ask about, and last year's reports. */
+export const MIN_RETENTION_DAYS = 730;
+
+function retentionDaysFrom(days: number): number {
+  if (days < MIN_RETENTION_DAYS)
+    throw new ConfigError(
+      `RETENTION_DAYS 不能少于 ${MIN_RETENTION_DAYS} 天（收到 ${days}）：投诉记录按 004 §四.4 至少保存两年，` +
+        '之后才能匿名化',
+    );
+  return days;
 }
 
 function wecomFrom(e: z.infer<typeof EnvSchema>, off: string[]): WecomConfig | undefined {

@@ -13,6 +13,9 @@ import { SendLog1764200000000 } from './migrations/0005-send-log.js';
 import { TicketBuilding1764300000000 } from './migrations/0006-ticket-building.js';
 import { DeadlineScanFailures1764400000000 } from './migrations/0007-deadline-scan-failures.js';
 import { PersonalData1764500000000 } from './migrations/0008-personal-data.js';
+import { Retention1764600000000 } from './migrations/0009-retention.js';
+import { WebChatLimits1764700000000 } from './migrations/0010-web-chat-limits.js';
+import { Console1764800000000 } from './migrations/0011-console.js';
 import { entities } from './schema.js';
 import type { FieldCipher } from '../lib/field-cipher.js';
 import { installCipher } from './personal-data.js';
@@ -26,6 +29,9 @@ export const migrations = [
   TicketBuilding1764300000000,
   DeadlineScanFailures1764400000000,
   PersonalData1764500000000,
+  Retention1764600000000,
+  WebChatLimits1764700000000,
+  Console1764800000000,
 ];
 
 /**

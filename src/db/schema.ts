@@ -1,6 +1,7 @@
 // Table mappings as EntitySchema: no decorators, so no dependence on emitted design-time metadata (tsx, esbuild).
 import { EntitySchema, type ValueTransformer } from 'typeorm';
 import type { Approval, Deadline, Incident, Ticket, TicketEvent } from '../tickets/index.js';
+import { consoleEntities } from './console-schema.js';
 import { sealedJson, sealedText } from './personal-data.js';
 
 const json: ValueTransformer = {
@@ -90,6 +91,8 @@ export type TicketRow = Ticket & {
   phoneIndex?: string | null;
   phoneTailIndex?: string | null;
   nameIndex?: string | null;
+  /** When the retention job anonymised it (0009); null while it still identifies the resident. */
+  anonymisedAt?: Date | null;
 };
 
 export const TicketEntity = new EntitySchema<TicketRow>({
@@ -141,6 +144,7 @@ export const TicketEntity = new EntitySchema<TicketRow>({
     responseDueAt: { name: 'response_due_at', ...ms },
     createdAt: { name: 'created_at', ...ms },
     updatedAt: { name: 'updated_at', ...ms },
+    anonymisedAt: { name: 'anonymised_at', ...ms, nullable: true },
   },
 });
 
@@ -321,4 +325,5 @@ export const entities = [
   CounterEntity,
   OutboxEntity,
   AccessTokenEntity,
+  ...consoleEntities,
 ];

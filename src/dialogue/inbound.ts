@@ -17,6 +17,11 @@ export interface InboundMessage {
   /** Platform id that stays the same across the platform's retries (MsgId, or FromUserName+CreateTime for events). */
   dedupeKey: string;
   content: InboundContent;
+  /**
+   * Web chat only: the client's address as the edge saw it (an IPv6 address as its /64), for the per-address ticket
+   * limit. Platform callbacks come from the platform's servers, so they have none.
+   */
+  address?: string;
 }
 
 /** What the outbox delivers: a text to a person on a channel. */

@@ -28,3 +28,9 @@ export async function readJson(ctx: Context): Promise<unknown> {
     throw new AppError('BAD_REQUEST', '请求体不是合法的 JSON');
   }
 }
+
+/** An HTML form's fields (application/x-www-form-urlencoded); anything else is refused. */
+export async function readForm(ctx: Context): Promise<URLSearchParams> {
+  if (!ctx.is('application/x-www-form-urlencoded')) throw new AppError('BAD_REQUEST', '请求格式应为表单');
+  return new URLSearchParams(await readBody(ctx));
+}

@@ -2,7 +2,7 @@
 // Implemented over TypeORM in src/db/store.ts (a group commit of several messages in one transaction).
 import type { ChannelName } from '../dialogue/inbound.js';
 import type { Session } from '../dialogue/index.js';
-import type { AtCommit, TicketTx } from '../tickets/ports.js';
+import type { AtCommit, SentWithNext, TicketTx } from '../tickets/ports.js';
 
 export type { OutboxItem, ReportQuery, ReviewScope } from '../tickets/ports.js';
 
@@ -31,8 +31,34 @@ export interface ConversationStore {
   saveSession(channel: ChannelName, userId: string, session: Session, now: Date): AtCommit;
 }
 
+/** Where a web-chat ticket came from: the visitor (the server-issued cookie) and the client's address. */
+export interface WebSource {
+  visitor: string;
+  address: string;
+}
+
+/** Web-chat tickets a source filed since two moments: the start of the Beijing day and the flood window. */
+export interface WebFilingCounts {
+  visitorToday: number;
+  addressToday: number;
+  visitorRecent: number;
+  addressRecent: number;
+  /** The address as stored (a keyed hash): names the source in an outbox key without the address in clear. */
+  addressKey: string;
+}
+
+/**
+ * The web chat's tickets by source, counted in the database so that every instance sees the same numbers. Two
+ * transactions filing for one source at the same moment may each count without the other: a limit can be passed by
+ * the number of such transactions, never more.
+ */
+export interface WebFilings {
+  countWebFilings(source: WebSource, since: { today: Date; recent: Date }): Promise<WebFilingCounts>;
+  recordWebFiling(source: WebSource, ticketNo: string, at: Date): SentWithNext;
+}
+
 /** One message's (or one batch's) transaction: the conversation and every ticket use case. */
-export type IntakeTx = TicketTx & ConversationStore;
+export type IntakeTx = TicketTx & ConversationStore & WebFilings;
 
 export interface IntakeStore {
   /**

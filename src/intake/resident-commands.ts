@@ -14,6 +14,7 @@ import { fileTicket } from '../tickets/file-ticket.js';
 import { cancelOwnTicket, findOwnTicket, listOwnTickets, rate, updateOwnTicket } from '../tickets/resident-work.js';
 import type { Ticket } from '../tickets/ticket.js';
 import type { MessageCtx } from './context.js';
+import { visitorTag, webFiling, webQuotaSay } from './web-quota.js';
 
 interface Outcome {
   session: Session;
@@ -91,9 +92,25 @@ async function createTicket(
 ): Promise<Outcome> {
   const project =
     c.deps.organisation.projects.find((p) => p.code === intake.projectCode) ?? c.deps.organisation.projects[0]!;
+  const web = await webFiling(c);
+  if (web?.kind === 'refuse') {
+    c.deps.logger.warn(
+      { visitor: visitorTag(c.msg.userId), address: c.msg.address, reason: web.reason, limit: web.limit },
+      'web chat ticket refused: the day limit of its source is reached',
+    );
+    // Nothing is filed; the session leaves the intake (it would otherwise ask for a phone for a ticket not filed).
+    return { session: { ...session, state: 'idle' }, replies: [text(webQuotaSay.refused(web.reason))] };
+  }
   const { ticket, incident } = await fileTicket(c, resident(c.msg.channel, c.msg.userId), intake, project, {
     knownResident,
+    ...(web?.fold ? { fold: web.fold } : {}),
   });
+  if (web) await c.tx.recordWebFiling(web.source, ticket.no, c.now);
+  if (web?.fold)
+    c.deps.logger.warn(
+      { ticketNo: ticket.no, visitor: visitorTag(c.msg.userId), address: c.msg.address, count: web.fold.count },
+      'web chat source is filing many tickets; its staff notices are folded into one',
+    );
   const profile = { name: intake.name, room: intake.room, phone: intake.phone, projectCode: project.code };
   await c.tx.saveProfile(c.msg.channel, c.msg.userId, profile, c.now);
   c.deps.logger.info(

@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'BODY_TOO_LARGE'
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'TOO_MANY'
   | 'ADMIN_DISABLED'
   | 'NOT_FOUND'
   | 'CONFLICT'
@@ -27,6 +29,8 @@ const statusOf: Record<ErrorCode, number> = {
   BODY_TOO_LARGE: 413,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  TOO_MANY: 429,
   ADMIN_DISABLED: 503,
   NOT_FOUND: 404,
   CONFLICT: 409,

@@ -11,9 +11,19 @@ export type Actor =
   /** A member of staff by WeCom user id (the app, a card click, later the group bot). */
   | { type: 'staff'; userId: string }
   /** A web-console user; `wecomUserId` links them to the organisation's roles when they have one. */
-  | { type: 'console'; userId: string; roles: ConsoleRole[]; projects: string[] | 'all'; wecomUserId?: string }
+  | ConsoleActor
   /** A background job or the rules themselves (`rules`, `deadline-scan`, `admin-api`). */
   | { type: 'system'; name: string };
+
+export interface ConsoleActor {
+  type: 'console';
+  userId: string;
+  roles: ConsoleRole[];
+  projects: string[] | 'all';
+  wecomUserId?: string;
+  /** A handler works their own tickets and their department's. */
+  department?: string;
+}
 
 export const resident = (channel: ChannelName, userId: string): ResidentActor => ({
   type: 'resident',

@@ -29,12 +29,27 @@ export function mayWork(actor: Actor, project: ProjectConfig, t?: Pick<Ticket, '
     case 'console':
       if (!consoleSees(actor, project.code)) return false;
       if (actor.roles.includes('admin') || actor.roles.includes('manager')) return true;
-      return actor.roles.includes('handler') && t !== undefined && t.handler === (actor.wecomUserId ?? actor.userId);
+      if (!actor.roles.includes('handler') || t === undefined) return false;
+      return (
+        t.handler === (actor.wecomUserId ?? actor.userId) || (!!actor.department && t.department === actor.department)
+      );
     case 'system':
       return true;
     case 'resident':
       return false;
   }
+}
+
+/**
+ * 领导批示 and closing a ticket are a manager's: a console manager or admin of the project, a member of staff who holds
+ * one of the project's roles (lead, finance…), or a job.
+ */
+export function mayDirect(actor: Actor, project: ProjectConfig): boolean {
+  if (actor.type === 'system') return true;
+  if (actor.type === 'console')
+    return consoleSees(actor, project.code) && (actor.roles.includes('admin') || actor.roles.includes('manager'));
+  if (actor.type === 'staff') return Object.values(project.people).some((users) => users.includes(actor.userId));
+  return false;
 }
 
 /** Close a collective-complaint incident: managers and admins of its project, and the admin API (a system actor). */

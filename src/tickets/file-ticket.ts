@@ -9,7 +9,7 @@ import { requestApproval } from './approvals.js';
 import type { TicketCtx } from './context.js';
 import { buildingOf, sameFault, sameResident, type Incident, collectiveLevel } from './incident.js';
 import { raiseIncident } from './incident-level.js';
-import { notify, notifyStaff, tellManagers } from './notify.js';
+import { type FoldedNotice, notify, notifyStaff, tellManagers } from './notify.js';
 import { planDeadlines } from './plan-deadlines.js';
 import type { ReportQuery, ReviewScope } from './ports.js';
 import { counterScope, formatTicketNo, ticketFromIntake, type NewTicket, type Ticket } from './ticket.js';
@@ -26,6 +26,8 @@ const CANDIDATES = 50;
 export interface FilingOptions {
   /** False when the resident has no profile yet, so has no earlier tickets to look at. */
   knownResident?: boolean;
+  /** The source is flooding: staff get its one summary instead of this ticket's own notice. */
+  fold?: FoldedNotice;
 }
 
 /** A resident's report, taken by the dialogue, filed: numbered, graded, routed, with its deadlines and notices. */
@@ -42,7 +44,7 @@ export async function fileTicket(
   const filed = await insertReport(c, pack, judged);
   await recordFiling(c, reporter, filed.ticket, judged);
   await planTicketDeadlines(c, filed.ticket, judged.routing.deadlines);
-  await tellStaffOfNewTicket(c, project, filed.ticket, judged);
+  await tellStaffOfNewTicket(c, project, filed.ticket, judged, options.fold);
   await askApprovals(c, project, pack, filed.ticket, judged);
   await askSecondOpinion(c, pack, filed.ticket, intake.classification);
   return joinSameFault(c, project, pack, filed, judged.collective);
@@ -139,19 +141,20 @@ async function recordFiling(
   });
 }
 
-async function tellStaffOfNewTicket(c: TicketCtx, project: ProjectConfig, ticket: Ticket, j: Judged): Promise<void> {
+async function tellStaffOfNewTicket(
+  c: TicketCtx,
+  project: ProjectConfig,
+  ticket: Ticket,
+  j: Judged,
+  fold: FoldedNotice | undefined,
+): Promise<void> {
   const handler = ticket.handler;
   const notices = [
     ...j.routing.notices.filter((n) => !n.approval),
     ...(handler ? [{ rule: '派单', notify: [`user:${handler}`], within: '按承诺时间' }] : []),
   ];
-  await notifyStaff(
-    c,
-    project,
-    ticket,
-    notices,
-    j.grade.reasons.map((r) => r.reason),
-  );
+  const reasons = j.grade.reasons.map((r) => r.reason);
+  await notifyStaff(c, project, ticket, notices, reasons, `ticket:${ticket.no}`, fold);
 }
 
 /** A level the rules propose but a manager must confirm, and the rules' own approvals (a plan, a compensation). */

@@ -10,4 +10,5 @@ export { createTicketService, type TicketService } from './ticket-service.js';
 export { reconcileIncidentLevels } from './incident-level.js';
 export { reviewTicket, type SecondOpinion, type SecondOpinionSource } from './second-opinion.js';
 export type { ResolveOutcome } from './resolve-incident.js';
-export type { CorrectOutcome, Correction } from './staff-work.js';
+export type { CloseOutcome, CorrectOutcome, Correction, HandlingNotes, WorkOutcome } from './staff-work.js';
+export type { DecideOutcome } from './approvals.js';

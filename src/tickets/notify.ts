@@ -102,13 +102,28 @@ export function peopleFor(project: ProjectConfig, role: string, department: stri
 
 const unique = (xs: string[]) => [...new Set(xs)];
 
+/**
+ * Many new tickets from one source in a short while (the web chat's flood): one notice for them all in place of each
+ * ticket's own. The key is unique per source and window, so the later tickets of the window add no message.
+ */
+export interface FoldedNotice {
+  key: string;
+  /** Who filed them, as staff read it: 网页访客 Ab3dE9xK（地址 203.0.113.7）. */
+  source: string;
+  /** Tickets from the source within `minutes`, this one included. */
+  count: number;
+  minutes: number;
+}
+
 type NoticeCtx = Pick<TicketCtx, 'tx' | 'now'> & {
   deps: Pick<TicketCtx['deps'], 'logger' | 'rules' | 'staffChannelEnabled'>;
 };
 
 /**
  * Every notice goes once per person (the outbox key is unique), with the staff on the project's notify list.
- * A notice nobody can receive is written on the timeline, never silently dropped.
+ * A notice nobody can receive is written on the timeline, never silently dropped. `fold`: the same people get the
+ * source's one summary instead (once per person and window), and the timeline says the ticket's notice was folded —
+ * except for an emergency, which still pages on its own (see below).
  */
 export async function notifyStaff(
   c: NoticeCtx,
@@ -117,7 +132,11 @@ export async function notifyStaff(
   notices: Notice[],
   reasons: string[],
   keyPrefix = `ticket:${t.no}`,
+  fold?: FoldedNotice,
 ): Promise<void> {
+  // A resident's gas leak must not wait behind a script's flood: an emergency is told as any emergency is, with the
+  // flood said first so that staff call back before they send someone. The day limits bound how many there can be.
+  const folding = fold && t.urgency !== 'emergency' ? fold : undefined;
   const everyone = new Map<string, string>();
   for (const n of notices) {
     const users = n.notify.flatMap((role) => peopleFor(project, role, t.department, c.now));
@@ -141,7 +160,8 @@ export async function notifyStaff(
     for (const u of project.notifyWecomUsers) if (!everyone.has(u)) everyone.set(u, '新工单');
   // An emergency (or any notice to the project lead marked 立即) also goes to the managers' group at once.
   const atOnce = notices.filter((n) => n.within.startsWith('立即') && n.notify.includes('lead'));
-  if (atOnce.length) await alertManagersGroup(c, project, t, atOnce, [...everyone.keys()], keyPrefix);
+  if (atOnce.length && folding) await alertManagersGroupOfFlood(c, project, t, folding);
+  else if (atOnce.length) await alertManagersGroup(c, project, t, atOnce, [...everyone.keys()], keyPrefix);
   if (everyone.size === 0) return;
   if (!c.deps.staffChannelEnabled) {
     await c.tx.addEvent({
@@ -158,17 +178,28 @@ export async function notifyStaff(
     level: pack.levels.find((l) => l.code === t.level)?.label ?? t.level,
     department: t.department ? (pack.departments[t.department]?.label ?? t.department) : null,
   };
-  const text = staffNotice(t, project.name, notices, reasons, labels);
+  const own = staffNotice(t, project.name, notices, reasons, labels);
+  const text = folding ? foldedNotice(t, folding) : fold ? `${floodWarning(fold)}\n${own}` : own;
   for (const [user, rule] of everyone) {
-    await notify(c, { kind: 'staff', userId: user }, { text }, { key: `${keyPrefix}:${rule}:${user}` });
+    const key = folding ? `${folding.key}:${user}` : `${keyPrefix}:${rule}:${user}`;
+    await notify(c, { kind: 'staff', userId: user }, { text }, { key });
   }
   await c.tx.addEvent({
     ticketId: t.id,
     at: c.now,
     type: 'notified',
     actor: 'rules',
-    data: { to: [...everyone.keys()], rules: notices.map((n) => n.rule) },
+    data: {
+      to: [...everyone.keys()],
+      rules: notices.map((n) => n.rule),
+      ...(folding ? { folded: folding.key, reason: `${folding.source}短时间内提交多张工单，通知已合并` } : {}),
+    },
   });
+}
+
+/** A notice marked 立即 among a flood goes to the managers' group too, as the one summary of the window. */
+async function alertManagersGroupOfFlood(c: NoticeCtx, project: ProjectConfig, t: Ticket, fold: FoldedNotice) {
+  await notify(c, { kind: 'managers-group', project }, { text: foldedNotice(t, fold) }, { key: `${fold.key}:group` });
 }
 
 async function alertManagersGroup(
@@ -219,6 +250,17 @@ const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', {
   hour: '2-digit',
   minute: '2-digit',
 });
+
+function foldedNotice(t: Ticket, fold: FoldedNotice): string {
+  return [
+    `【网页客服·疑似批量提交】${fold.source}在 ${fold.minutes} 分钟内提交了 ${fold.count} 张工单。`,
+    `同一来源这段时间内的新工单合并为这一条通知，不再逐条推送；请在工单列表中核实，确属住户报事的照常处理。`,
+    `最新一张：${t.no} ${t.urgency === 'emergency' ? '（紧急）' : ''}${t.summary}`,
+  ].join('\n');
+}
+
+const floodWarning = (fold: FoldedNotice) =>
+  `【注意：疑似批量提交】${fold.source}在 ${fold.minutes} 分钟内提交了 ${fold.count} 张工单，请先电话核实再派人。`;
 
 function staffNotice(
   t: Ticket,

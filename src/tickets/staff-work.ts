@@ -5,7 +5,7 @@ import type { ProjectConfig } from '../organisation/index.js';
 import type { Category, Kind, Trade, Urgency } from '../rules/index.js';
 import { actorLabel, wecomIdOf, type Actor } from './actor.js';
 import { requestApproval } from './approvals.js';
-import { mayWork } from './authorise.js';
+import { mayDirect, mayWork } from './authorise.js';
 import { projectOf, type TicketCtx } from './context.js';
 import { dueAtOf } from './plan-deadlines.js';
 import { notify, tellResident } from './notify.js';
@@ -142,11 +142,12 @@ export async function attachStaffPhoto(c: TicketCtx, actor: Actor, mediaId: stri
   return { kind: 'attached', ticket: t };
 }
 
-/** The complaint form's handling fields (001 §六(四)): 原因分析、整改措施、处理意见. */
+/** The complaint form's handling fields (001 §六(四)): 原因分析、整改措施、处理意见、领导批示 (a manager's). */
 export interface HandlingNotes {
   causeAnalysis?: string;
   correctiveAction?: string;
   handlingOpinion?: string;
+  leaderInstruction?: string;
 }
 
 export async function addHandlingNotes(
@@ -158,6 +159,8 @@ export async function addHandlingNotes(
   const w = await workable(c, actor, ticketNo);
   if (!w.ok) return w.refusal;
   const patch = Object.fromEntries(Object.entries(notes).filter(([, v]) => typeof v === 'string' && v.trim()));
+  if (patch.leaderInstruction && !mayDirect(actor, w.project))
+    return { kind: 'not-allowed', ticket: w.ticket, project: w.project };
   if (Object.keys(patch).length === 0) return { kind: 'done', ticket: w.ticket };
   await c.tx.updateTicket(w.ticket.id, { ...patch, updatedAt: c.now });
   await c.tx.addEvent({ ticketId: w.ticket.id, at: c.now, type: 'updated', actor: actorLabel(actor), data: patch });
@@ -213,4 +216,19 @@ export async function recategorise(
   const current = { ...t, ...changed };
   if (raise) await applyLevel(c, w.project, current, fix.level!, [`${actorLabel(actor)} 人工更正级别`]);
   return { kind: 'done', ticket: raise ? { ...current, level: fix.level! } : current };
+}
+
+/** 关闭: a manager closes a resolved ticket (the work is done and checked); the resident is told it is archived. */
+export type CloseOutcome = WorkOutcome | { kind: 'not-resolved'; ticket: Ticket };
+
+export async function close(c: TicketCtx, actor: Actor, ticketNo: string, note: string): Promise<CloseOutcome> {
+  const w = await workable(c, actor, ticketNo);
+  if (!w.ok) return w.refusal;
+  const t = w.ticket;
+  if (!mayDirect(actor, w.project)) return { kind: 'not-allowed', ticket: t, project: w.project };
+  if (t.status !== 'resolved') return { kind: 'not-resolved', ticket: t };
+  await c.tx.updateTicket(t.id, { status: 'closed', updatedAt: c.now });
+  await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'closed', actor: actorLabel(actor), data: { note } });
+  await tellResident(c, t, `您的工单 ${t.no} 已办结归档。感谢您的反馈，如有新的问题欢迎随时联系我们。`, 'closed');
+  return { kind: 'done', ticket: { ...t, status: 'closed' } };
 }

@@ -10,6 +10,7 @@ import {
   accept,
   addHandlingNotes,
   arrive,
+  close,
   complete,
   proposePlan,
   recategorise,
@@ -32,6 +33,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     accept: (actor: Actor, no: string) => run((c) => accept(c, actor, no)),
     arrive: (actor: Actor, no: string) => run((c) => arrive(c, actor, no)),
     complete: (actor: Actor, no: string, note: string) => run((c) => complete(c, actor, no, note)),
+    close: (actor: Actor, no: string, note: string) => run((c) => close(c, actor, no, note)),
     transfer: (actor: Actor, no: string, to: string) => run((c) => transfer(c, actor, no, to)),
     proposePlan: (actor: Actor, no: string, plan: string) => run((c) => proposePlan(c, actor, no, plan)),
     addHandlingNotes: (actor: Actor, no: string, notes: HandlingNotes) =>

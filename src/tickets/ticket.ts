@@ -71,7 +71,8 @@ export interface TicketEvent {
     | 'approved'
     | 'rejected'
     | 'rated'
-    | 'reopened';
+    | 'reopened'
+    | 'closed';
   actor: string;
   data: Record<string, string | number | boolean | null | string[]> | null;
 }
@@ -80,6 +81,13 @@ export interface TicketEvent {
 export function shanghaiDay(at: Date): string {
   const d = new Date(at.getTime() + 8 * 3600_000);
   return d.toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/** The moment the Asia/Shanghai calendar day of `at` began (China keeps no daylight saving time). */
+export function shanghaiDayStart(at: Date): Date {
+  const day = 86_400_000;
+  const offset = 8 * 3600_000;
+  return new Date(Math.floor((at.getTime() + offset) / day) * day - offset);
 }
 
 export const counterScope = (prefix: string, at: Date) => `${prefix}-${shanghaiDay(at)}`;

@@ -9,6 +9,7 @@ import { json } from '../support/http.js';
 import { startTestService } from '../support/service.js';
 import { testClock } from '../support/clock.js';
 import { TicketEntity } from '../../src/db/schema.js';
+import { webVisitors } from '../support/web-visitor.js';
 
 type Channel = 'mp' | 'wecom' | 'web';
 
@@ -35,21 +36,10 @@ describe.each(DB_KINDS)('collective complaints on %s', (kind) => {
       ...init,
       headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json', ...init.headers },
     });
-  let webSeq = 0;
+  const visitor = webVisitors(() => svc.url);
 
   async function say(via: Channel, who: string, text: string): Promise<string> {
-    if (via === 'web') {
-      const res = await fetch(`${svc.url}/webchat/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          visitorId: `web-${who}-visitor`,
-          msgId: `${who}-msg-${String(++webSeq).padStart(4, '0')}`,
-          text,
-        }),
-      });
-      return ((await res.json()) as { replies: string[] }).replies.join('\n\n');
-    }
+    if (via === 'web') return (await (await visitor(who)).say(text)).replies.join('\n\n');
     const r =
       via === 'mp'
         ? await post(svc.url, mpPost({ from: who, text }, 'safe'))

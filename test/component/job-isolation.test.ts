@@ -16,6 +16,7 @@ import { FakeLlm } from '../support/fake-llm.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { json } from '../support/http.js';
 import { startTestService } from '../support/service.js';
+import { webVisitors } from '../support/web-visitor.js';
 
 const NOW = new Date('2026-11-18T10:00:00+08:00'); // a Wednesday, in working hours
 const MINUTE = 60_000;
@@ -45,16 +46,16 @@ function capturedLog() {
   return { lines, logger: createLogger('info', stream) };
 }
 
-let msgSeq = 0;
-async function say(svc: Service, visitorId: string, text: string): Promise<string> {
-  const res = await fetch(`${svc.url}/webchat/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ visitorId, msgId: `jobs-msg-${String(++msgSeq).padStart(4, '0')}`, text }),
-  });
-  const body = (await res.json()) as { replies: string[] };
-  if (!body.replies) throw new Error(`web chat answered ${res.status}: ${JSON.stringify(body)}`);
-  return body.replies.join('\n');
+const visitors = new WeakMap<Service, ReturnType<typeof webVisitors>>();
+async function say(svc: Service, name: string, text: string): Promise<string> {
+  if (!visitors.has(svc))
+    visitors.set(
+      svc,
+      webVisitors(() => svc.url),
+    );
+  const { status, replies, body } = await (await visitors.get(svc)!(name)).say(text);
+  if (status !== 200) throw new Error(`web chat answered ${status}: ${JSON.stringify(body)}`);
+  return replies.join('\n');
 }
 const ticketNo = (reply: string) => /工单 (KF-\d{8}-\d{4})/.exec(reply)![1]!;
 

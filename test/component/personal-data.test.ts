@@ -1,8 +1,6 @@
 // Residents' names and phones at rest: sealed in every table that holds them (checked in the SQLite files, WAL
 // included, and in a MariaDB dump), found again through blind indexes, masked in group messages and logs, and kept
 // readable across a key rotation by the re-encrypt job.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -12,7 +10,7 @@ import { openWecomReply, post, wecomPost } from '../support/callbacks.js';
 import { DB_KINDS, databaseFor } from '../support/databases.js';
 import { json } from '../support/http.js';
 import { startTestService, TEST_KEYS } from '../support/service.js';
-import { outboxRows } from '../support/stored.js';
+import { outboxRows, storedBytes } from '../support/stored.js';
 
 const NAME = '欧阳丽娜';
 const PHONE = '13812345678';
@@ -52,20 +50,7 @@ describe.each(DB_KINDS)('personal data at rest on %s', (kind) => {
     openWecomReply((await post(svc.url, wecomPost({ from, text }))).text).Content ?? '';
   const admin = async (path: string) =>
     json(await fetch(`${svc.url}${path}`, { headers: { authorization: 'Bearer test-admin-token' } }));
-  /** Everything the database holds, as bytes on disk (SQLite, with its WAL) or as a dump (MariaDB). */
-  const everythingStored = (): string => {
-    if (database.type === 'sqlite')
-      return [database.path, `${database.path}-wal`]
-        .filter((f) => existsSync(f))
-        .map((f) => readFileSync(f).toString('utf8'))
-        .join('\n');
-    const db = new URL(database.url).pathname.slice(1);
-    const dump = spawnSync('mariadb-dump', ['-h', '127.0.0.1', '-u', 'root', '--skip-extended-insert', db], {
-      encoding: 'utf8',
-    });
-    expect(dump.status, dump.stderr).toBe(0);
-    return dump.stdout;
-  };
+  const everythingStored = () => storedBytes(database);
   const rawValues = async (table: string, column: string) =>
     ((await svc.ds.query(`SELECT ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL`)) as { v: string }[]).map(
       (r) => r.v,

@@ -8,22 +8,17 @@ import { FakeLlm } from '../support/fake-llm.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { json } from '../support/http.js';
 import { startTestService } from '../support/service.js';
+import { openWebChat, webVisitors } from '../support/web-visitor.js';
 
 describe.each(DB_KINDS)('LLM second opinion on %s', (kind) => {
   let svc: Service;
   const llm = new FakeLlm('sk-local');
-  let seq = 0;
-  const say = async (visitor: string, text: string) => {
+  const visitors = webVisitors(() => svc.url);
+  const say = async (name: string, text: string) => {
+    const visitor = await visitors(name);
     const started = performance.now();
-    const res = await fetch(`${svc.url}/webchat/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ visitorId: visitor, msgId: `llm-msg-${String(++seq).padStart(4, '0')}`, text }),
-    });
-    return {
-      replies: ((await res.json()) as { replies: string[] }).replies.join('\n'),
-      ms: performance.now() - started,
-    };
+    const { replies } = await visitor.say(text);
+    return { replies: replies.join('\n'), ms: performance.now() - started };
   };
   const ticket = async (no: string) =>
     json(await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }));
@@ -208,16 +203,9 @@ describe.each(DB_KINDS)('LLM second opinion finding an emergency on %s', (kind) 
         },
       },
     ];
-    const res = await fetch(`${svc.url}/webchat/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        visitorId: 'visitor-llm-sos',
-        msgId: 'llm-sos-1',
-        text: '我是李娜，3栋2单元502，楼道那个箱子有点怪',
-      }),
-    });
-    const no = /工单 (KF-\d{8}-\d{4})/.exec(((await res.json()) as { replies: string[] }).replies.join('\n'))![1]!;
+    const visitor = await openWebChat(svc.url);
+    const { replies } = await visitor.say('我是李娜，3栋2单元502，楼道那个箱子有点怪');
+    const no = /工单 (KF-\d{8}-\d{4})/.exec(replies.join('\n'))![1]!;
     const before = await json(
       await fetch(`${svc.url}/api/tickets/${no}`, { headers: { authorization: 'Bearer test-admin-token' } }),
     );

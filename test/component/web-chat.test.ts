@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
 import { DB_KINDS } from '../support/databases.js';
 import { startTestService } from '../support/service.js';
+import { webVisitors } from '../support/web-visitor.js';
 
 const noPlatforms = {
   WECOM_CORP_ID: '',
@@ -17,14 +18,10 @@ const noPlatforms = {
 
 describe.each(DB_KINDS)('web chat on %s', (kind) => {
   let svc: Service;
-  let seq = 0;
-  const send = async (visitorId: string, text: string, msgId = `msg_web_${++seq}`) => {
-    const res = await fetch(`${svc.url}/webchat/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ visitorId, msgId, text }),
-    });
-    return { status: res.status, json: await json(res) };
+  const visitor = webVisitors(() => svc.url);
+  const send = async (name: string, text: string, msgId?: string) => {
+    const r = await (await visitor(name)).say(text, msgId);
+    return { status: r.status, json: r.body as { replies: string[] } };
   };
 
   beforeAll(async () => {
@@ -68,19 +65,16 @@ describe.each(DB_KINDS)('web chat on %s', (kind) => {
     const a = await send(v, '我是1栋1单元101的马丽，楼道灯坏了', 'same_msg_0001');
     const b = await send(v, '我是1栋1单元101的马丽，楼道灯坏了', 'same_msg_0001');
     expect(b.json).toEqual(a.json);
-    const [{ n }] = await svc.ds.query(`SELECT COUNT(*) AS n FROM ticket WHERE user_id = '${v}'`);
+    const [{ n }] = await svc.ds.query('SELECT COUNT(*) AS n FROM ticket WHERE user_id = ?', [(await visitor(v)).id]);
     expect(Number(n)).toBe(1);
   });
 
   it.each([
     ['not JSON', '{oops'],
-    ['a missing text', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001' })],
-    ['an empty text', JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001', text: '   ' })],
-    ['a visitor id with markup', JSON.stringify({ visitorId: '<img src=x>', msgId: 'msg_bad_001', text: 'hi' })],
-    [
-      'a text over 1000 characters',
-      JSON.stringify({ visitorId: 'visitor_bad_01', msgId: 'msg_bad_001', text: '漏'.repeat(1001) }),
-    ],
+    ['a missing text', JSON.stringify({ msgId: 'msg_bad_001' })],
+    ['an empty text', JSON.stringify({ msgId: 'msg_bad_001', text: '   ' })],
+    ['a message id with markup', JSON.stringify({ msgId: '<img src=x>', text: 'hi' })],
+    ['a text over 1000 characters', JSON.stringify({ msgId: 'msg_bad_001', text: '漏'.repeat(1001) })],
   ])('when the request has %s, then 400 with a reason', async (_what, body) => {
     const res = await fetch(`${svc.url}/webchat/messages`, {
       method: 'POST',

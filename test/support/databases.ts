@@ -31,6 +31,10 @@ export const mariadbDatabases = [
   'kf_test_mall',
   'kf_test_corrections',
   'kf_test_pii',
+  'kf_test_console',
+  'kf_test_retention',
+  'kf_test_webchat_limits',
+  'kf_test_bench_console',
 ];
 
 export const testMariadbUrl = (name: string) => `${MARIADB_URL_BASE}/kf_test_${name}`;

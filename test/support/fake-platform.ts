@@ -51,6 +51,15 @@ export class FakePlatform {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
+  private oauthCodes = new Map<string, string>();
+
+  /** A sign-in code as WeCom hands it to the redirect after 网页授权 / 扫码登录: good once, for a member. */
+  oauthCode(userId: string): string {
+    const code = `CODE_${this.oauthCodes.size + 1}_${userId}`;
+    this.oauthCodes.set(code, userId);
+    return code;
+  }
+
   /** Make every token issued so far invalid, as when the platform revokes it early. */
   revokeTokens(): void {
     this.validTokens.clear();
@@ -82,6 +91,16 @@ export class FakePlatform {
         if (!this.validTokens.has(call.query.access_token ?? ''))
           return { json: { errcode: 40014, errmsg: 'invalid access_token' } };
         return { json: { errcode: 0, errmsg: 'ok', msgid: `m${this.calls.length}` } };
+      case '/cgi-bin/auth/getuserinfo': {
+        if (!this.validTokens.has(call.query.access_token ?? ''))
+          return { json: { errcode: 40014, errmsg: 'invalid access_token' } };
+        const userid = this.oauthCodes.get(call.query.code ?? '');
+        if (!userid) return { json: { errcode: 40029, errmsg: 'invalid code' } };
+        this.oauthCodes.delete(call.query.code!);
+        // Someone outside the company gets an openid, not a userid.
+        if (userid.startsWith('openid:')) return { json: { errcode: 0, errmsg: 'ok', openid: userid.slice(7) } };
+        return { json: { errcode: 0, errmsg: 'ok', userid, user_ticket: 'TICKET' } };
+      }
       case '/cgi-bin/webhook/send': {
         // The group robot: markdown up to 4096 bytes, 20 messages a minute per robot.
         if (!call.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };

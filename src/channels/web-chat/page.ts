@@ -1,4 +1,5 @@
-// The H5 chat page. Resident text is inserted with textContent only: it is data, never markup.
+// The H5 chat page. Resident text is inserted with textContent only: it is data, never markup. The page does not
+// name the visitor: the server does, in an HttpOnly cookie that fetch sends back (same origin).
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function webChatPage(title: string): string {
@@ -37,16 +38,17 @@ export function webChatPage(title: string): string {
     `input = document.getElementById('t'), btn = document.getElementById('b');
   function rid() { var a = new Uint8Array(12); crypto.getRandomValues(a); ` +
     `return Array.from(a, function (x) { return ('0' + x.toString(16)).slice(-2); }).join(''); }
-  var visitorId = localStorage.getItem('kf_visitor') || rid();
-  localStorage.setItem('kf_visitor', visitorId);
+  try { localStorage.removeItem('kf_visitor'); } catch (e) {}
   function show(text, who) { var d = document.createElement('div'); d.className = 'msg ' + who; ` +
     `d.textContent = text; log.appendChild(d); log.scrollTop = log.scrollHeight; }
   function send(text) {
     btn.disabled = true;
-    var body = JSON.stringify({ visitorId: visitorId, msgId: rid(), text: text });
+    var body = JSON.stringify({ msgId: rid(), text: text });
     var attempt = function (n) {
-      return fetch('/webchat/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body })
+      return fetch('/webchat/messages', { method: 'POST', credentials: 'same-origin', ` +
+    `headers: { 'content-type': 'application/json' }, body: body })
         .then(function (r) { return r.json().then(function (j) { ` +
+    `if (r.status === 429 && j.replies) { if (!input.value) input.value = text; return j; } ` +
     `if (!r.ok) throw new Error(j.message || r.status); return j; }); })
         .catch(function (e) { if (n > 0) return new Promise(function (ok) { setTimeout(ok, 800); })` +
     `.then(function () { return attempt(n - 1); }); throw e; });

@@ -22,6 +22,7 @@ import { conversationRows } from './conversation-rows.js';
 import { ticketRows } from './ticket-rows.js';
 import { incidentRows } from './incident-rows.js';
 import { deadlineAndApprovalRows } from './deadline-rows.js';
+import { webFilingRows } from './web-filing-rows.js';
 
 export function createIntakeStore(ds: DataSource): IntakeStore & { close(): Promise<void> } {
   const url = ds.options.type === 'better-sqlite3' ? undefined : (ds.options as { url?: string }).url;
@@ -175,6 +176,7 @@ function intakeTx(
     ...ticketRows(u),
     ...incidentRows(u),
     ...deadlineAndApprovalRows(u),
+    ...webFilingRows(u),
   };
 }
 
