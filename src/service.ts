@@ -147,10 +147,12 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
   if (config.wecom) routers.push(wecomRoutes(config.wecom, { ...callbackDeps, respond: respondVia('wecom_app') }));
   if (config.mp) routers.push(officialAccountRoutes(config.mp, { ...callbackDeps, respond: respondVia('mp') }));
   const queries = createTicketQueries(ds);
+  const consoleStore = createConsoleStore(ds);
   const dbLabel = config.database.type;
   routers.push(
     adminRoutes(config.adminToken, {
       queries,
+      apiTokenScope: (token) => consoleStore.apiTokenScope(token, clock.now()),
       reloadRules: rulesInForce.reload,
       calendarStatus: () =>
         calendarStatus(
@@ -164,7 +166,6 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
     }),
   );
 
-  const consoleStore = createConsoleStore(ds);
   routers.push(
     consoleRoutes({
       store: consoleStore,
@@ -313,7 +314,7 @@ function sayWhatIsOff(config: AppConfig, logger: Logger): void {
     logger.warn('分类模型文件 config/model/classifier.json 不存在，只用规则判断（可运行 npm run train 生成）');
   if (!config.withModel) logger.info('分类：只用规则（CLASSIFIER=rules）');
   if (!config.llm) logger.info('大模型复核未启用（未配置 OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL）');
-  if (!config.adminToken) logger.warn('管理接口未启用：未配置 ADMIN_TOKEN');
+  if (!config.adminToken) logger.info('未配置 ADMIN_TOKEN：/api 只接受管理后台创建的 API 令牌');
 }
 
 /**

@@ -1,7 +1,9 @@
 // Admin pages (users, rule reload) and the audit log (auditors and admins). Creating a user or resetting a password
 // shows a one-time password once; it is never stored in clear.
+import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { API_TOKEN_PREFIX } from '../http/admin-routes.js';
 import { readForm } from '../http/read-body.js';
 import { AppError } from '../lib/errors.js';
 import type { AuditAction } from '../db/console-schema.js';
@@ -21,6 +23,8 @@ const AUDIT_LABEL: Record<AuditAction, string> = {
   user_created: '新建用户',
   user_updated: '修改用户',
   password_reset: '重置密码',
+  api_token_created: '创建 API 令牌',
+  api_token_revoked: '吊销 API 令牌',
 };
 
 export function adminPages(router: Router, deps: ConsoleDeps): void {
@@ -30,7 +34,13 @@ export function adminPages(router: Router, deps: ConsoleDeps): void {
     render(
       ctx,
       'users',
-      { users: await store.listUsers(), roles: ROLES, projects: deps.organisation.projects, ...extra },
+      {
+        users: await store.listUsers(),
+        tokens: await store.listApiTokens(),
+        roles: ROLES,
+        projects: deps.organisation.projects,
+        ...extra,
+      },
       status,
     );
 
@@ -82,6 +92,36 @@ export function adminPages(router: Router, deps: ConsoleDeps): void {
     const what = `${user.username} ${disabled ? '停用' : '启用'}`;
     await store.audit({ actor: m.user.username, action: 'user_updated', reason: what, ip: ctx.ip }, now);
     ctx.redirect('/console/users');
+  });
+
+  router.post('/tokens', requireUser('admin'), async (ctx) => {
+    const m = me(ctx)!;
+    const form = await readForm(ctx);
+    checkCsrf(m.csrf, form.get('_csrf'));
+    const name = (form.get('name') ?? '').trim().slice(0, 64);
+    const scope = form.get('scope') === 'write' ? 'write' : 'read';
+    if (name.length < 2) return usersPage(ctx, { error: '请为令牌起一个名字（用途），至少 2 个字' }, 400);
+    const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const now = clock.now();
+    await store.addApiToken({ name, token, scope, createdBy: m.user.username }, now);
+    await store.audit(
+      { actor: m.user.username, action: 'api_token_created', reason: `${name}（${scope}）`, ip: ctx.ip },
+      now,
+    );
+    return usersPage(ctx, { issuedToken: { name, token, scope } });
+  });
+
+  router.post('/tokens/:id/revoke', requireUser('admin'), async (ctx) => {
+    const m = me(ctx)!;
+    checkCsrf(m.csrf, (await readForm(ctx)).get('_csrf'));
+    const now = clock.now();
+    if (!(await store.revokeApiToken(Number(ctx.params.id), now)))
+      throw new AppError('NOT_FOUND', '令牌不存在或已吊销');
+    await store.audit(
+      { actor: m.user.username, action: 'api_token_revoked', reason: `#${ctx.params.id}`, ip: ctx.ip },
+      now,
+    );
+    ctx.redirect('/console/users#tokens');
   });
 
   router.post('/rules/reload', requireUser('admin'), async (ctx) => {

@@ -85,7 +85,9 @@ export type AuditAction =
   | 'reveal_phone'
   | 'user_created'
   | 'user_updated'
-  | 'password_reset';
+  | 'password_reset'
+  | 'api_token_created'
+  | 'api_token_revoked';
 
 export interface AuditRow {
   id: number;
@@ -112,4 +114,34 @@ export const AuditEntity = new EntitySchema<AuditRow>({
   },
 });
 
-export const consoleEntities = [ConsoleUserEntity, ConsoleSessionEntity, AuditEntity];
+/** `read`: the GET endpoints; `write`: also the POSTs (resolve an incident, correct labels, reload rules). */
+export type ApiScope = 'read' | 'write';
+
+export interface ApiTokenRow {
+  id: number;
+  name: string;
+  /** SHA-256 of the token: it is shown once when created and never stored. */
+  tokenHash: string;
+  scope: ApiScope;
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export const ApiTokenEntity = new EntitySchema<ApiTokenRow>({
+  name: 'ApiToken',
+  tableName: 'api_token',
+  columns: {
+    id,
+    name: { type: 'varchar', length: 64 },
+    tokenHash: { name: 'token_hash', type: 'varchar', length: 64 },
+    scope: { type: 'varchar', length: 16 },
+    createdBy: { name: 'created_by', type: 'varchar', length: 64 },
+    createdAt: { name: 'created_at', ...ms },
+    lastUsedAt: { name: 'last_used_at', ...ms, nullable: true },
+    revokedAt: { name: 'revoked_at', ...ms, nullable: true },
+  },
+});
+
+export const consoleEntities = [ConsoleUserEntity, ConsoleSessionEntity, AuditEntity, ApiTokenEntity];

@@ -1,8 +1,10 @@
 // The console's users, sessions and audit log: the one place that reads and writes their tables.
 import { createHash } from 'node:crypto';
-import { LessThan, type DataSource } from 'typeorm';
+import { IsNull, LessThan, type DataSource } from 'typeorm';
 import { isUniqueViolation } from './errors.js';
 import {
+  ApiTokenEntity,
+  type ApiScope,
   AuditEntity,
   ConsoleSessionEntity,
   ConsoleUserEntity,
@@ -20,6 +22,7 @@ export function createConsoleStore(ds: DataSource) {
   const users = ds.getRepository(ConsoleUserEntity);
   const sessions = ds.getRepository(ConsoleSessionEntity);
   const audit = ds.getRepository(AuditEntity);
+  const apiTokens = ds.getRepository(ApiTokenEntity);
   return {
     /** undefined when the user name is taken. */
     async addUser(u: NewConsoleUser, now: Date): Promise<ConsoleUserRow | undefined> {
@@ -96,6 +99,23 @@ export function createConsoleStore(ds: DataSource) {
     },
     async purgeSessions(now: Date): Promise<number> {
       return (await sessions.delete({ expiresAt: LessThan(now) })).affected ?? 0;
+    },
+
+    async addApiToken(t: { name: string; token: string; scope: ApiScope; createdBy: string }, now: Date) {
+      const { token, ...rest } = t;
+      return apiTokens.save({ ...rest, tokenHash: hashOf(token), createdAt: now, lastUsedAt: null, revokedAt: null });
+    },
+    listApiTokens: () => apiTokens.find({ order: { id: 'DESC' } }),
+    async revokeApiToken(id: number, now: Date): Promise<boolean> {
+      return ((await apiTokens.update({ id, revokedAt: IsNull() }, { revokedAt: now })).affected ?? 0) > 0;
+    },
+    /** The scope of a live token; its last use is kept to the minute, so a busy script does not write on each call. */
+    async apiTokenScope(token: string, now: Date): Promise<ApiScope | undefined> {
+      const t = await apiTokens.findOneBy({ tokenHash: hashOf(token), revokedAt: IsNull() });
+      if (!t) return undefined;
+      if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() > 60_000)
+        await apiTokens.update({ id: t.id }, { lastUsedAt: now });
+      return t.scope;
     },
 
     async audit(e: { actor: string; action: AuditAction; ticketNo?: string; reason?: string; ip?: string }, at: Date) {

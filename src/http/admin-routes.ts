@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { safeEqual } from '../channels/wechat-crypto/index.js';
 import type { TicketQueries } from '../db/ticket-queries.js';
 import { AppError } from '../lib/errors.js';
+import { maskName, maskPhone } from '../lib/masking.js';
 import { readJson } from './read-body.js';
 import { CATEGORIES, KINDS, TRADES, URGENCIES } from '../rules/index.js';
 import type { CorrectOutcome, Correction, ResolveOutcome } from '../tickets/index.js';
@@ -51,6 +52,8 @@ const Labels = z
 
 export interface AdminDeps {
   queries: TicketQueries;
+  /** The scope of an API token created in the console (用户 → API 令牌), or undefined when unknown or revoked. */
+  apiTokenScope(token: string): Promise<'read' | 'write' | undefined>;
   /** Level codes of every loaded rule pack: a filter on anything else is a typo. */
   levelCodes(): string[];
   /** Loads the rule packs again; on an error the old rules stay in force and the error says file, line and reason. */
@@ -67,7 +70,7 @@ export interface AdminDeps {
 export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Router {
   const { queries } = deps;
   const router = new Router({ prefix: '/api' });
-  router.use(bearer(adminToken));
+  router.use(bearer(adminToken, deps.apiTokenScope));
 
   router.post('/rules/reload', (ctx) => {
     const r = deps.reloadRules();
@@ -89,7 +92,7 @@ export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Ro
     const id = IncidentId.safeParse(ctx.params.id);
     const found = id.success ? await queries.incident(id.data) : undefined;
     if (!found) throw new AppError('NOT_FOUND', `事件 ${ctx.params.id} 不存在`);
-    ctx.body = found;
+    ctx.body = { ...found, tickets: found.tickets.map(masked) };
   });
 
   router.post('/incidents/:id/resolve', async (ctx) => {
@@ -112,7 +115,8 @@ export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Ro
       throw new AppError('BAD_REQUEST', `未知的事件等级 ${q.data.level}（可选：${deps.levelCodes().join('、')}）`);
     // `to` is inclusive for people: up to the end of that day.
     const to = q.data.to ? new Date(q.data.to.getTime() + 86_400_000) : undefined;
-    ctx.body = await queries.list({ ...q.data, to });
+    const found = await queries.list({ ...q.data, to });
+    ctx.body = { ...found, items: found.items.map(masked) };
   });
 
   router.post('/tickets/:no/labels', async (ctx) => {
@@ -144,17 +148,41 @@ export function adminRoutes(adminToken: string | undefined, deps: AdminDeps): Ro
       ...d,
       provisional: deps.provisional(projectCode, d.createdAt, d.dueAt),
     }));
-    ctx.body = { ...detail, deadlines: { ...detail.deadlines, items } };
+    const resident = detail.resident && {
+      ...detail.resident,
+      name: detail.resident.name && maskName(detail.resident.name),
+      phone: detail.resident.phone && maskPhone(detail.resident.phone),
+    };
+    ctx.body = { ...detail, ticket: masked(detail.ticket), resident, deadlines: { ...detail.deadlines, items } };
   });
 
   return router;
 }
 
-function bearer(token: string | undefined) {
+/**
+ * Scripts and exports get residents masked like every page people read; a full phone is seen in the console, with a
+ * reason that goes to the audit log.
+ */
+function masked<T extends { residentName: string; phone: string | null }>(t: T): T {
+  return { ...t, residentName: maskName(t.residentName), phone: t.phone && maskPhone(t.phone) };
+}
+
+/** ADMIN_TOKEN may do everything; a console-made token reads (GET), and writes only with the `write` scope. */
+function bearer(token: string | undefined, scopeOf: AdminDeps['apiTokenScope']) {
   return async (ctx: Context, next: Next) => {
-    if (!token) throw new AppError('ADMIN_DISABLED', '管理接口未启用：请配置 ADMIN_TOKEN');
     const given = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1] ?? '';
-    if (!safeEqual(given, token)) throw new AppError('UNAUTHORIZED', '缺少或错误的管理令牌');
+    if (token && safeEqual(given, token)) return next();
+    const scope = given.startsWith(API_TOKEN_PREFIX) ? await scopeOf(given) : undefined;
+    if (!scope) {
+      if (!token && !given)
+        throw new AppError('ADMIN_DISABLED', '管理接口未启用：请配置 ADMIN_TOKEN，或在管理后台创建 API 令牌');
+      throw new AppError('UNAUTHORIZED', '缺少或错误的管理令牌');
+    }
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && scope !== 'write')
+      throw new AppError('FORBIDDEN', '此 API 令牌只读，不能执行修改操作');
     await next();
   };
 }
+
+/** Console-made API tokens start with this, so a typo'd ADMIN_TOKEN never costs a database lookup. */
+export const API_TOKEN_PREFIX = 'kfapi_';

@@ -193,4 +193,25 @@ describe('web console in Chromium', () => {
     await page.goto(`${svc.url}/console/tickets`);
     expect(new URL(page.url()).pathname).toBe('/console/tickets');
   });
+
+  it('when opened on a phone inside WeCom, then the list and a ticket fit the screen without sideways scrolling', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) wxwork/4.1.30 MicroMessenger/7.0.1',
+      locale: 'zh-CN',
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${svc.url}/console/login?password=1`);
+    await page.fill('input[name=username]', 'li');
+    await page.fill('input[name=password]', PASSWORD);
+    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    await page.goto(`${svc.url}/console/tickets`);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(page, '09-phone-list');
+    await page.goto(`${svc.url}/console/tickets/${tickets.leak}`);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(page, '10-phone-ticket');
+  });
 });

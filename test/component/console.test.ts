@@ -204,4 +204,26 @@ describe.each(DB_KINDS)('console over HTTP on %s', (kind) => {
     expect(to).toContain('scope=snsapi_base');
     expect(to).toContain('#wechat_redirect');
   });
+
+  it('when an admin creates API tokens, then a read token reads, only a write token writes, a revoked one nothing', async () => {
+    await addConsoleUser(svc, 'root', ['admin']);
+    const root = await client().signIn('root');
+    await root.get('/console/users');
+    const tokenIn = (html: string) => /data-token>([^<]+)</.exec(html)![1]!;
+    const read = tokenIn((await root.post('/console/tokens', { name: '月报脚本', scope: 'read' })).text);
+    const write = tokenIn((await root.post('/console/tokens', { name: '运维', scope: 'write' })).text);
+    const api = (token: string, path: string, method = 'GET') =>
+      fetch(`${svc.url}/api${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    expect((await api(read, '/tickets')).status).toBe(200);
+    expect((await api(read, '/rules/reload', 'POST')).status).toBe(403);
+    expect((await api(write, '/rules/reload', 'POST')).status).toBe(200);
+    const tokens: { id: number; token_hash: string }[] = await svc.ds.query('SELECT id, token_hash FROM api_token');
+    expect(tokens.map((t) => t.token_hash)).not.toContain(read);
+    const page = (await root.get('/console/users')).text;
+    expect(page).not.toContain(read);
+    const readId = Math.min(...tokens.map((t) => Number(t.id)));
+    expect((await root.post(`/console/tokens/${readId}/revoke`, {})).status).toBe(302);
+    expect((await api(read, '/tickets')).status).toBe(401);
+    expect((await api('kfapi_made-up', '/tickets')).status).toBe(401);
+  });
 });

@@ -68,7 +68,7 @@ describe.each(DB_KINDS)('a shopping mall on %s', (kind) => {
       projectCode: 'WXH',
       rulePack: 'mall',
       room: 'B1层扶梯口',
-      residentName: '张先生',
+      residentName: '张**',
       level: 'primary',
       department: 'service_desk',
       handler: 'fwt01',

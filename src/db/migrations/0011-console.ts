@@ -1,5 +1,6 @@
 // The web console: users (argon2 hashes, roles, project scope, lockout), sign-in sessions kept in the database so
-// every instance knows them, and the audit log (sign-ins, revealed phones, user changes) the auditor reads.
+// every instance knows them, the audit log (sign-ins, revealed phones, user changes) the auditor reads, and the
+// scoped API tokens scripts use instead of ADMIN_TOKEN.
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 const ms = { type: 'datetime', precision: 3 } as const;
@@ -76,9 +77,26 @@ export class Console1764800000000 implements MigrationInterface {
         ],
       }),
     );
+    await q.createTable(
+      new Table({
+        name: 'api_token',
+        columns: [
+          id,
+          { name: 'name', type: 'varchar', length: '64' },
+          { name: 'token_hash', type: 'varchar', length: '64' },
+          { name: 'scope', type: 'varchar', length: '16' },
+          { name: 'created_by', type: 'varchar', length: '64' },
+          { name: 'created_at', ...ms },
+          { name: 'last_used_at', ...ms, isNullable: true },
+          { name: 'revoked_at', ...ms, isNullable: true },
+        ],
+        indices: [new TableIndex({ name: 'uq_api_token_hash', columnNames: ['token_hash'], isUnique: true })],
+      }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropTable('api_token');
     await q.dropTable('audit_log');
     await q.dropTable('console_session');
     await q.dropTable('console_user');

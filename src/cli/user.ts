@@ -3,13 +3,13 @@
 //   npm run user -- reset NAME      npm run user -- list
 // Uses the same configuration as the service (DATABASE_URL / SQLITE_PATH, PII_* keys).
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/load-config.js';
-import { openDatabase } from '../src/db/data-source.js';
-import { createConsoleStore } from '../src/db/console-store.js';
-import { loadCipher } from '../src/db/keyring-source.js';
-import { createUser, resetPassword, ROLES } from '../src/console/users.js';
-import { systemClock } from '../src/lib/clock.js';
-import type { ConsoleRole } from '../src/tickets/index.js';
+import { loadConfig } from '../config/load-config.js';
+import { openDatabase } from '../db/data-source.js';
+import { createConsoleStore } from '../db/console-store.js';
+import { loadCipher } from '../db/keyring-source.js';
+import { createUser, resetPassword, ROLES } from '../console/users.js';
+import { systemClock } from '../lib/clock.js';
+import type { ConsoleRole } from '../tickets/index.js';
 
 const USAGE = `用法：
   npm run user -- add --role admin 用户名         新建用户并打印一次性密码（--role 可重复：admin manager handler auditor）
