@@ -153,7 +153,7 @@ describe.each(DB_KINDS)('console over HTTP on %s', (kind) => {
     expect((await li.get(`/console/tickets/${no.other}`)).text).not.toMatch(/id="handler">gc01/);
   });
 
-  it('when a member signs in with WeCom, then the code is exchanged for the linked user and a session starts', async () => {
+  it('when a member signs in with WeCom, then the code names the linked user, signed in', async () => {
     const c = client();
     const start = await c.get('/console/login/wecom?next=/console/tickets');
     const to = new URL(start.location!);
@@ -205,7 +205,7 @@ describe.each(DB_KINDS)('console over HTTP on %s', (kind) => {
     expect(to).toContain('#wechat_redirect');
   });
 
-  it('when an admin creates API tokens, then a read token reads, only a write token writes, a revoked one nothing', async () => {
+  it('when an admin creates API tokens, then read reads, only write writes, revoked nothing', async () => {
     await addConsoleUser(svc, 'root', ['admin']);
     const root = await client().signIn('root');
     await root.get('/console/users');
