@@ -211,6 +211,7 @@ async function applyDecision(
     decidedAt: c.now,
     reason: reason || null,
   });
+  await c.tx.meetDeadlines(t.id, `approval:${a.id}`, c.now);
   await c.tx.addEvent({
     ticketId: t.id,
     at: c.now,

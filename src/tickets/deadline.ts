@@ -55,3 +55,10 @@ export function nextAction(
   const next = following ? new Date(d.dueAt.getTime() + following.afterMinutes * 60_000) : null;
   return { type: 'miss', step, role: current.role, next };
 }
+
+/**
+ * Which of a ticket's deadlines an act keeps: the promised response (and the lead's report) once someone takes it
+ * on, the resolution deadlines once the work is done, the callback once the resident has rated, one approval once
+ * decided. The act records the moment (met_at = when staff acted, what the KPIs count); the scan then settles them.
+ */
+export type DeadlineGroup = 'response' | 'resolution' | 'callback' | `approval:${number}`;

@@ -3,7 +3,7 @@
 import type { ChannelName } from '../dialogue/inbound.js';
 import type { Profile } from '../dialogue/index.js';
 import type { Approval, NewApproval } from './approval.js';
-import type { Deadline, NewDeadline } from './deadline.js';
+import type { Deadline, DeadlineGroup, NewDeadline } from './deadline.js';
 import type { Incident } from './incident.js';
 import type { NewTicket, Ticket, TicketEvent } from './ticket.js';
 
@@ -117,6 +117,8 @@ export interface DeadlineRepository {
    * while it is still open (pending or warned); false when nothing changed.
    */
   advanceDeadline(d: NewDeadline): Promise<boolean>;
+  /** The ticket's deadlines of the group not yet met are met at `at` (when staff acted); a met one keeps its time. */
+  meetDeadlines(ticketId: number, group: DeadlineGroup, at: Date): Promise<void>;
 }
 
 export type DueDeadline = Deadline | { id: number; ticketId: number; unreadable: string };

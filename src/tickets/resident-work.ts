@@ -81,6 +81,7 @@ export async function rate(c: TicketCtx, actor: ResidentActor, rating: Rating): 
   if (!t) return { kind: 'nothing-to-rate' };
   const by = actorLabel(actor);
   await c.tx.updateTicket(t.id, { rating, updatedAt: c.now });
+  await c.tx.meetDeadlines(t.id, 'callback', c.now);
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'rated', actor: by, data: { rating } });
   if (rating !== 'unsatisfied') return { kind: 'thanked', ticket: { ...t, rating } };
   const rules = c.deps.rules();

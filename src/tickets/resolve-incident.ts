@@ -27,8 +27,11 @@ export async function resolveIncident(
   let told = 0;
   for (const t of await c.tx.ticketsOfIncident(id)) {
     if (t.status === 'cancelled') continue;
-    if (t.status !== 'resolved' && t.status !== 'closed')
-      await c.tx.updateTicket(t.id, { status: 'resolved', updatedAt: now });
+    if (t.status !== 'resolved' && t.status !== 'closed') {
+      await c.tx.updateTicket(t.id, { status: 'resolved', completedAt: now, updatedAt: now });
+      await c.tx.meetDeadlines(t.id, 'response', now);
+      await c.tx.meetDeadlines(t.id, 'resolution', now);
+    }
     await c.tx.addEvent({ ticketId: t.id, at: now, type: 'resolved', actor: by, data: { incidentId: id, resolution } });
     // The web chat cannot push: its residents see the new status when they next ask "我的工单".
     const text = ticketSay.incidentResolved(t.no, resolution);

@@ -39,6 +39,7 @@ export async function accept(c: TicketCtx, actor: Actor, ticketNo: string): Prom
   const t = w.ticket;
   const handler = wecomIdOf(actor) ?? actorLabel(actor);
   await c.tx.updateTicket(t.id, { status: 'assigned', handler, updatedAt: c.now });
+  await c.tx.meetDeadlines(t.id, 'response', c.now);
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'accepted', actor: actorLabel(actor), data: null });
   await tellResident(c, t, `您的工单 ${t.no} 已有师傅接单，将尽快与您联系。`, 'accepted');
   return { kind: 'done', ticket: { ...t, status: 'assigned', handler } };
@@ -50,6 +51,7 @@ export async function arrive(c: TicketCtx, actor: Actor, ticketNo: string): Prom
   if (!w.ok) return w.refusal;
   const t = w.ticket;
   await c.tx.updateTicket(t.id, { status: 'in_progress', updatedAt: c.now });
+  await c.tx.meetDeadlines(t.id, 'response', c.now);
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'arrived', actor: actorLabel(actor), data: null });
   await tellResident(c, t, `维修人员已到场处理您的工单 ${t.no}。`, 'arrived');
   return { kind: 'done', ticket: { ...t, status: 'in_progress' } };
@@ -62,6 +64,8 @@ export async function complete(c: TicketCtx, actor: Actor, ticketNo: string, not
   const t = w.ticket;
   const handlingOpinion = note || t.handlingOpinion;
   await c.tx.updateTicket(t.id, { status: 'resolved', completedAt: c.now, handlingOpinion, updatedAt: c.now });
+  await c.tx.meetDeadlines(t.id, 'response', c.now);
+  await c.tx.meetDeadlines(t.id, 'resolution', c.now);
   await c.tx.addEvent({ ticketId: t.id, at: c.now, type: 'completed', actor: actorLabel(actor), data: { note } });
   await tellResident(c, t, `您的工单 ${t.no} 已处理完毕${note ? `：${note}` : '。'}`, 'completed');
   // 003 §2.5.1: the callback survey in the 1–3 working-day window after completion.
@@ -96,6 +100,7 @@ export async function transfer(c: TicketCtx, actor: Actor, ticketNo: string, to:
   if (!w.ok) return w.refusal;
   const t = w.ticket;
   await c.tx.updateTicket(t.id, { handler: to, status: 'assigned', updatedAt: c.now });
+  await c.tx.meetDeadlines(t.id, 'response', c.now);
   await c.tx.addEvent({
     ticketId: t.id,
     at: c.now,

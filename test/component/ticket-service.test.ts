@@ -9,6 +9,7 @@ import { DB_KINDS } from '../support/databases.js';
 import { FakePlatform } from '../support/fake-platform.js';
 import { json } from '../support/http.js';
 import { startTestService } from '../support/service.js';
+import { testClock } from '../support/clock.js';
 
 const manager: Actor = { type: 'console', userId: 'li', roles: ['manager'], projects: ['XFL'] };
 const otherProjectHandler: Actor = { type: 'console', userId: 'zhang', roles: ['handler'], projects: ['OTHER'] };
@@ -133,5 +134,29 @@ describe.each(DB_KINDS)('ticket use cases from the console on %s', (kind) => {
     expect((await svc.tickets.decide(manager, no, false, '')).kind).toBe('nothing-pending');
     await drain();
     expect(mpTo('o-appr').some((m) => m.includes('已升级为热点事件'))).toBe(true);
+  });
+
+  it('when staff act, then each deadline is met at the moment they acted, not when the scan next looks', async () => {
+    const no = ticketNo(await resident('o-met', '我是孙立，2栋1单元208，厨房下水道堵了'));
+    const filed = testClock.now();
+    const at = (minutes: number) => new Date(filed.getTime() + minutes * 60_000);
+    try {
+      testClock.set(at(20));
+      expect((await svc.tickets.accept({ type: 'staff', userId: 'wx01' }, no)).kind).toBe('done');
+      testClock.set(at(140));
+      expect((await svc.tickets.complete({ type: 'staff', userId: 'wx01' }, no, '已疏通')).kind).toBe('done');
+      testClock.set(at(60 * 24));
+      await svc.scheduler.runOnce('deadline-scan');
+      const items: { kind: string; stage: string; metAt: string | null }[] = (await ticket(no)).deadlines.items;
+      const response = items.find((d) => d.kind === 'response')!;
+      expect(response).toMatchObject({ stage: 'met', metAt: at(20).toISOString() });
+      const resolution = items.filter((d) => !['response', 'lead_report', 'callback'].includes(d.kind));
+      expect(resolution.length).toBeGreaterThan(0);
+      for (const d of resolution) expect(d).toMatchObject({ stage: 'met', metAt: at(140).toISOString() });
+      // The callback is still owed: nobody has rated yet.
+      expect(items.find((d) => d.kind === 'callback')).toMatchObject({ metAt: null });
+    } finally {
+      testClock.set(filed);
+    }
   });
 });

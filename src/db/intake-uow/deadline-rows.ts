@@ -44,6 +44,21 @@ export function deadlineAndApprovalRows(u: Unit): DeadlineRepository & ApprovalR
         .execute();
       return (r.affected ?? 0) > 0;
     },
+    async meetDeadlines(ticketId, group, at) {
+      const db = await orm();
+      const q = db
+        .createQueryBuilder()
+        .update(DeadlineEntity)
+        // Checked again at once: the next scan settles it (no warning goes out for work already done).
+        .set({ metAt: at, nextCheckAt: at })
+        .where("ticket_id = :ticketId AND met_at IS NULL AND stage IN ('pending', 'warned', 'missed')", { ticketId });
+      if (group === 'response') q.andWhere("kind IN ('response', 'lead_report')");
+      else if (group === 'callback') q.andWhere("kind = 'callback'");
+      else if (group === 'resolution')
+        q.andWhere("kind NOT IN ('response', 'lead_report', 'callback') AND kind NOT LIKE 'approval:%'");
+      else q.andWhere('kind = :kind', { kind: group });
+      await q.execute();
+    },
     async insertApproval(a) {
       const db = await orm();
       const r = await db.insert(ApprovalEntity, a);
