@@ -37,7 +37,7 @@ export interface OutboxRepo {
 export interface OutboxSender {
   send(recipient: string, payload: OutboxItem['payload']): Promise<void>;
   /** Channels that fold messages due together into digests; returns how many messages went out. */
-  sendDigest?(recipient: string, texts: string[]): Promise<number>;
+  sendDigest?(recipient: string, payloads: OutboxItem['payload'][]): Promise<number>;
 }
 
 export interface DispatcherDeps {
@@ -174,7 +174,7 @@ export class OutboxDispatcher {
     try {
       sent = await senders[channel]!.sendDigest!(
         recipient,
-        group.map((m) => m.payload.text),
+        group.map((m) => m.payload),
       );
     } catch (err) {
       await limiter?.record(recipient, now);

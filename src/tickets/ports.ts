@@ -18,7 +18,13 @@ export interface OutboxItem {
   channel: OutboxChannel;
   recipient: string;
   /** `card`: a WeCom template card (approvals); `text` is its plain-text fallback and what the timeline shows. */
-  payload: { text: string; card?: Record<string, unknown>; review?: ReviewScope };
+  payload: { text: string; card?: Record<string, unknown>; review?: ReviewScope; image?: RobotImage };
+}
+
+/** A picture for a group robot (a report's chart): PNG or JPG ≤ 2 MB, base64 with its MD5; `text` is its caption. */
+export interface RobotImage {
+  base64: string;
+  md5: string;
 }
 
 /** What an LLM second opinion may change: all the labels (the rules were unsure), or only raise the urgency. */

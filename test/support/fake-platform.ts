@@ -1,4 +1,5 @@
 // A small stand-in for the WeCom and WeChat HTTP APIs on loopback, speaking their documented protocol.
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -104,7 +105,13 @@ export class FakePlatform {
       case '/cgi-bin/webhook/send': {
         // The group robot: markdown up to 4096 bytes, 20 messages a minute per robot.
         if (!call.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };
-        if (call.body?.msgtype !== 'markdown' || Buffer.byteLength(call.body?.markdown?.content ?? '') > 4096)
+        if (call.body?.msgtype === 'image') {
+          // An image: base64 of a PNG/JPG of at most 2 MB, with the MD5 of its bytes.
+          const bytes = Buffer.from(call.body.image?.base64 ?? '', 'base64');
+          const md5 = createHash('md5').update(bytes).digest('hex');
+          if (!bytes.length || bytes.length > 2 * 1024 * 1024 || md5 !== call.body.image?.md5)
+            return { json: { errcode: 40009, errmsg: 'invalid image size or md5' } };
+        } else if (call.body?.msgtype !== 'markdown' || Buffer.byteLength(call.body?.markdown?.content ?? '') > 4096)
           return { json: { errcode: 40058, errmsg: 'invalid markdown' } };
         const minuteAgo = performance.now() - 60_000;
         const recent = (this.robotSends.get(call.query.key) ?? []).filter((t) => t > minuteAgo);

@@ -4,7 +4,10 @@ import { type AccessTokens, mpTokenSource, wecomTokenSource } from './access-tok
 import { platformCall, PlatformError } from './http.js';
 
 export interface Sender {
-  send(recipient: string, payload: { text: string; card?: Record<string, unknown> }): Promise<void>;
+  send(
+    recipient: string,
+    payload: { text: string; card?: Record<string, unknown>; image?: { base64: string; md5: string } },
+  ): Promise<void>;
 }
 
 /** Errors a retry cannot fix: the row goes to `dead` at once (visible, not dropped). */
@@ -86,27 +89,38 @@ const ROBOT_MARKDOWN_BYTES = 4096;
  * robot's size limit forces it.
  */
 export function wecomRobotSender(apiBase: string): DigestSender {
-  return markdownSender((key, content) =>
-    platformCall(`${apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, {
-      msgtype: 'markdown',
-      markdown: { content },
-    }),
+  const post = (key: string, body: unknown) =>
+    platformCall(`${apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, body);
+  return markdownSender(
+    (key, content) => post(key, { msgtype: 'markdown', markdown: { content } }),
+    (key, image) => post(key, { msgtype: 'image', image }),
   );
 }
 
-type DigestSender = Sender & { sendDigest(recipient: string, texts: string[]): Promise<number> };
+type Payload = Parameters<Sender['send']>[1] & { image?: { base64: string; md5: string } };
+type DigestSender = Sender & { sendDigest(recipient: string, payloads: Payload[]): Promise<number> };
 
-/** A markdown target (robot, group chat): one message, or a digest split only where the size limit forces it. */
-function markdownSender(post: (recipient: string, content: string) => Promise<unknown>): DigestSender {
+/**
+ * A markdown target (robot, group chat): one message, or a digest split only where the size limit forces it. Pictures
+ * (a report's chart) go after the texts, one message each; a target that cannot show one gets its caption instead.
+ */
+function markdownSender(
+  post: (recipient: string, content: string) => Promise<unknown>,
+  postImage?: (recipient: string, image: { base64: string; md5: string }) => Promise<unknown>,
+): DigestSender {
+  const sendAll = async (recipient: string, payloads: Payload[]) => {
+    const pictures = postImage ? payloads.filter((p) => p.image) : [];
+    const texts = payloads.filter((p) => !pictures.includes(p)).map((p) => p.text);
+    const chunks = texts.length ? digestChunks(texts, ROBOT_MARKDOWN_BYTES) : [];
+    for (const c of chunks) await post(recipient, c);
+    for (const p of pictures) await postImage!(recipient, p.image!);
+    return chunks.length + pictures.length;
+  };
   return {
     async send(recipient, payload) {
-      await post(recipient, payload.text);
+      await sendAll(recipient, [payload]);
     },
-    async sendDigest(recipient, texts) {
-      const chunks = digestChunks(texts, ROBOT_MARKDOWN_BYTES);
-      for (const c of chunks) await post(recipient, c);
-      return chunks.length;
-    },
+    sendDigest: sendAll,
   };
 }
 
