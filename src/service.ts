@@ -51,6 +51,9 @@ import { buildCalendar, calendarStatus } from './config/calendar-file.js';
 import { OutboxDispatcher, type OutboxSender } from './notifications/outbox-dispatcher.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { consoleRoutes } from './console/routes.js';
+import { createReportRuns } from './db/report-runs.js';
+import { reportDeps } from './reports/report-deps.js';
+import { type ReportJobDeps, sendDueReports } from './reports/report-job.js';
 import { createConsoleQueries } from './db/console-queries.js';
 import { createConsoleStore } from './db/console-store.js';
 import { createHttpApp } from './http/app.js';
@@ -178,6 +181,7 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
       wecom: config.wecom ? wecomSignIn(config.wecom, tokens) : undefined,
       levels: () => rulesInForce.levels(),
       reloadRules: rulesInForce.reload,
+      reports: reportDeps(config, ds, rules),
     }),
   );
 
@@ -197,7 +201,15 @@ export async function startService(config: AppConfig, opts: ServiceOptions = {})
 
   const owner = opts.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const { dispatcher, robots } = deliveries(ds, senders, { clock, logger, owner, pollMs: config.outboxPollMs });
-  const scheduler = leasedJobs(ds, { ...ticketDeps, store, clock }, robots, owner, config.retentionDays);
+  const reports: ReportJobDeps = {
+    report: reportDeps(config, ds, rules),
+    runs: createReportRuns(ds),
+    store,
+    schedule: { monthly: config.reports.monthly },
+    clock,
+    logger,
+  };
+  const scheduler = leasedJobs(ds, { ...ticketDeps, store, clock }, robots, owner, config.retentionDays, reports);
   if (opts.startScheduler !== false) scheduler.start();
   if (opts.startDispatcher !== false) dispatcher.start();
   const stopHousekeeping = startHousekeeping(
@@ -350,6 +362,7 @@ function leasedJobs(
   robots: OutboxDispatcher,
   holder: string,
   retentionDays: number,
+  reports: ReportJobDeps,
 ): LeasedScheduler {
   const { clock, logger } = scanDeps;
   return new LeasedScheduler({ leases: createLeaseStore(ds), clock, logger, holder }, [
@@ -360,6 +373,8 @@ function leasedJobs(
       run: async () => (await scanDeadlines(scanDeps)) + (await reconcileIncidentLevels(scanDeps)),
     },
     { name: 'robot-alerts', cron: '*/10 * * * * *', leaseMs: 45_000, run: () => robots.tick() },
+    // The monthly report for the month just ended, once across instances, caught up after a restart.
+    { name: 'periodic-reports', cron: '*/5 * * * *', leaseMs: 600_000, run: () => sendDueReports(reports) },
     // After a key rotation (or an upgrade from clear text), old values are re-sealed a few thousand at a time.
     { name: 'reencrypt-personal-data', cron: '*/2 * * * *', leaseMs: 300_000, run: () => reencryptPersonalData(ds) },
     // 004 §四.4: finished tickets past the keeping period are anonymised, a bounded batch a night (db/retention.ts).

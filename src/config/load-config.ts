@@ -41,6 +41,9 @@ const EnvSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().default(730),
   // model: the learned classifier with the rules (config/model/classifier.json); rules: the decision lists alone.
   CLASSIFIER: z.enum(['model', 'rules']).default('model'),
+  // The monthly report: day and time (Beijing) it leaves for the month just ended, and the CJK font of its chart.
+  REPORT_MONTHLY_AT: z.string().default('1 09:00'),
+  REPORT_FONT: z.string().default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
   // The public web chat, the one door anyone can open: messages per visitor and per address (this instance's memory),
   // tickets per visitor and per address and Beijing day (the database), and when one source's staff notices fold.
   WEBCHAT_VISITOR_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
@@ -123,6 +126,8 @@ export interface AppConfig {
   /** Days a finished ticket is kept as it is; after that the retention job anonymises it (RETENTION_DAYS). */
   retentionDays: number;
   webChat: WebChatConfig;
+  /** The periodic reports: when the monthly one leaves (day of month, HH:MM Beijing) and the chart's font. */
+  reports: { monthly: { day: number; time: string }; fontFile: string };
   wecom?: WecomConfig;
   mp?: MpConfig;
   organisation: Organisation;
@@ -165,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxPollMs: e.OUTBOX_POLL_MS,
     retentionDays: retentionDaysFrom(e.RETENTION_DAYS),
     webChat: webChatFrom(e),
+    reports: { monthly: monthlyAt(e.REPORT_MONTHLY_AT), fontFile: e.REPORT_FONT },
     wecom: wecomFrom(e, disabledChannels),
     mp: mpFrom(e, disabledChannels),
     organisation,
@@ -211,6 +217,12 @@ function retentionDaysFrom(days: number): number {
         '之后才能匿名化',
     );
   return days;
+}
+
+function monthlyAt(text: string): { day: number; time: string } {
+  const m = /^([1-9]|1\d|2[0-8]) ([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
+  if (!m) throw new ConfigError(`REPORT_MONTHLY_AT 应为"日 时:分"，日为 1–28，例如 "1 09:00"（收到 "${text}"）`);
+  return { day: Number(m[1]), time: `${m[2]}:${m[3]}` };
 }
 
 function wecomFrom(e: z.infer<typeof EnvSchema>, off: string[]): WecomConfig | undefined {

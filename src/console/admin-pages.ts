@@ -25,6 +25,7 @@ const AUDIT_LABEL: Record<AuditAction, string> = {
   password_reset: '重置密码',
   api_token_created: '创建 API 令牌',
   api_token_revoked: '吊销 API 令牌',
+  ledger_full: '导出完整台账',
 };
 
 export function adminPages(router: Router, deps: ConsoleDeps): void {

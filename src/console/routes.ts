@@ -13,6 +13,7 @@ import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { render } from './render.js';
 import { sessions as createSessions } from './session.js';
 import { createSignIn } from './sign-in.js';
+import { reportPages } from './report-pages.js';
 import { ticketPages } from './ticket-pages.js';
 import { insideWecom, wecomRoutes } from './wecom-routes.js';
 
@@ -96,6 +97,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   });
 
   ticketPages(router, deps);
+  reportPages(router, deps);
   adminPages(router, deps);
   return router;
 }

@@ -87,7 +87,8 @@ export type AuditAction =
   | 'user_updated'
   | 'password_reset'
   | 'api_token_created'
-  | 'api_token_revoked';
+  | 'api_token_revoked'
+  | 'ledger_full';
 
 export interface AuditRow {
   id: number;

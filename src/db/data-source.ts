@@ -16,6 +16,8 @@ import { PersonalData1764500000000 } from './migrations/0008-personal-data.js';
 import { Retention1764600000000 } from './migrations/0009-retention.js';
 import { WebChatLimits1764700000000 } from './migrations/0010-web-chat-limits.js';
 import { Console1764800000000 } from './migrations/0011-console.js';
+import { KpiIndexes1765000000000 } from './migrations/0013-kpi-indexes.js';
+import { ReportRuns1765100000000 } from './migrations/0014-report-runs.js';
 import { entities } from './schema.js';
 import type { FieldCipher } from '../lib/field-cipher.js';
 import { installCipher } from './personal-data.js';
@@ -32,6 +34,8 @@ export const migrations = [
   Retention1764600000000,
   WebChatLimits1764700000000,
   Console1764800000000,
+  KpiIndexes1765000000000,
+  ReportRuns1765100000000,
 ];
 
 /**

@@ -2,6 +2,7 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
 import type { Approval, Deadline, Incident, Ticket, TicketEvent } from '../tickets/index.js';
 import { consoleEntities } from './console-schema.js';
+import { ReportRunEntity } from './report-runs.js';
 import { sealedJson, sealedText } from './personal-data.js';
 
 const json: ValueTransformer = {
@@ -326,4 +327,5 @@ export const entities = [
   OutboxEntity,
   AccessTokenEntity,
   ...consoleEntities,
+  ReportRunEntity,
 ];

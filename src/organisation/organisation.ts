@@ -38,6 +38,8 @@ const ProjectSchema = z.object({
   /** Working hours and closed days of this project, when they differ from config/calendar.json. */
   workingHours: z.array(z.tuple([z.string().regex(/^\d{2}:\d{2}$/), z.string().regex(/^\d{2}:\d{2}$/)])).optional(),
   closedDays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+  /** Occupied households (入住户数): the KPIs' complaints per household; that figure is blank while unknown. */
+  households: z.number().int().positive().optional(),
   /**
    * Where deadline alerts go: a WeCom group robot (webhook key), else an app group chat (appchat chatid), else the
    * people one by one.
@@ -81,6 +83,8 @@ const OrganisationSchema = z.object({
   botName: z.string().default('物业客服'),
   menu: MenuSchema.default(DEFAULT_MENU),
   projects: z.array(ProjectSchema).min(1),
+  /** Where the monthly report goes besides each project's managers' group (its `alerts.robotKey`). */
+  reports: z.object({ headOfficeRobotKey: z.string().min(1).optional() }).default({}),
 });
 
 export type ProjectConfig = z.infer<typeof ProjectSchema>;

@@ -71,10 +71,3 @@ export function dueReports(now: Date, s: ReportSchedule): DueReport[] {
   }
   return due;
 }
-
-/** `1 09:00` → the monthly schedule; anything else is a clear error (config). */
-export function parseMonthly(text: string): ReportSchedule['monthly'] | string {
-  const m = /^([1-9]|1\d|2[0-8]) ([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
-  if (!m) return `应为"日 时:分"，日为 1–28，例如 "1 09:00"（收到 "${text}"）`;
-  return { day: Number(m[1]), time: `${m[2]}:${m[3]}` };
-}

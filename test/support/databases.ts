@@ -35,6 +35,8 @@ export const mariadbDatabases = [
   'kf_test_retention',
   'kf_test_webchat_limits',
   'kf_test_bench_console',
+  'kf_test_reports',
+  'kf_test_kpi',
 ];
 
 export const testMariadbUrl = (name: string) => `${MARIADB_URL_BASE}/kf_test_${name}`;

@@ -39,7 +39,7 @@ function reach(file: string): Set<string> {
 
 const folderOf = (file: string) => relative('src', file).split('/')[0]!.replace(/\.ts$/, '');
 
-const DOMAIN = ['dialogue', 'rules', 'classifier', 'tickets', 'calendar', 'text', 'staff', 'organisation'];
+const DOMAIN = ['dialogue', 'rules', 'classifier', 'tickets', 'calendar', 'text', 'staff', 'organisation', 'kpi'];
 const USE_CASES = ['intake', 'alerts'];
 const LAYERS: { name: string; folders: string[]; mayReach: string[] }[] = [
   { name: 'lib', folders: ['lib'], mayReach: ['lib'] },

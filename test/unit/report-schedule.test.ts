@@ -1,7 +1,8 @@
 // Which report periods are due when: the monthly report on the 1st at 09:00 Beijing time for the month just ended,
 // the weekly digest on Monday for Monday–Sunday before, and the caught-up period after a restart.
 import { describe, expect, it } from 'vitest';
-import { dueReports, monthSpan, parseMonthly, previousMonth } from '../../src/reports/schedule.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { dueReports, monthSpan, previousMonth } from '../../src/reports/schedule.js';
 
 const schedule = { monthly: { day: 1, time: '09:00' }, weekly: { time: '09:00' } };
 const bj = (s: string) => new Date(`${s}+08:00`);
@@ -37,9 +38,10 @@ describe('report schedule', () => {
     expect(weekly('2026-11-29T23:00:00').period).toBe('2026-11-16');
   });
 
-  it('when the monthly time is written wrongly, then the error says how to write it', () => {
-    expect(parseMonthly('3 08:30')).toEqual({ day: 3, time: '08:30' });
-    expect(parseMonthly('31 09:00')).toContain('日为 1–28');
-    expect(parseMonthly('1 9:00')).toContain('例如 "1 09:00"');
+  it('when REPORT_MONTHLY_AT is written wrongly, then start-up says how to write it', () => {
+    const env = (at: string) => ({ CONFIG_DIR: 'config', CLASSIFIER: 'rules', REPORT_MONTHLY_AT: at });
+    expect(loadConfig(env('3 08:30')).reports.monthly).toEqual({ day: 3, time: '08:30' });
+    expect(() => loadConfig(env('31 09:00'))).toThrow('日为 1–28');
+    expect(() => loadConfig(env('1 9:00'))).toThrow('例如 "1 09:00"');
   });
 });

@@ -130,3 +130,59 @@ describe('working hours with a lunch break', () => {
     expect(cal.isWorkingTime(shanghaiTime('2026-11-23', '12:00'))).toBe(false);
   });
 });
+
+describe('working minutes between two instants', () => {
+  // The default day: 08:30–12:00 (210 minutes) and 13:30–17:30 (240 minutes), 450 minutes in all.
+  const between = (a: string, b: string) => cal.workingMinutesBetween(at(a), at(b));
+
+  it('counts within one day, and skips the lunch break', () => {
+    expect(between('2026-11-23T09:00', '2026-11-23T11:00')).toBe(120);
+    // 11:00–12:00 (60) + 13:30–14:30 (60)
+    expect(between('2026-11-23T11:00', '2026-11-23T14:30')).toBe(120);
+    // a whole working day
+    expect(between('2026-11-23T00:00', '2026-11-24T00:00')).toBe(450);
+  });
+
+  it('counts nothing outside working hours', () => {
+    expect(between('2026-11-23T18:00', '2026-11-24T08:00')).toBe(0); // the night
+    expect(between('2026-11-23T12:10', '2026-11-23T13:20')).toBe(0); // the lunch break
+    expect(between('2026-11-28T10:00', '2026-11-29T16:00')).toBe(0); // Saturday to Sunday
+    expect(between('2026-11-23T07:00', '2026-11-23T09:00')).toBe(30); // only 08:30–09:00
+  });
+
+  it('carries over a weekend', () => {
+    // Fri 27 Nov 17:00–17:30 (30) + Mon 30 Nov 08:30–09:00 (30)
+    expect(between('2026-11-27T17:00', '2026-11-30T09:00')).toBe(60);
+  });
+
+  it('skips the 国庆 2026 holidays', () => {
+    // Wed 30 Sep 16:00–17:30 (90); Thu 1 – Wed 7 Oct off; Thu 8 Oct 08:30–09:30 (60)
+    expect(between('2026-09-30T16:00', '2026-10-08T09:30')).toBe(150);
+  });
+
+  it('counts the 调休 Saturday 2026-10-10 as a working day', () => {
+    // Fri 9 Oct 17:00–17:30 (30) + Sat 10 Oct, worked (450) + Sun 11 Oct off + Mon 12 Oct 08:30–09:00 (30)
+    expect(between('2026-10-09T17:00', '2026-10-12T09:00')).toBe(510);
+    // The make-up Sunday before 国庆, 20 Sep: a whole working day.
+    expect(between('2026-09-20T00:00', '2026-09-21T00:00')).toBe(450);
+  });
+
+  it('keeps fractions of a minute and answers 0 for an empty or reversed span', () => {
+    expect(between('2026-11-23T09:00:30', '2026-11-23T09:02')).toBe(1.5);
+    expect(between('2026-11-23T10:00', '2026-11-23T10:00')).toBe(0);
+    expect(between('2026-11-23T11:00', '2026-11-23T10:00')).toBe(0);
+  });
+
+  it("uses the project's own working hours", () => {
+    const late = buildCalendar({ years: {}, closedDays: ['2026-11-24'], workingHours: [['09:00', '18:00']] });
+    // Mon 23 Nov 17:00–18:00 (60); Tue 24 Nov closed; Wed 25 Nov 09:00–10:00 (60)
+    expect(late.workingMinutesBetween(at('2026-11-23T17:00'), at('2026-11-25T10:00'))).toBe(120);
+  });
+
+  it('undoes addWorkingMinutes', () => {
+    const starts = ['2026-09-30T16:00', '2026-10-09T12:30', '2026-11-27T17:00', '2026-12-31T20:00', '2026-11-23T08:00'];
+    for (const start of starts)
+      for (const minutes of [0, 1, 45, 210, 450, 1000, 5000])
+        expect(cal.workingMinutesBetween(at(start), cal.addWorkingMinutes(at(start), minutes)), start).toBe(minutes);
+  });
+});
